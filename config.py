@@ -1,0 +1,89 @@
+"""Configuration classes, driven by the environment.
+
+``WORKSHOP_ENV`` picks the class (``development`` by default, ``production``,
+``testing``).  ``DATABASE_URL`` selects the database; without it an SQLite file
+under the instance folder is used.  ``SECRET_KEY`` must be set in production.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import os
+
+
+def normalise_database_url(url: str) -> str:
+    """Make a plain ``postgresql://`` (or legacy ``postgres://``) URL use whichever
+    PostgreSQL driver is installed: psycopg 3 when psycopg2 is absent."""
+    if url.startswith("postgres://"):
+        url = "postgresql://" + url[len("postgres://"):]
+    if (url.startswith("postgresql://") and importlib.util.find_spec("psycopg2") is None
+            and importlib.util.find_spec("psycopg")):
+        url = "postgresql+psycopg://" + url[len("postgresql://"):]
+    return url
+
+
+class Config:
+    ENV_NAME = "base"
+    SECRET_KEY = os.environ.get("SECRET_KEY")
+    # None means "SQLite file under the instance folder", resolved by create_app.
+    SQLALCHEMY_DATABASE_URI = (
+        normalise_database_url(os.environ["DATABASE_URL"]) if os.environ.get("DATABASE_URL") else None
+    )
+    SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+    WORKSHOP_TIMEZONE = os.environ.get("WORKSHOP_TIMEZONE", "UTC")
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    REMEMBER_COOKIE_HTTPONLY = True
+    REMEMBER_COOKIE_SAMESITE = "Lax"
+    WTF_CSRF_TIME_LIMIT = None  # a counter PC stays on one form for hours
+    BABEL_DEFAULT_LOCALE = "en"
+    BABEL_DEFAULT_TIMEZONE = "UTC"
+    LANGUAGES = ("en", "zh_Hans")
+    # flask-smorest / OpenAPI
+    API_TITLE = "Workshop API"
+    API_VERSION = "v1"
+    OPENAPI_VERSION = "3.0.3"
+    OPENAPI_URL_PREFIX = "/api/v1"
+    OPENAPI_JSON_PATH = "openapi.json"
+    JSON_SORT_KEYS = False
+    PASSWORD_HASH_METHOD = "scrypt"
+    PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL", "")
+    SMTP_HOST = os.environ.get("SMTP_HOST")
+    SMTP_PORT = int(os.environ.get("SMTP_PORT", "25"))
+    MAIL_FROM = os.environ.get("MAIL_FROM", "workshop@localhost")
+
+
+class DevelopmentConfig(Config):
+    ENV_NAME = "development"
+    DEBUG = False  # run.py serves without the debugger; set FLASK_DEBUG to get it
+
+
+class TestingConfig(Config):
+    ENV_NAME = "testing"
+    TESTING = True
+    SECRET_KEY = "testing-only-not-a-secret"
+    WTF_CSRF_ENABLED = False
+    SQLALCHEMY_DATABASE_URI = "sqlite://"
+    # Cheap hashing keeps fixtures fast; the scrypt default is tested on its own.
+    PASSWORD_HASH_METHOD = "pbkdf2:sha256:1000"
+
+
+class ProductionConfig(Config):
+    ENV_NAME = "production"
+    SESSION_COOKIE_SECURE = os.environ.get("SESSION_COOKIE_SECURE", "1") != "0"
+    REMEMBER_COOKIE_SECURE = SESSION_COOKIE_SECURE
+
+
+CONFIGS = {
+    "development": DevelopmentConfig,
+    "testing": TestingConfig,
+    "production": ProductionConfig,
+}
+
+
+def config_from_env() -> type[Config]:
+    name = os.environ.get("WORKSHOP_ENV", "development").lower()
+    try:
+        return CONFIGS[name]
+    except KeyError:
+        raise RuntimeError(f"WORKSHOP_ENV={name!r}: expected one of {', '.join(CONFIGS)}") from None

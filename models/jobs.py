@@ -1,0 +1,308 @@
+"""Customers, repair jobs and the job's append-only event history.
+
+A job's status changes only through :meth:`Job.move_to`, which checks the move
+against :data:`TRANSITIONS` and the actor's role and appends a :class:`JobEvent`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from enum import StrEnum
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    CheckConstraint,
+    Date,
+    ForeignKey,
+    Index,
+    Integer,
+    Numeric,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from .base import db, utcnow
+from .errors import PermissionDenied, WorkflowError
+from .people import Role, ServicePoint, User
+
+
+class JobStatus(StrEnum):
+    RECEIVED = "received"
+    DIAGNOSING = "diagnosing"
+    AWAITING_APPROVAL = "awaiting_approval"
+    AWAITING_PARTS = "awaiting_parts"
+    REPAIRING = "repairing"
+    QC = "qc"
+    READY = "ready"
+    COLLECTED = "collected"
+    CANCELLED = "cancelled"
+    UNREPAIRABLE = "unrepairable"
+
+
+S = JobStatus
+R = Role
+_BENCH = frozenset({R.ENGINEER, R.MANAGER})
+_DESK = frozenset({R.RECEPTIONIST, R.MANAGER})
+_DESK_AND_BENCH = _BENCH | _DESK
+
+#: Allowed moves and who may make them.  Anything not listed is refused.
+TRANSITIONS: dict[tuple[JobStatus, JobStatus], frozenset[Role]] = {
+    (S.RECEIVED, S.DIAGNOSING): _BENCH,
+    (S.RECEIVED, S.CANCELLED): _DESK_AND_BENCH,
+    (S.DIAGNOSING, S.AWAITING_APPROVAL): _BENCH,
+    (S.DIAGNOSING, S.AWAITING_PARTS): _BENCH,
+    (S.DIAGNOSING, S.REPAIRING): _BENCH,
+    (S.DIAGNOSING, S.UNREPAIRABLE): _BENCH,
+    (S.DIAGNOSING, S.CANCELLED): _DESK_AND_BENCH,
+    # The customer's answer to an estimate overrun is recorded at the desk.
+    (S.AWAITING_APPROVAL, S.AWAITING_PARTS): _DESK_AND_BENCH,
+    (S.AWAITING_APPROVAL, S.REPAIRING): _DESK_AND_BENCH,
+    (S.AWAITING_APPROVAL, S.READY): _DESK,  # declined: returned unrepaired
+    (S.AWAITING_APPROVAL, S.CANCELLED): _DESK,
+    (S.AWAITING_PARTS, S.REPAIRING): _BENCH,
+    (S.AWAITING_PARTS, S.AWAITING_APPROVAL): _BENCH,
+    (S.AWAITING_PARTS, S.CANCELLED): _DESK_AND_BENCH,
+    (S.REPAIRING, S.AWAITING_PARTS): _BENCH,
+    (S.REPAIRING, S.AWAITING_APPROVAL): _BENCH,
+    (S.REPAIRING, S.QC): _BENCH,
+    (S.REPAIRING, S.UNREPAIRABLE): _BENCH,
+    (S.QC, S.READY): _BENCH,
+    (S.QC, S.REPAIRING): _BENCH,  # QC failed
+    (S.UNREPAIRABLE, S.READY): _DESK_AND_BENCH,
+    (S.READY, S.COLLECTED): _DESK,
+    (S.CANCELLED, S.COLLECTED): _DESK,  # a cancelled handset still goes back to its owner
+}
+
+OPEN_STATUSES = frozenset(set(JobStatus) - {S.COLLECTED})
+#: Where a handset normally is while a job has this status.
+DEFAULT_LOCATION = {
+    S.RECEIVED: "front_desk",
+    S.DIAGNOSING: "bench",
+    S.AWAITING_APPROVAL: "bench",
+    S.AWAITING_PARTS: "parts_wait_shelf",
+    S.REPAIRING: "bench",
+    S.QC: "qc",
+    S.READY: "pickup_shelf",
+    S.COLLECTED: "customer",
+    S.CANCELLED: "pickup_shelf",
+    S.UNREPAIRABLE: "bench",
+}
+
+
+def allowed_moves(status: JobStatus | str, role: str | None = None) -> list[JobStatus]:
+    """The statuses a job may move to from ``status`` (for ``role``, if given)."""
+    status = JobStatus(status)
+    return [
+        to
+        for (frm, to), roles in TRANSITIONS.items()
+        if frm == status and (role is None or role in roles)
+    ]
+
+
+class Customer(db.Model):
+    __tablename__ = "customers"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    service_point_id: Mapped[int] = mapped_column(ForeignKey("service_points.id"))
+    name: Mapped[str] = mapped_column(String(120))
+    # E.164, normalised with phonenumbers; the counter finds customers by it.
+    phone: Mapped[str] = mapped_column(String(32))
+    email: Mapped[str | None] = mapped_column(String(254))
+    locale: Mapped[str | None] = mapped_column(String(10))
+    created_at: Mapped[dt.datetime] = mapped_column(db.DateTime(timezone=True), default=utcnow)
+
+    service_point: Mapped[ServicePoint] = relationship()
+
+    __table_args__ = (UniqueConstraint("service_point_id", "phone"),)
+
+    @property
+    def phone_last4(self) -> str:
+        return "".join(c for c in self.phone if c.isdigit())[-4:]
+
+
+class JobSequence(db.Model):
+    """Per-service-point counter behind job numbers (row-locked while incremented)."""
+
+    __tablename__ = "job_sequences"
+
+    service_point_id: Mapped[int] = mapped_column(ForeignKey("service_points.id"), primary_key=True)
+    last_value: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class Job(db.Model):
+    __tablename__ = "jobs"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    number: Mapped[str] = mapped_column(String(20), unique=True)
+    service_point_id: Mapped[int] = mapped_column(ForeignKey("service_points.id"), index=True)
+    customer_id: Mapped[int] = mapped_column(ForeignKey("customers.id"), index=True)
+    status: Mapped[str] = mapped_column(String(20), default=JobStatus.RECEIVED.value, index=True)
+    location: Mapped[str] = mapped_column(String(40), default="front_desk")
+    engineer_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
+    created_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    received_at: Mapped[dt.datetime] = mapped_column(db.DateTime(timezone=True), default=utcnow)
+    received_on: Mapped[dt.date] = mapped_column(Date)
+    promised_by: Mapped[dt.date] = mapped_column(Date)
+    closed_at: Mapped[dt.datetime | None] = mapped_column(db.DateTime(timezone=True))
+
+    # The handset
+    imei: Mapped[str | None] = mapped_column(String(15), index=True)
+    imei2: Mapped[str | None] = mapped_column(String(15), index=True)
+    serial_number: Mapped[str | None] = mapped_column(String(40), index=True)
+    brand: Mapped[str] = mapped_column(String(80), default="")
+    model: Mapped[str] = mapped_column(String(120), default="")
+    colour: Mapped[str] = mapped_column(String(40), default="")
+    tac_known: Mapped[bool] = mapped_column(Boolean, default=False)
+
+    # Proof of purchase (invoice 发票 or warranty card 保卡)
+    proof_kind: Mapped[str | None] = mapped_column(String(20))
+    proof_number: Mapped[str | None] = mapped_column(String(60))
+    purchase_date: Mapped[dt.date | None] = mapped_column(Date)
+    proof_seller: Mapped[str | None] = mapped_column(String(120))
+    proof_imei: Mapped[str | None] = mapped_column(String(15))
+
+    # Fault and condition
+    fault_category: Mapped[str] = mapped_column(String(40))
+    fault_description: Mapped[str] = mapped_column(Text, default="")
+    component: Mapped[str] = mapped_column(String(20), default="handset")
+    liquid_damage: Mapped[bool] = mapped_column(Boolean, default=False)
+    physical_damage: Mapped[bool] = mapped_column(Boolean, default=False)
+    seals_intact: Mapped[bool] = mapped_column(Boolean, default=True)
+    unauthorised_repair: Mapped[bool] = mapped_column(Boolean, default=False)
+    documents_altered: Mapped[bool] = mapped_column(Boolean, default=False)
+    condition_notes: Mapped[str] = mapped_column(Text, default="")
+    accessories: Mapped[list] = mapped_column(JSON, default=list)
+    data_disclaimer_accepted: Mapped[bool] = mapped_column(Boolean, default=False)
+    lock_removed: Mapped[bool] = mapped_column(Boolean, default=False)
+
+    # Money: the estimate the customer agreed to and the ceiling above which they are asked again
+    estimate_amount: Mapped[Decimal] = mapped_column(Numeric(10, 2), default=Decimal("0.00"))
+    estimate_ceiling: Mapped[Decimal | None] = mapped_column(Numeric(10, 2))
+
+    # Warranty decision taken at intake (kept as decided; the policy may change later)
+    warranty_policy: Mapped[str] = mapped_column(String(40), default="")
+    warranty_status: Mapped[str] = mapped_column(String(20), default="")
+    warranty_chargeable: Mapped[bool] = mapped_column(Boolean, default=True)
+    warranty_remedies: Mapped[list] = mapped_column(JSON, default=list)
+    warranty_reasons: Mapped[list] = mapped_column(JSON, default=list)
+    warranty_ends_on: Mapped[dt.date | None] = mapped_column(Date)
+
+    rerepair_of_id: Mapped[int | None] = mapped_column(ForeignKey("jobs.id"))
+    blocked_override_reason: Mapped[str | None] = mapped_column(Text)
+
+    version: Mapped[int] = mapped_column(Integer, default=1)
+
+    service_point: Mapped[ServicePoint] = relationship()
+    customer: Mapped[Customer] = relationship()
+    engineer: Mapped[User | None] = relationship(foreign_keys=[engineer_id])
+    created_by: Mapped[User] = relationship(foreign_keys=[created_by_id])
+    rerepair_of: Mapped[Job | None] = relationship(remote_side=[id])
+    events: Mapped[list[JobEvent]] = relationship(
+        back_populates="job", order_by="JobEvent.id", cascade="all, delete-orphan"
+    )
+
+    __mapper_args__ = {"version_id_col": version}
+    __table_args__ = (
+        CheckConstraint(
+            "status IN ({})".format(", ".join(repr(s.value) for s in JobStatus)), name="status"
+        ),
+        CheckConstraint("imei IS NOT NULL OR serial_number IS NOT NULL", name="device_identified"),
+        Index("ix_jobs_sp_status", "service_point_id", "status"),
+    )
+
+    @property
+    def job_status(self) -> JobStatus:
+        return JobStatus(self.status)
+
+    @property
+    def is_open(self) -> bool:
+        return self.job_status in OPEN_STATUSES
+
+    def allowed_moves(self, role: str | None = None) -> list[JobStatus]:
+        return allowed_moves(self.status, role)
+
+    def move_to(
+        self,
+        to: JobStatus | str,
+        actor: User,
+        *,
+        note: str | None = None,
+        location: str | None = None,
+        data: dict | None = None,
+    ) -> JobEvent:
+        """Change status, append the event, and return it (nothing is committed).
+
+        Raises WorkflowError (naming the allowed moves) when the workflow forbids the
+        move, PermissionDenied when the actor's role may not make it.
+        """
+        try:
+            target = JobStatus(to)
+        except ValueError:
+            raise WorkflowError(
+                f"Unknown status {to!r}.", errors={"to": [f"Unknown status {to!r}."]}
+            ) from None
+        frm = self.job_status
+        roles = TRANSITIONS.get((frm, target))
+        if roles is None:
+            allowed = ", ".join(s.value for s in self.allowed_moves()) or "none"
+            raise WorkflowError(
+                f"A job that is {frm.value} cannot move to {target.value}. Allowed: {allowed}."
+            )
+        if actor.role not in roles:
+            raise PermissionDenied(
+                f"A {actor.role} may not move a job from {frm.value} to {target.value}."
+            )
+        self.status = target.value
+        self.location = location or DEFAULT_LOCATION[target]
+        if target == S.COLLECTED:
+            self.closed_at = utcnow()
+        return self.add_event(
+            "status", actor, from_status=frm.value, to_status=target.value, note=note, data=data
+        )
+
+    def add_event(
+        self,
+        kind: str,
+        actor: User | None,
+        *,
+        note: str | None = None,
+        from_status: str | None = None,
+        to_status: str | None = None,
+        data: dict | None = None,
+    ) -> JobEvent:
+        """Append an event (print, scan, assignment, part, payment...) to the history."""
+        event = JobEvent(
+            kind=kind,
+            actor=actor,
+            from_status=from_status,
+            to_status=to_status,
+            location=self.location,
+            note=note or "",
+            data=data or {},
+        )
+        self.events.append(event)
+        return event
+
+
+class JobEvent(db.Model):
+    """One line of a job's history. Rows are only ever inserted."""
+
+    __tablename__ = "job_events"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    job_id: Mapped[int] = mapped_column(ForeignKey("jobs.id", ondelete="CASCADE"), index=True)
+    at: Mapped[dt.datetime] = mapped_column(db.DateTime(timezone=True), default=utcnow)
+    kind: Mapped[str] = mapped_column(String(20))
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    from_status: Mapped[str | None] = mapped_column(String(20))
+    to_status: Mapped[str | None] = mapped_column(String(20))
+    location: Mapped[str] = mapped_column(String(40), default="")
+    note: Mapped[str] = mapped_column(Text, default="")
+    data: Mapped[dict] = mapped_column(JSON, default=dict)
+
+    job: Mapped[Job] = relationship(back_populates="events")
+    actor: Mapped[User | None] = relationship()

@@ -1,0 +1,159 @@
+"""Config, sign-in, tokens, errors, CLI and health: the foundation through its public surfaces."""
+
+import pytest
+
+from config import ProductionConfig, normalise_database_url
+from models import AuditEvent, User, db
+from workshop import create_app
+
+
+def test_plain_postgresql_url_uses_installed_driver():
+    url = normalise_database_url("postgresql://u@h/db")
+    assert url in ("postgresql://u@h/db", "postgresql+psycopg://u@h/db")
+    assert normalise_database_url("postgres://u@h/db").startswith("postgresql")
+    assert normalise_database_url("sqlite:///x.db") == "sqlite:///x.db"
+
+
+def test_production_refuses_to_start_without_secret_key(tmp_path, monkeypatch):
+    monkeypatch.setenv("WORKSHOP_INSTANCE_PATH", str(tmp_path))
+    with pytest.raises(RuntimeError, match="SECRET_KEY"):
+        create_app(ProductionConfig, SECRET_KEY=None, SQLALCHEMY_DATABASE_URI="sqlite://")
+    app = create_app(ProductionConfig, SECRET_KEY="x" * 40, SQLALCHEMY_DATABASE_URI="sqlite://")
+    assert app.config["SESSION_COOKIE_HTTPONLY"] and app.config["SESSION_COOKIE_SAMESITE"] == "Lax"
+
+
+@pytest.mark.sqlite_only
+def test_sqlite_runs_wal_with_foreign_keys(app):
+    with app.app_context():
+        assert db.session.execute(db.text("PRAGMA journal_mode")).scalar() == "wal"
+        assert db.session.execute(db.text("PRAGMA foreign_keys")).scalar() == 1
+
+
+def test_health(client):
+    r = client.get("/healthz")
+    assert r.status_code == 200 and r.json == {"status": "ok", "database": "ok"}
+
+
+def test_login_logout_and_next(client, auth, staff):
+    r = client.get("/jobs/SZ01-000001")
+    assert r.status_code == 302 and "/login?next=" in r.headers["Location"]
+    r = auth.login("receptionist", "wrong-password")
+    assert r.status_code == 200 and b"Wrong username or password" in r.data
+    r = client.post("/login", data={"username": "receptionist", "password": "correct-horse-9",
+                                    "next": "https://evil.example/steal"})
+    assert r.headers["Location"] == "/"
+    auth.logout()
+    r = client.post("/login", data={"username": "receptionist", "password": "correct-horse-9",
+                                    "next": "/admin/users"})
+    assert r.headers["Location"] == "/admin/users"
+    assert client.get("/").status_code == 200
+    auth.logout()
+    assert client.get("/").status_code == 302
+
+
+def test_inactive_user_cannot_sign_in(client, auth, staff, app):
+    with app.app_context():
+        db.session.get(User, staff["engineer"]).active = False
+        db.session.commit()
+    r = auth.login("engineer")
+    assert r.status_code == 200 and b"disabled" in r.data
+
+
+def test_password_is_hashed_and_login_audited(client, auth, staff, app):
+    auth.login("clerk")
+    with app.app_context():
+        u = db.session.get(User, staff["clerk"])
+        assert "correct-horse-9" not in u.password_hash and u.password_hash.startswith("pbkdf2:")
+        u.set_password("another-pass-1")
+        assert u.password_hash.startswith("scrypt:") and u.check_password("another-pass-1")
+        assert db.session.scalar(db.select(AuditEvent).where(AuditEvent.action == "user.login"))
+
+
+def test_api_token_auth(client, staff, app, token_for):
+    with app.app_context():
+        user = db.session.get(User, staff["engineer"])
+    r = client.get("/api/v1/me")
+    assert r.status_code == 401 and r.mimetype == "application/problem+json"
+    assert r.json["status"] == 401 and r.json["title"]
+    r = client.get("/api/v1/me", headers={"Authorization": "Bearer nope"})
+    assert r.status_code == 401
+    r = client.get("/api/v1/me", headers=token_for(user))
+    assert r.status_code == 200 and r.json["username"] == "engineer" and r.json["service_point"] == "SZ01"
+
+
+def test_problem_json_and_html_errors(client, auth, staff):
+    auth.login("engineer")
+    r = client.get("/admin/users")
+    assert r.status_code == 403 and b"Forbidden" in r.data and r.mimetype == "text/html"
+    r = client.get("/admin/users", headers={"Accept": "application/json"})
+    assert r.status_code == 403 and r.mimetype == "application/problem+json"
+    r = client.get("/api/v1/nothing-here")
+    assert r.status_code == 404 and r.json["status"] == 404
+    r = client.get("/jobs/SZ01-999999")
+    assert r.status_code == 404 and b"There is no job" in r.data
+
+
+def test_openapi_document(client, staff, app, token_for):
+    with app.app_context():
+        user = db.session.get(User, staff["manager"])
+    r = client.get("/api/v1/openapi.json", headers=token_for(user))
+    assert r.status_code == 200 and r.json["openapi"].startswith("3.")
+    assert "/api/v1/me" in r.json["paths"]
+
+
+def test_cli_service_points_users_token(runner, app):
+    r = runner.invoke(args=["service-points", "create", "BJ02", "--name", "北京朝阳"])
+    assert r.exit_code == 0, r.output
+    r = runner.invoke(args=["service-points", "create", "BJ02", "--name", "dup"])
+    assert r.exit_code != 0 and "already exists" in r.output
+    r = runner.invoke(args=["users", "create", "lina", "--role", "receptionist", "--password", "longenough"])
+    assert r.exit_code == 0 and "at BJ02" in r.output
+    r = runner.invoke(args=["users", "create", "bob", "--role", "clerk", "--password", "short"])
+    assert r.exit_code != 0 and "8 characters" in r.output
+    r = runner.invoke(args=["users", "create", "zz", "--role", "engineer", "--password", "longenough",
+                            "--service-point", "NOPE"])
+    assert r.exit_code != 0 and "no service point NOPE" in r.output
+    r = runner.invoke(args=["users", "token", "lina"])
+    assert r.exit_code == 0
+    token = r.output.strip().splitlines()[-1]
+    client = app.test_client()
+    assert client.get("/api/v1/me", headers={"Authorization": f"Bearer {token}"}).json["username"] == "lina"
+
+
+def test_seed_demo_is_repeatable(runner, app):
+    r = runner.invoke(args=["seed-demo"])
+    assert r.exit_code == 0 and "reception" in r.output
+    r2 = runner.invoke(args=["seed-demo"])
+    assert r2.exit_code == 0 and "already exist" in r2.output
+    with app.app_context():
+        roles = {u.role for u in db.session.scalars(db.select(User))}
+    assert roles == {"receptionist", "engineer", "clerk", "manager", "admin"}
+
+
+@pytest.mark.sqlite_only
+def test_csrf_is_enforced_on_forms(tmp_path, monkeypatch, app):
+    url = app.config["SQLALCHEMY_DATABASE_URI"]
+    monkeypatch.setenv("WORKSHOP_INSTANCE_PATH", str(tmp_path))
+    from config import TestingConfig
+
+    csrf_app = create_app(TestingConfig, SQLALCHEMY_DATABASE_URI=url, WTF_CSRF_ENABLED=True)
+    r = csrf_app.test_client().post("/login", data={"username": "x", "password": "y"})
+    assert r.status_code == 400 and b"CSRF" in r.data
+
+
+def test_manager_cannot_create_admin_or_touch_other_service_point(client, auth, staff, app):
+    auth.login("manager")
+    with app.app_context():
+        from workshop.services import accounts
+
+        sp = accounts.service_point_by_code("SZ01")
+    r = client.post("/admin/users/new", data={"username": "newadmin", "role": "admin",
+                                              "service_point": sp.id, "password": "longenough1"})
+    assert r.status_code == 200 and b"Only an admin" in r.data
+    with app.app_context():
+        assert db.session.scalar(db.select(User).where(User.username == "newadmin")) is None
+    r = client.get(f"/admin/users/{staff['other_manager']}")
+    assert r.status_code == 403
+    r = client.post("/admin/users/new", data={"username": "newrecep", "role": "receptionist",
+                                              "service_point": sp.id, "password": "longenough1"})
+    assert r.status_code == 302

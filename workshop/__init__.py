@@ -1,0 +1,169 @@
+"""The workshop application: ``create_app`` wires config, extensions, blueprints,
+error handlers and CLI commands.  It never migrates or prompts (run.py does)."""
+
+from __future__ import annotations
+
+import os
+import secrets
+import sqlite3
+from pathlib import Path
+
+from flask import Flask, g, request
+from flask_login import current_user
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
+
+from config import Config, config_from_env
+
+from .extensions import babel, csrf, db, login_manager, migrate, rest_api
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def create_app(config_class: type[Config] | None = None, **overrides) -> Flask:
+    """Build the app.  ``overrides`` are applied after the config class (tests use them).
+
+    Raises RuntimeError when production has no SECRET_KEY.
+    """
+    config_class = config_class or config_from_env()
+    app = Flask(
+        __name__,
+        instance_path=os.environ.get("WORKSHOP_INSTANCE_PATH") or str(ROOT / "instance"),
+        template_folder=str(ROOT / "templates"),
+        static_folder=str(ROOT / "static"),
+    )
+    app.config.from_object(config_class)
+    app.config.update(overrides)
+    _settle_config(app)
+
+    register_extensions(app)
+    register_blueprints(app)
+    from .errors import register_errorhandlers
+
+    register_errorhandlers(app)
+    register_commands(app)
+    register_template_helpers(app)
+    return app
+
+
+def _settle_config(app: Flask) -> None:
+    Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+    if not app.config.get("SQLALCHEMY_DATABASE_URI"):
+        app.config["SQLALCHEMY_DATABASE_URI"] = "sqlite:///" + str(Path(app.instance_path) / "workshop.db")
+    if not app.config.get("SECRET_KEY"):
+        if app.config.get("ENV_NAME") == "production":
+            raise RuntimeError(
+                "SECRET_KEY is not set. Production refuses to start without one: "
+                "set the SECRET_KEY environment variable to a long random string."
+            )
+        # Development: a generated key, kept in the instance folder so sessions survive restarts.
+        key_file = Path(app.instance_path) / "secret_key"
+        if not key_file.exists():
+            key_file.write_text(secrets.token_urlsafe(48))
+            key_file.chmod(0o600)
+        app.config["SECRET_KEY"] = key_file.read_text().strip()
+
+
+@event.listens_for(Engine, "connect")
+def _sqlite_pragmas(dbapi_connection, _record):
+    if isinstance(dbapi_connection, sqlite3.Connection):
+        # Let SQLAlchemy emit BEGIN itself (see _sqlite_begin_immediate).
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA busy_timeout=10000")
+        if cursor.execute("PRAGMA journal_mode").fetchone()[0] != "memory":
+            cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.close()
+
+
+def _sqlite_begin_immediate(conn):
+    # Every transaction takes SQLite's write lock up front (as Rails does): a
+    # read-then-write transaction can then never fail half-way with SQLITE_BUSY,
+    # and stock decrements are serialised by the database, not by this process.
+    conn.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+def register_extensions(app: Flask) -> None:
+    db.init_app(app)
+    with app.app_context():
+        engine = db.engine
+        if engine.dialect.name == "sqlite" and not event.contains(engine, "begin", _sqlite_begin_immediate):
+            event.listen(engine, "begin", _sqlite_begin_immediate)
+    migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True, compare_type=True)
+    csrf.init_app(app)
+    babel.init_app(app, locale_selector=_select_locale)
+    login_manager.init_app(app)
+    login_manager.login_view = "auth.login"
+    login_manager.login_message_category = "info"
+    login_manager.session_protection = "basic"
+    rest_api.init_app(app)
+    rest_api.spec.components.security_scheme(
+        "bearerAuth", {"type": "http", "scheme": "bearer", "description": "flask users token NAME"}
+    )
+
+    from .services import accounts
+
+    @login_manager.user_loader
+    def load_user(user_id: str):
+        user = db.session.get(accounts.User, int(user_id))
+        return user if user is not None and user.is_active else None
+
+    @login_manager.request_loader
+    def load_user_from_request(req):
+        header = req.headers.get("Authorization", "")
+        if header[:7].lower() == "bearer ":
+            g.auth_via_token = True
+            return accounts.user_for_token(header[7:].strip())
+        return None
+
+    @login_manager.unauthorized_handler
+    def unauthorized():
+        from flask import abort, redirect, url_for
+
+        from .auth.views import safe_next
+        from .errors import wants_json
+
+        if wants_json() or request.headers.get("Authorization"):
+            abort(401, description="Sign in or send a valid 'Authorization: Bearer <token>' header.")
+        return redirect(url_for("auth.login", next=safe_next(request.full_path)))
+
+    from .permissions import enforce
+
+    app.before_request(enforce)
+
+
+def _select_locale():
+    if current_user and getattr(current_user, "is_authenticated", False) and current_user.locale:
+        return current_user.locale
+    best = request.accept_languages.best_match(["en", "zh_Hans", "zh_CN", "zh"])
+    return "zh_Hans" if best and best.startswith("zh") else "en"
+
+
+def register_blueprints(app: Flask) -> None:
+    from .admin import bp as admin_bp
+    from .api import register_api
+    from .auth import bp as auth_bp
+    from .health import bp as health_bp
+    from .jobs import bp as jobs_bp
+    from .main import bp as main_bp
+
+    for bp in (auth_bp, health_bp, main_bp, jobs_bp, admin_bp):
+        app.register_blueprint(bp)
+    register_api(app)
+
+
+def register_commands(app: Flask) -> None:
+    from .cli import register
+
+    register(app)
+
+
+def register_template_helpers(app: Flask) -> None:
+    from flask_babel import get_locale
+
+    from .permissions import can
+
+    @app.context_processor
+    def inject_helpers():
+        return {"can": lambda permission: can(current_user, permission), "get_locale": get_locale}

@@ -1,0 +1,5 @@
+"""Users and service points."""
+
+from .views import bp
+
+__all__ = ["bp"]

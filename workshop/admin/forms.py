@@ -1,0 +1,38 @@
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import (
+    BooleanField,
+    IntegerField,
+    PasswordField,
+    SelectField,
+    StringField,
+    SubmitField,
+)
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import DataRequired, Length, NumberRange, Optional
+
+from models import ROLE_VALUES
+
+ROLE_CHOICES = [SelectChoice(r, r.capitalize()) for r in ROLE_VALUES]
+
+
+class UserForm(FlaskForm):
+    username = StringField(_l("Username"), validators=[DataRequired(), Length(max=64)])
+    display_name = StringField(_l("Display name"), validators=[Length(max=120)])
+    role = SelectField(_l("Role"), choices=ROLE_CHOICES)
+    service_point = SelectField(_l("Service point"), coerce=int)
+    password = PasswordField(_l("Password"), validators=[Optional(), Length(min=8, max=200)])
+    engineer_level = IntegerField(_l("Engineer level (1 = screen/battery, 2 = board)"),
+                                  validators=[Optional(), NumberRange(min=1, max=3)])
+    brands = StringField(_l("Brands (comma separated; empty = all)"), validators=[Length(max=500)])
+    active = BooleanField(_l("Active"), default=True)
+    submit = SubmitField(_l("Save"))
+
+
+class ServicePointForm(FlaskForm):
+    code = StringField(_l("Code"), validators=[DataRequired(), Length(min=2, max=6)])
+    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=120)])
+    address = StringField(_l("Address"), validators=[Length(max=300)])
+    phone = StringField(_l("Phone"), validators=[Length(max=40)])
+    timezone = StringField(_l("Timezone (IANA name)"), validators=[Optional(), Length(max=64)])
+    submit = SubmitField(_l("Create"))

@@ -1,0 +1,106 @@
+"""Error answers: problem+json (RFC 9457) for the API and JSON clients, HTML pages
+for browsers.  A 500 rolls the session back before answering."""
+
+from __future__ import annotations
+
+from flask import Flask, current_app, render_template, request
+from werkzeug.exceptions import HTTPException, InternalServerError
+
+from models import DomainError, db
+
+PROBLEM_JSON = "application/problem+json"
+
+
+def wants_json() -> bool:
+    if request.path.startswith("/api/"):
+        return True
+    best = request.accept_mimetypes.best_match(["text/html", "application/json", PROBLEM_JSON])
+    return best in ("application/json", PROBLEM_JSON)
+
+
+def flatten_messages(messages, prefix: str = "") -> dict[str, list[str]]:
+    """Turn webargs/marshmallow nested messages into ``{"a.b": [msg, ...]}``.
+
+    The request location level (``json``, ``query``) is dropped: clients name fields.
+    """
+    out: dict[str, list[str]] = {}
+    if isinstance(messages, dict):
+        for key, value in messages.items():
+            key = str(key)
+            if not prefix and key in ("json", "query", "form", "headers", "path", "view_args"):
+                nested = flatten_messages(value, "")
+            else:
+                nested = flatten_messages(value, f"{prefix}.{key}" if prefix else key)
+            for k, v in nested.items():
+                out.setdefault(k, []).extend(v)
+    elif isinstance(messages, (list, tuple)):
+        if all(isinstance(m, str) for m in messages):
+            out.setdefault(prefix or "_schema", []).extend(messages)
+        else:
+            for m in messages:
+                for k, v in flatten_messages(m, prefix).items():
+                    out.setdefault(k, []).extend(v)
+    else:
+        out.setdefault(prefix or "_schema", []).append(str(messages))
+    return out
+
+
+def problem(status: int, title: str, detail: str | None = None, errors: dict | None = None, **extra):
+    body = {"type": "about:blank", "title": title, "status": status}
+    if detail:
+        body["detail"] = detail
+    if errors:
+        body["errors"] = errors
+    body.update(extra)
+    response = current_app.json.response(body)
+    response.status_code = status
+    response.mimetype = PROBLEM_JSON
+    return response
+
+
+def _html(status: int, title: str, detail: str | None):
+    return render_template("errors/error.html", status=status, title=title, detail=detail), status
+
+
+def handle_http_exception(exc: HTTPException):
+    if exc.code is None:
+        return exc
+    errors = None
+    data = getattr(exc, "data", None)
+    if isinstance(data, dict) and "messages" in data:  # webargs/marshmallow validation
+        errors = flatten_messages(data["messages"])
+    detail = exc.description
+    if errors:
+        detail = "Some fields are not valid; see errors."
+    if wants_json():
+        response = problem(exc.code, exc.name, detail, errors)
+        for key, value in (exc.get_headers() or []):
+            if key.lower() not in ("content-type", "content-length"):
+                response.headers[key] = value
+        return response
+    return _html(exc.code, exc.name, detail)
+
+
+def handle_domain_error(exc: DomainError):
+    db.session.rollback()
+    if wants_json():
+        return problem(exc.status, exc.title, exc.message, exc.errors or None)
+    return _html(exc.status, exc.title, exc.message)
+
+
+def handle_500(exc):
+    db.session.rollback()
+    original = getattr(exc, "original_exception", None)
+    if original is not None:
+        current_app.logger.exception("Unhandled error", exc_info=original)
+    title = InternalServerError.name
+    detail = "Something went wrong on our side; nothing was saved. Please try again."
+    if wants_json():
+        return problem(500, title, detail)
+    return _html(500, title, detail)
+
+
+def register_errorhandlers(app: Flask) -> None:
+    app.register_error_handler(HTTPException, handle_http_exception)
+    app.register_error_handler(DomainError, handle_domain_error)
+    app.register_error_handler(InternalServerError, handle_500)

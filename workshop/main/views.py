@@ -1,0 +1,28 @@
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+
+from models import NotFound
+from workshop.services import scan as scan_service
+
+bp = Blueprint("main", __name__)
+
+
+@bp.route("/")
+def index():
+    return render_template("main/index.html")
+
+
+@bp.route("/scan")
+def scan():
+    """The header scan box: a keyboard-wedge scanner types the code and Enter."""
+    code = request.args.get("code", "")
+    try:
+        job = scan_service.resolve(current_user, code)
+    except NotFound as exc:
+        flash(exc.message, "warning")
+        return redirect(request.referrer if _same_site(request.referrer) else url_for("main.index"))
+    return redirect(url_for("jobs.detail", number=job.number))
+
+
+def _same_site(url: str | None) -> bool:
+    return bool(url) and url.startswith(request.host_url)

@@ -1,0 +1,311 @@
+"""Reading TAC tables (first 8 IMEI digits -> brand and model) from CSV.
+
+Pure: no Flask, no database.  Two layouts are accepted:
+
+* the Osmocom TAC database export as published: a licence line ("Osmocom TAC
+  database under CC-BY-SA v3.0 ..."), then the header
+  ``tac,name,name,contributor,comment,gsmarena,gsmarena,aka`` where the first
+  ``name`` is the brand and the second the model; the other columns are ignored;
+* a plain file headed ``tac,brand,model`` (columns in any order, extra columns
+  ignored).
+
+Both tolerate a byte-order mark, surrounding whitespace, Windows or Unix line
+endings, blank lines and trailing empty columns (spreadsheets add them).
+
+Blemishes of the real Osmocom file and how they are handled:
+
+* TACs with a leading space (`` 35572302``): whitespace is stripped, row kept;
+* the same TAC twice: the **first** row wins and each later one is rejected
+  with a reason naming the line it repeats (the reader streams, so it cannot
+  know about later rows; a manager sees every conflict in the summary);
+* whitespace inside names is collapsed (``"Galaxy  S"`` -> ``"Galaxy S"``).
+
+Rows are rejected, with a reason in plain words, when the TAC is not exactly 8
+digits (a 7-digit TAC gets a hint about spreadsheets dropping the leading
+zero), the brand or model is empty or longer than :data:`MAX_NAME_LENGTH`, the
+row has too few fields, or more non-empty fields than the header (an unquoted
+comma inside a name).
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import io
+import os
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import TextIO
+
+__all__ = [
+    "MAX_NAME_LENGTH",
+    "RejectedRow",
+    "TacCsvReader",
+    "TacRow",
+    "decode_tac_bytes",
+    "open_tac_csv",
+    "read_tac_csv",
+]
+
+#: Longest brand or model name accepted.
+MAX_NAME_LENGTH = 100
+
+_TAC = re.compile(r"[0-9]{8}")
+_LICENCE_PREFIX = "osmocom tac database"
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+
+
+@dataclass(frozen=True)
+class TacRow:
+    """A good row: ``line`` is the file line the row starts on (1-based)."""
+
+    line: int
+    tac: str
+    brand: str
+    model: str
+
+
+@dataclass(frozen=True)
+class RejectedRow:
+    """A row that was not imported: the file line, its text and why."""
+
+    line: int
+    raw: str
+    reason: str
+
+
+def _clean_name(value: str) -> str:
+    return " ".join(_CONTROL.sub(" ", value).split())
+
+
+class TacCsvReader:
+    """Iterate over a TAC CSV, yielding :class:`TacRow` and :class:`RejectedRow`.
+
+    The header is read when the reader is created, so a file that is neither
+    layout fails before any row is read.  Attributes for the importer:
+
+    ``layout``
+        ``"osmocom"`` or ``"plain"``.
+    ``licence``
+        the Osmocom licence line (keep it with the data), else None.
+    ``total_lines``
+        lines in the whole file when the stream is seekable, else None; with
+        ``lines_read`` it drives a progress bar.
+    ``lines_read``
+        file lines consumed so far.
+    ``accepted``
+        number of :class:`TacRow` yielded so far.
+    ``rejected``
+        every :class:`RejectedRow` yielded so far.
+
+    Raises ValueError (on creation) for an empty file or an unrecognised header.
+    """
+
+    def __init__(self, stream: TextIO) -> None:
+        self._stream = stream
+        self.total_lines = _count_lines(stream)
+        self.lines_read = 0
+        self.accepted = 0
+        self.rejected: list[RejectedRow] = []
+        self.licence: str | None = None
+        self._pending: list[str] = []
+        self._seen: dict[str, TacRow] = {}
+        self._csv = csv.reader(self._physical_lines())
+        self._read_header()
+        self._rows = self._generate()
+
+    # -- reading --------------------------------------------------------------
+
+    def _physical_lines(self) -> Iterator[str]:
+        for text in self._stream:
+            self.lines_read += 1
+            self._pending.append(text)
+            yield text
+
+    def _next_record(self) -> tuple[int, list[str] | None, str, str | None]:
+        """Return (start line, fields or None on a CSV error, raw text, error).
+
+        Raises StopIteration at the end of the file.
+        """
+        self._pending.clear()
+        start = self.lines_read + 1
+        try:
+            fields = next(self._csv)
+            error = None
+        except csv.Error as exc:
+            fields, error = None, str(exc)
+        raw = "".join(self._pending).rstrip("\r\n")
+        if start == 1:
+            raw = raw.lstrip("\ufeff")
+            if fields:
+                fields[0] = fields[0].lstrip("\ufeff")
+        return start, fields, raw, error
+
+    def _read_header(self) -> None:
+        header = None
+        while header is None:
+            try:
+                _, fields, raw, error = self._next_record()
+            except StopIteration:
+                raise ValueError("The TAC file is empty: no header line was found.") from None
+            if error is not None:
+                raise ValueError(f"The TAC file's header cannot be read as CSV: {error}.")
+            if not any(f.strip() for f in fields):
+                continue  # blank lines before the header
+            if self.licence is None and raw.strip().lower().startswith(_LICENCE_PREFIX):
+                self.licence = raw.strip()
+                continue
+            header = raw
+            names = [f.strip().lower() for f in fields]
+        while names and not names[-1]:
+            names.pop()
+        self.width = len(names)
+        if names[:3] == ["tac", "name", "name"]:
+            self.layout = "osmocom"
+            self._columns = (0, 1, 2)
+        elif all(names.count(n) == 1 for n in ("tac", "brand", "model")):
+            self.layout = "plain"
+            self._columns = (names.index("tac"), names.index("brand"), names.index("model"))
+        else:
+            raise ValueError(
+                f"Unrecognised TAC file header {header.strip()!r}: expected the Osmocom TAC "
+                "database export (its licence line, then 'tac,name,name,...') or a plain "
+                "file whose first line is 'tac,brand,model'.")
+
+    def _generate(self) -> Iterator[TacRow | RejectedRow]:
+        while True:
+            try:
+                line, fields, raw, error = self._next_record()
+            except StopIteration:
+                return
+            if error is not None:
+                yield self._reject(line, raw, f"The line cannot be read as CSV ({error}).")
+                continue
+            if not any(f.strip() for f in fields):
+                continue  # blank line, or only commas
+            yield self._row(line, fields, raw)
+
+    def _row(self, line: int, fields: list[str], raw: str) -> TacRow | RejectedRow:
+        tac_col, brand_col, model_col = self._columns
+        needed = max(self._columns) + 1
+        if len(fields) < needed:
+            return self._reject(
+                line, raw,
+                f"The row has {len(fields)} field(s); at least {needed} are needed "
+                "(tac, brand and model).")
+        if any(f.strip() for f in fields[self.width:]):
+            return self._reject(
+                line, raw,
+                f"The row has more fields than the header ({len(fields)} instead of "
+                f"{self.width}); is there an unquoted comma in a name?")
+
+        tac = fields[tac_col].strip()
+        brand = _clean_name(fields[brand_col])
+        model = _clean_name(fields[model_col])
+        if not _TAC.fullmatch(tac):
+            if not tac:
+                reason = "The TAC is empty."
+            elif len(tac) < 8 and tac.isascii() and tac.isdigit():
+                reason = (f"The TAC {tac!r} has {len(tac)} digits; a TAC has 8 (was a leading "
+                          "zero lost in a spreadsheet?).")
+            else:
+                reason = f"The TAC {tac!r} is not 8 digits."
+            return self._reject(line, raw, reason)
+        missing = [what for what, value in (("brand", brand), ("model", model)) if not value]
+        if missing:
+            return self._reject(line, raw, f"The {' and '.join(missing)} is empty."
+                                if len(missing) == 1 else "The brand and model are empty.")
+        for what, value in (("brand", brand), ("model", model)):
+            if len(value) > MAX_NAME_LENGTH:
+                return self._reject(
+                    line, raw,
+                    f"The {what} is {len(value)} characters long; at most "
+                    f"{MAX_NAME_LENGTH} are allowed.")
+
+        first = self._seen.get(tac)
+        if first is not None:
+            if (first.brand, first.model) == (brand, model):
+                reason = f"TAC {tac} repeats line {first.line} (same brand and model)."
+            else:
+                reason = (f"TAC {tac} was already read on line {first.line} as {first.brand} "
+                          f"{first.model}; the first entry is kept.")
+            return self._reject(line, raw, reason)
+
+        row = TacRow(line=line, tac=tac, brand=brand, model=model)
+        self._seen[tac] = row
+        self.accepted += 1
+        return row
+
+    def _reject(self, line: int, raw: str, reason: str) -> RejectedRow:
+        rejected = RejectedRow(line=line, raw=raw, reason=reason)
+        self.rejected.append(rejected)
+        return rejected
+
+    # -- iterator protocol ----------------------------------------------------
+
+    def __iter__(self) -> TacCsvReader:
+        return self
+
+    def __next__(self) -> TacRow | RejectedRow:
+        return next(self._rows)
+
+    def summary(self) -> str:
+        """Return a one-line summary such as ``"22524 rows read, 3 rejected."``."""
+        return f"{self.accepted} rows read, {len(self.rejected)} rejected."
+
+
+def _count_lines(stream: TextIO) -> int | None:
+    """Count the lines left in a seekable stream and rewind; None if it can't."""
+    try:
+        if not stream.seekable():
+            return None
+        start = stream.tell()
+    except (AttributeError, OSError, ValueError):
+        return None
+    count, last = 0, ""
+    while chunk := stream.read(1 << 16):
+        # \r\n counts once, a lone \r (old Mac files) counts too.
+        count += chunk.count("\n") + chunk.count("\r") - chunk.count("\r\n")
+        if last == "\r" and chunk[0] == "\n":
+            count -= 1
+        last = chunk[-1]
+    if last and last not in "\r\n":
+        count += 1
+    stream.seek(start)
+    return count
+
+
+def read_tac_csv(stream: TextIO) -> TacCsvReader:
+    """Start reading a TAC CSV from a text stream; iterate the result for rows.
+
+    Open files with ``newline=""`` (or use :func:`open_tac_csv`) so quoted
+    fields keep their line breaks.  Raises ValueError for an empty file or an
+    unrecognised header, before any row is read.
+    """
+    return TacCsvReader(stream)
+
+
+def decode_tac_bytes(data: bytes) -> io.StringIO:
+    """Decode an uploaded TAC file: UTF-8 (with or without BOM), else GB18030.
+
+    Spreadsheets on Chinese Windows save CSV as GBK, which GB18030 contains.
+    Raises ValueError if the bytes are neither.
+    """
+    for encoding in ("utf-8-sig", "gb18030"):
+        try:
+            text = codecs.decode(data, encoding)
+        except UnicodeDecodeError:
+            continue
+        return io.StringIO(text, newline="")
+    raise ValueError("The TAC file is not UTF-8 or GB18030 text.")
+
+
+def open_tac_csv(path: str | os.PathLike[str]) -> io.StringIO:
+    """Read a TAC file from disk into a stream for :func:`read_tac_csv`.
+
+    Raises OSError if the file cannot be read and ValueError if it is not
+    UTF-8 or GB18030 text.
+    """
+    with open(path, "rb") as handle:
+        return decode_tac_bytes(handle.read())
