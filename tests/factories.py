@@ -29,3 +29,43 @@ def user(role: str = "receptionist", username: str | None = None, sp: ServicePoi
 
 def commit():
     db.session.commit()
+
+
+def customer(sp: ServicePoint | None = None, name: str = "王芳", phone: str = "+8613800138000", **kwargs):
+    from models import Customer
+
+    sp = sp or service_point("SZ01")
+    c = Customer(service_point=sp, name=name, phone=phone, **kwargs)
+    db.session.add(c)
+    db.session.flush()
+    return c
+
+
+def job(sp: ServicePoint | None = None, *, created_by: User | None = None, status: str = "received", **kwargs):
+    """A job as intake would leave it, built directly (intake's own rules are tested elsewhere).
+
+    ``status`` other than received is set directly, without events: use Job.move_to in
+    tests about the workflow itself.
+    """
+    import datetime as dt
+
+    from models import Job
+    from workshop.services.numbering import next_job_number
+
+    sp = sp or service_point("SZ01")
+    created_by = created_by or user("receptionist", sp=sp)
+    today = dt.date.today()
+    values = dict(
+        number=next_job_number(sp), service_point=sp, customer=kwargs.pop("customer", None) or customer(sp),
+        created_by=created_by, received_on=today, promised_by=today + dt.timedelta(days=7),
+        imei="352099001761481", brand="Apple", model="iPhone 13", colour="black",
+        fault_category="no_power", fault_description="dead after charging", component="handset",
+        warranty_policy="sanbao", warranty_status="in_warranty", warranty_chargeable=False,
+        warranty_remedies=["repair"], warranty_reasons=[], status=status,
+    )
+    values.update(kwargs)
+    j = Job(**values)
+    j.add_event("status", created_by, to_status="received", note="intake")
+    db.session.add(j)
+    db.session.flush()
+    return j
