@@ -1,0 +1,55 @@
+"""Schemas shared by several API areas (the job as the API shows it)."""
+
+from marshmallow import Schema, fields
+
+
+class EventSchema(Schema):
+    at = fields.DateTime()
+    kind = fields.String()
+    actor = fields.Function(lambda e: e.actor.username if e.actor else None)
+    from_status = fields.String(allow_none=True)
+    to_status = fields.String(allow_none=True)
+    location = fields.String()
+    note = fields.String()
+    data = fields.Dict()
+
+
+class WarrantySchema(Schema):
+    policy = fields.String(attribute="warranty_policy")
+    status = fields.String(attribute="warranty_status")
+    remedies = fields.List(fields.String(), attribute="warranty_remedies")
+    chargeable = fields.Boolean(attribute="warranty_chargeable")
+    reasons = fields.List(fields.String(), attribute="warranty_reasons")
+    ends_on = fields.Date(attribute="warranty_ends_on", allow_none=True)
+
+
+class JobSchema(Schema):
+    """A job as the API returns it.  Areas may add fields here (one place)."""
+
+    number = fields.String()
+    status = fields.String()
+    location = fields.String()
+    service_point = fields.Function(lambda j: j.service_point.code)
+    received_on = fields.Date()
+    promised_by = fields.Date()
+    engineer = fields.Function(lambda j: j.engineer.username if j.engineer else None)
+    customer = fields.Function(lambda j: {"name": j.customer.name, "phone": j.customer.phone,
+                                          "email": j.customer.email})
+    device = fields.Function(lambda j: {"imei": j.imei, "imei2": j.imei2, "serial_number": j.serial_number,
+                                        "brand": j.brand, "model": j.model, "colour": j.colour,
+                                        "tac_known": j.tac_known})
+    fault = fields.Function(lambda j: {"category": j.fault_category, "description": j.fault_description,
+                                       "component": j.component})
+    estimate = fields.Function(lambda j: {"amount": str(j.estimate_amount),
+                                          "ceiling": str(j.estimate_ceiling) if j.estimate_ceiling is not None
+                                          else None})
+    warranty = fields.Function(lambda j: WarrantySchema().dump(j))
+    rerepair_of = fields.Function(lambda j: j.rerepair_of.number if j.rerepair_of else None)
+    allowed_moves = fields.Function(lambda j: [s.value for s in j.allowed_moves()])
+    # Fixed paths from CONTRACT.md, served by workshop/printing.
+    label_url = fields.Function(lambda j: f"/jobs/{j.number}/label.pdf")
+    ticket_url = fields.Function(lambda j: f"/jobs/{j.number}/ticket.pdf")
+
+
+class JobWithEventsSchema(JobSchema):
+    events = fields.List(fields.Nested(EventSchema))
