@@ -1,0 +1,14 @@
+"""The front desk's blueprint: intake, the TAC table, the blocked register and
+warranty policies (each in its own module, all on this blueprint)."""
+
+from flask import Blueprint
+
+from .forms import template_labels
+
+bp = Blueprint("intake", __name__)
+
+
+@bp.app_context_processor
+def _intake_labels():
+    # The job page (another blueprint) shows the intake summary with the same labels.
+    return {"intake_labels": template_labels()}
