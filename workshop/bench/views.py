@@ -1,0 +1,329 @@
+"""Bench pages: "My queue" for engineers, the bench board for managers, and the
+workbench panel's form posts (each: validate, call one service, commit, redirect)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+from wtforms.fields.choices import SelectChoice
+
+from models import DomainError, Job, JobStatus, User, ValidationError, db
+from workshop.forms import apply_domain_errors
+from workshop.services import assignment, promise, workflow
+from workshop.services import jobs as job_service
+
+from . import panel
+from .forms import (
+    STATUS_LABELS,
+    ApprovalForm,
+    AssignAllForm,
+    AssignForm,
+    DiagnosisForm,
+    MoveForm,
+    QCForm,
+    RepairForm,
+)
+
+bp = Blueprint("bench", __name__, url_prefix="/bench")
+S = JobStatus
+
+#: Columns of the bench board, in workflow order.
+BOARD_STATUSES = (S.RECEIVED, S.DIAGNOSING, S.AWAITING_APPROVAL, S.AWAITING_PARTS, S.REPAIRING, S.QC,
+                  S.UNREPAIRABLE)
+
+
+@bp.app_template_global("workbench")
+def workbench(job, forms=None):
+    """The job page's workbench panel data (templates/bench/_workbench.html)."""
+    return panel.build(job, forms)
+
+
+@bp.app_template_global("status_label")
+def status_label(status) -> str:
+    try:
+        return str(STATUS_LABELS[JobStatus(status)])
+    except ValueError:
+        return str(status)
+
+
+@bp.app_template_global("promise_warnings")
+def promise_warnings(job):
+    return promise.warnings_for(job)
+
+
+@bp.app_template_global("bench_summary")
+def bench_summary() -> dict:
+    """Counts for the home page's bench card (the signed-in user's service points)."""
+    jobs = _bench_jobs()
+    today = promise.local_today(current_user.service_point)
+    return {
+        "mine": sum(1 for j in jobs if j.engineer_id == current_user.id),
+        "qc": sum(1 for j in jobs if j.status == S.QC.value and current_user.id not in j.repairer_ids),
+        "unassigned": sum(1 for j in jobs if j.engineer_id is None),
+        "late": sum(1 for j in jobs if any(w.overdue for w in promise.warnings_for(j, today))),
+    }
+
+
+@bp.app_template_filter("age")
+def age_filter(since) -> str:
+    return promise.age_text(since)
+
+
+class Row:
+    """One job on the queue or the board, with what the page shows about it."""
+
+    def __init__(self, job: Job, today: dt.date):
+        self.job = job
+        self.warnings = promise.warnings_for(job, today)
+        self.level = promise.worst_level(self.warnings)
+        self.since = promise.status_since(job)
+
+    @property
+    def urgency(self):
+        return (-len([w for w in self.warnings if w.overdue]), -len(self.warnings), self.job.promised_by,
+                self.job.id)
+
+
+def _bench_jobs(*conditions) -> list[Job]:
+    stmt = (select(Job).where(Job.service_point_id.in_(current_user.service_point_ids),
+                              Job.status.in_([s.value for s in BOARD_STATUSES]), *conditions)
+            .options(selectinload(Job.events), selectinload(Job.engineer), selectinload(Job.service_point))
+            .order_by(Job.promised_by, Job.id))
+    return list(db.session.scalars(stmt))
+
+
+def _rows(jobs: list[Job]) -> list[Row]:
+    today = promise.local_today(current_user.service_point)
+    return sorted((Row(j, today) for j in jobs), key=lambda r: r.urgency)
+
+
+@bp.route("/")
+def queue():
+    """My queue: my jobs, others' repairs waiting for QC, and jobs I can take."""
+    mine = _rows(_bench_jobs(Job.engineer_id == current_user.id))
+    qc = [r for r in _rows(_bench_jobs(Job.status == S.QC.value)) if current_user.id not in r.job.repairer_ids]
+    takeable = []
+    if current_user.role == "engineer":
+        takeable = [r for r in _rows(_bench_jobs(Job.engineer_id.is_(None), Job.status == S.RECEIVED.value))
+                    if assignment.is_qualified(current_user, r.job)]
+    return render_template("bench/queue.html", mine=mine, qc=qc, takeable=takeable, take_form=MoveForm(),
+                           required_level=assignment.required_level)
+
+
+@bp.route("/board")
+def board():
+    """The whole bench by engineer and status, with ages, promise watch and proposals."""
+    jobs = _bench_jobs()
+    rows = _rows(jobs)
+    engineers = assignment.engineers_at(current_user.service_point_ids)
+    known = {e.id for e in engineers}
+    engineers += sorted({r.job.engineer for r in rows if r.job.engineer and r.job.engineer.id not in known},
+                        key=lambda u: u.label)
+    grid: dict[int, dict[str, list[Row]]] = defaultdict(lambda: defaultdict(list))
+    unassigned = []
+    for row in rows:
+        if row.job.engineer_id is None:
+            unassigned.append(row)
+        else:
+            grid[row.job.engineer_id][row.job.status].append(row)
+    unassigned.sort(key=lambda r: (r.job.promised_by, r.job.id))
+    proposals = {p.job.id: p for p in assignment.proposals([r.job for r in unassigned])}
+    loads = assignment.loads(e.id for e in engineers)
+    choices = [SelectChoice(e.id, f"{e.label} · L{assignment.engineer_level(e)}") for e in engineers
+               if e.active]
+    forms = {}
+    for row in unassigned:
+        form = AssignForm(formdata=None, prefix=f"a{row.job.id}")
+        form.engineer.choices = choices
+        proposal = proposals[row.job.id]
+        form.engineer.data = proposal.engineer.id if proposal.engineer else None
+        form.proposed.data = str(proposal.engineer.id) if proposal.engineer else ""
+        forms[row.job.id] = form
+    return render_template(
+        "bench/board.html", engineers=engineers, grid=grid, unassigned=unassigned, proposals=proposals,
+        forms=forms, loads=loads, statuses=BOARD_STATUSES, all_form=AssignAllForm(),
+        proposable=sum(1 for p in proposals.values() if p.engineer is not None),
+        late=sum(1 for r in rows if r.level == "late"), near=sum(1 for r in rows if r.level == "warn"),
+        total=len(rows), required_level=assignment.required_level, level_of=assignment.engineer_level,
+    )
+
+
+# --- form posts ---------------------------------------------------------------------
+
+
+def _job_for_update(number: str) -> Job:
+    return job_service.get_job(current_user, number, for_update=True)
+
+
+def _back(job: Job):
+    return redirect(url_for("jobs.detail", number=job.number))
+
+
+def _refused(job: Job, exc: DomainError):
+    db.session.rollback()
+    flash(exc.message, "danger")
+    return _back(job)
+
+
+def _invalid(job: Job, name: str, form, exc: DomainError | None = None):
+    """Show the job page again with the form's errors beside its fields."""
+    db.session.rollback()
+    if exc is not None:
+        apply_domain_errors(form, exc)
+    job = job_service.get_job(current_user, job.number)
+    return render_template("jobs/detail.html", job=job, bench_forms={name: form}), 422
+
+
+def _done(job: Job, message: str):
+    db.session.commit()
+    flash(message, "success")
+    return _back(job)
+
+
+@bp.route("/jobs/<number>/move", methods=["POST"])
+def move(number: str):
+    job = _job_for_update(number)
+    form = MoveForm()
+    if not form.validate_on_submit():
+        return _invalid(job, "move", form)
+    try:
+        workflow.move(job, form.to.data, current_user, note=form.note.data)
+    except ValidationError as exc:
+        return _invalid(job, "move", form, exc)
+    except DomainError as exc:
+        return _refused(job, exc)
+    return _done(job, _("Job %(number)s is now %(status)s.", number=job.number, status=status_label(job.status)))
+
+
+@bp.route("/jobs/<number>/diagnosis", methods=["POST"])
+def diagnosis(number: str):
+    job = _job_for_update(number)
+    form = DiagnosisForm()
+    if not form.validate_on_submit():
+        return _invalid(job, "diagnosis", form)
+    try:
+        workflow.record_diagnosis(job, current_user, findings=form.findings.data, estimate=form.estimate.data,
+                                  next_status=form.next_status.data)
+    except ValidationError as exc:
+        return _invalid(job, "diagnosis", form, exc)
+    except DomainError as exc:
+        return _refused(job, exc)
+    if job.job_status == S.AWAITING_APPROVAL:
+        message = _("Diagnosis recorded. The price is above what the customer agreed: "
+                    "the desk will ask them.")
+    else:
+        message = _("Diagnosis recorded; job %(number)s is now %(status)s.", number=job.number,
+                    status=status_label(job.status))
+    return _done(job, message)
+
+
+@bp.route("/jobs/<number>/repair", methods=["POST"])
+def repair(number: str):
+    job = _job_for_update(number)
+    form = RepairForm()
+    if not form.validate_on_submit():
+        return _invalid(job, "repair", form)
+    try:
+        workflow.record_repair(job, current_user, actions=form.actions.data, parts_fitted=form.parts_fitted.data,
+                               hand_to_qc=bool(form.hand_to_qc.data))
+    except ValidationError as exc:
+        return _invalid(job, "repair", form, exc)
+    except DomainError as exc:
+        return _refused(job, exc)
+    if form.hand_to_qc.data:
+        return _done(job, _("Repair recorded; job %(number)s waits for QC by another engineer.",
+                            number=job.number))
+    return _done(job, _("Repair notes saved."))
+
+
+@bp.route("/jobs/<number>/qc", methods=["POST"])
+def qc(number: str):
+    job = _job_for_update(number)
+    form = QCForm()
+    if not form.validate_on_submit():
+        return _invalid(job, "qc", form)
+    passed = list(form.checks.data or [])
+    try:
+        if form.passed.data:
+            workflow.qc_pass(job, current_user, checks=passed, note=form.note.data)
+        else:
+            failed = [code for code in workflow.QC_CHECKS if code not in passed]
+            workflow.qc_fail(job, current_user, failed_checks=failed, note=form.note.data)
+    except ValidationError as exc:
+        return _invalid(job, "qc", form, exc)
+    except DomainError as exc:
+        return _refused(job, exc)
+    if job.job_status == S.READY:
+        return _done(job, _("QC passed: job %(number)s is ready for pickup.", number=job.number))
+    return _done(job, _("QC failed: job %(number)s is back with its engineer.", number=job.number))
+
+
+@bp.route("/jobs/<number>/approval", methods=["POST"])
+def approval(number: str):
+    job = _job_for_update(number)
+    form = ApprovalForm()
+    if not form.validate_on_submit():
+        return _invalid(job, "approval", form)
+    approved = bool(form.approve.data)
+    try:
+        workflow.record_approval(job, current_user, approved, form.channel.data, note=form.note.data)
+    except ValidationError as exc:
+        return _invalid(job, "approval", form, exc)
+    except DomainError as exc:
+        return _refused(job, exc)
+    if approved:
+        return _done(job, _("Approval recorded; job %(number)s is now %(status)s.", number=job.number,
+                            status=status_label(job.status)))
+    return _done(job, _("Recorded: the customer declined. The handset goes back unrepaired."))
+
+
+@bp.route("/jobs/<number>/assign", methods=["POST"])
+def assign(number: str):
+    job = _job_for_update(number)
+    prefix = request.form.get("prefix", "")
+    form = AssignForm(prefix=prefix)
+    form.engineer.choices = [SelectChoice(e.id, e.label) for e in assignment.engineers_at([job.service_point_id])]
+    back = request.form.get("back") == "board"
+    if not form.validate_on_submit():
+        flash(_("Choose an engineer of this service point."), "danger")
+        return redirect(url_for("bench.board")) if back else _back(job)
+    engineer = db.session.get(User, form.engineer.data)
+    try:
+        event = assignment.assign(job, engineer, current_user,
+                                  proposed=(form.proposed.data or "") == str(form.engineer.data))
+    except DomainError as exc:
+        db.session.rollback()
+        flash(exc.message, "danger")
+        return redirect(url_for("bench.board")) if back else _back(job)
+    db.session.commit()
+    if event is None:
+        flash(_("Job %(number)s was already assigned to %(name)s.", number=job.number, name=engineer.label), "info")
+    elif event.data.get("qualified") is False:
+        flash(event.note, "warning")
+    else:
+        flash(event.note, "success")
+    return redirect(url_for("bench.board")) if back else _back(job)
+
+
+@bp.route("/assign-proposed", methods=["POST"])
+def assign_all():
+    form = AssignAllForm()
+    if form.validate_on_submit():
+        try:
+            events, left = assignment.assign_all_proposed(current_user)
+        except DomainError as exc:
+            db.session.rollback()
+            flash(exc.message, "danger")
+            return redirect(url_for("bench.board"))
+        db.session.commit()
+        flash(_("%(count)d job(s) assigned as proposed.", count=len(events)), "success")
+        if left:
+            flash(_("Nobody here is qualified for: %(jobs)s. Assign them by name.",
+                    jobs=", ".join(p.job.number for p in left)), "warning")
+    return redirect(url_for("bench.board"))
