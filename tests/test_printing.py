@@ -1,0 +1,96 @@
+"""Printing from the app: /jobs/<n>/label.pdf and ticket.pdf scan back to the job
+number at the printer's resolution, are the label stock's size, log every print
+and reprint on the job, and obey the service-point check."""
+
+import pytest
+
+from models import JobEvent, User, db
+from tests import factories
+from tests.scanning import needs_pdftotext, needs_scanner, page_sizes_mm, pdf_text, scan
+from workshop.services import accounts
+
+
+@pytest.fixture
+def job_number(app, staff):
+    with app.app_context():
+        sp = accounts.service_point_by_code("SZ01")
+        job = factories.job(sp, created_by=db.session.get(User, staff["receptionist"]),
+                            customer=factories.customer(sp, name="王芳"))
+        db.session.commit()
+        return job.number
+
+
+@needs_scanner
+@pytest.mark.parametrize(("size", "dpi", "expected_mm"), [
+    ("62x29", 203, (62.0, 29.0)), ("62x29", 300, (62.0, 29.0)),
+    ("57x32", 203, (57.15, 31.75)), ("57x32", 300, (57.15, 31.75)),
+])
+def test_tag_label_scans_at_the_printers_resolution(client, auth, app, job_number, size, dpi, expected_mm, tmp_path):
+    with app.app_context():
+        accounts.service_point_by_code("SZ01").printer_dpi = dpi
+        db.session.commit()
+    auth.login("receptionist")
+    r = client.get(f"/jobs/{job_number}/label.pdf?size={size}")
+    assert r.status_code == 200 and r.mimetype == "application/pdf"
+    assert r.headers["Content-Disposition"].startswith("inline")
+    (w, h), = page_sizes_mm(r.data)
+    assert w == pytest.approx(expected_mm[0], abs=0.05) and h == pytest.approx(expected_mm[1], abs=0.05)
+    assert scan(r.data, dpi, tmp_path) == [job_number]
+
+
+@needs_scanner
+@needs_pdftotext
+@pytest.mark.parametrize("fmt", ["a5", "80mm"])
+def test_ticket_scans_and_carries_the_chinese_name(client, auth, job_number, fmt, tmp_path):
+    auth.login("receptionist")
+    r = client.get(f"/jobs/{job_number}/ticket.pdf?format={fmt}")
+    assert r.status_code == 200
+    assert scan(r.data, 203, tmp_path)[0] == job_number
+    text = pdf_text(r.data, tmp_path)
+    assert "王芳" in text and job_number in text and "/track" in text
+    if fmt == "a5":
+        (w, h), = page_sizes_mm(r.data)[:1]
+        assert w == pytest.approx(148.0, abs=0.05) and h == pytest.approx(210.0, abs=0.05)
+
+
+def test_prints_and_reprints_are_job_events(client, auth, app, job_number):
+    auth.login("engineer")
+    assert client.get(f"/jobs/{job_number}/label.pdf").status_code == 200
+    assert client.get(f"/jobs/{job_number}/label.pdf?size=57x32").status_code == 200
+    assert client.get(f"/jobs/{job_number}/ticket.pdf").status_code == 200
+    with app.app_context():
+        prints = db.session.scalars(db.select(JobEvent).where(JobEvent.kind == "print").order_by(JobEvent.id)).all()
+        assert [(e.data["document"], e.data["variant"], e.data["reprint"]) for e in prints] == [
+            ("tag_label", "62x29", False), ("tag_label", "57x32", True), ("intake_receipt", "a5", False)]
+        assert all(e.actor.username == "engineer" for e in prints)
+
+
+def test_unknown_size_is_refused_and_logs_nothing(client, auth, app, job_number):
+    auth.login("receptionist")
+    r = client.get(f"/jobs/{job_number}/label.pdf?size=100x50", headers={"Accept": "application/json"})
+    assert r.status_code == 422 and "62x29" in r.json["detail"]
+    r = client.get(f"/jobs/{job_number}/ticket.pdf?format=a4")
+    assert r.status_code == 422
+    with app.app_context():
+        assert db.session.scalar(db.select(JobEvent).where(JobEvent.kind == "print")) is None
+
+
+def test_other_service_point_cannot_print(client, auth, job_number):
+    auth.login("other_manager")
+    assert client.get(f"/jobs/{job_number}/label.pdf").status_code == 403
+    assert client.get(f"/jobs/{job_number}/ticket.pdf").status_code == 403
+
+
+@needs_scanner
+def test_a_days_intake_prints_as_one_batch(client, auth, app, staff, tmp_path):
+    with app.app_context():
+        sp = accounts.service_point_by_code("SZ01")
+        jobs = [factories.job(sp) for _ in range(3)]
+        numbers, day = [j.number for j in jobs], jobs[0].received_on.isoformat()
+        db.session.commit()
+    auth.login("receptionist")
+    r = client.get(f"/labels/intake.pdf?date={day}")
+    assert r.status_code == 200
+    assert scan(r.data, 203, tmp_path) == numbers
+    assert client.get("/labels/intake.pdf?date=2001-01-01").status_code == 404
+    assert client.get("/labels/intake.pdf?date=yesterday").status_code == 400

@@ -1,0 +1,5 @@
+"""Printed documents: device tag labels, customer receipts, batches."""
+
+from .views import bp
+
+__all__ = ["bp"]

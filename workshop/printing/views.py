@@ -1,0 +1,72 @@
+import datetime as dt
+
+from flask import Blueprint, Response, abort, current_app, request, url_for
+from flask_babel import get_locale
+from flask_login import current_user
+
+import labels
+from models import db
+from workshop.services import jobs as job_service
+from workshop.services import printing
+
+bp = Blueprint("printing", __name__)
+
+
+def _pdf(data: bytes, filename: str) -> Response:
+    # inline: the browser opens its PDF viewer, whose print dialog goes to the label printer
+    response = Response(data, mimetype="application/pdf")
+    response.headers["Content-Disposition"] = f'inline; filename="{filename}"'
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+def _status_url() -> str:
+    base = current_app.config.get("PUBLIC_BASE_URL") or request.host_url.rstrip("/")
+    return base + url_for("track.lookup") if "track.lookup" in current_app.view_functions else base + "/track"
+
+
+@bp.route("/jobs/<number>/label.pdf")
+def job_label(number: str):
+    job = job_service.get_job(current_user, number)
+    sp = job.service_point
+    size = printing.check_choice(request.args.get("size"), labels.LABEL_SIZES, sp.label_size, "size")
+    data = labels.tag_labels_pdf([printing.tag_label(job)], size=size, dpi=sp.printer_dpi)
+    printing.record_print(job, current_user, "tag_label", size)
+    db.session.commit()
+    return _pdf(data, f"{job.number}-tag-{size}.pdf")
+
+
+@bp.route("/jobs/<number>/ticket.pdf")
+def job_ticket(number: str):
+    job = job_service.get_job(current_user, number)
+    sp = job.service_point
+    fmt = printing.check_choice(request.args.get("format"), labels.RECEIPT_FORMATS, sp.receipt_format, "format")
+    lang = printing.receipt_language(job, str(get_locale()))
+    receipt = printing.intake_receipt(job, lang=lang, status_url=_status_url())
+    data = labels.receipt_pdf(receipt, fmt=fmt, dpi=sp.printer_dpi)
+    printing.record_print(job, current_user, "intake_receipt", fmt)
+    db.session.commit()
+    return _pdf(data, f"{job.number}-receipt-{fmt}.pdf")
+
+
+@bp.route("/labels/intake.pdf")
+def intake_batch():
+    """All device tags of one day's intake in one PDF (``?date=YYYY-MM-DD``, default today)."""
+    try:
+        day = dt.date.fromisoformat(request.args["date"]) if request.args.get("date") else None
+    except ValueError:
+        abort(400, description="date must look like 2026-11-22.")
+    sp = current_user.service_point
+    if day is None:
+        from zoneinfo import ZoneInfo
+
+        day = dt.datetime.now(ZoneInfo(sp.timezone)).date()
+    size = printing.check_choice(request.args.get("size"), labels.LABEL_SIZES, sp.label_size, "size")
+    jobs = printing.jobs_received_on(current_user, day)
+    if not jobs:
+        abort(404, description=f"No handsets were taken in on {day.isoformat()}.")
+    data = labels.tag_labels_pdf([printing.tag_label(j) for j in jobs], size=size, dpi=sp.printer_dpi)
+    for job in jobs:
+        printing.record_print(job, current_user, "tag_label", size)
+    db.session.commit()
+    return _pdf(data, f"{sp.code}-intake-{day.isoformat()}-{size}.pdf")

@@ -1,0 +1,134 @@
+"""From a job to the printed documents: builds the plain data ``labels`` lays out,
+and records every print (and reprint) as an event on the job."""
+
+from __future__ import annotations
+
+import datetime as dt
+import zoneinfo
+
+from sqlalchemy import select
+
+import labels
+from models import Job, JobEvent, ValidationError, db
+
+TERMS = {
+    "en": (
+        "We repair the fault described above. Back up your data before leaving the handset: repairs may "
+        "erase it and we are not liable for lost data. Work beyond the agreed ceiling is done only with your "
+        "consent. Handsets not collected within 90 days of the ready notice may be disposed of as the law "
+        "allows. Damage from liquid, drops or opening by others is not covered by warranty. Parts replaced "
+        "under warranty become our property."
+    ),
+    "zh": (
+        "本店仅维修上述故障。请在送修前自行备份数据，维修可能导致数据丢失，本店不承担数据丢失责任。"
+        "超出约定费用上限的维修须经您同意后方可进行。自通知取机之日起90日内未取机的，本店将依法处理。"
+        "进水、摔落、非本店拆修造成的损坏不在保修范围内。保修期内更换下的旧件归本店所有。"
+    ),
+}
+
+WARRANTY_STATUS = {
+    "en": {"return_window": "Within the 7-day return period", "exchange_window": "Within the 15-day exchange period",
+           "in_warranty": "In warranty", "expired": "Warranty expired", "void": "Warranty void",
+           "no_proof": "No valid proof of purchase"},
+    "zh": {"return_window": "7日退货期内", "exchange_window": "15日换货期内", "in_warranty": "保修期内",
+           "expired": "已过保修期", "void": "保修失效", "no_proof": "无有效购机凭证"},
+}
+REMEDIES = {"en": {"refund": "refund", "exchange": "exchange", "repair": "repair"},
+            "zh": {"refund": "退货", "exchange": "换货", "repair": "维修"}}
+CHECKS = {
+    "en": {"liquid_damage": "Liquid damage", "physical_damage": "Physical damage", "seals_intact": "Seals intact",
+           "unauthorised_repair": "Opened by others", "lock_removed": "Screen lock removed",
+           "data_disclaimer_accepted": "Data disclaimer accepted", "yes": "Yes", "no": "No"},
+    "zh": {"liquid_damage": "进水", "physical_damage": "外力损坏", "seals_intact": "封签完好",
+           "unauthorised_repair": "非授权拆修", "lock_removed": "已解除锁屏", "data_disclaimer_accepted": "已确认数据免责",
+           "yes": "是", "no": "否"},
+}
+ACCESSORIES = {
+    "en": {"sim_tray": "SIM tray", "case": "case", "charger": "charger", "cable": "cable",
+           "memory_card": "memory card", "stylus": "stylus", "box": "box", "sim_card": "SIM card"},
+    "zh": {"sim_tray": "卡托", "case": "保护壳", "charger": "充电器", "cable": "数据线", "memory_card": "存储卡",
+           "stylus": "手写笔", "box": "包装盒", "sim_card": "SIM卡"},
+}
+
+
+def receipt_language(job: Job, ui_locale: str | None = None) -> str:
+    """``zh`` or ``en``: the customer's own language if known, else the counter's."""
+    locale = (job.customer.locale or ui_locale or "en").lower()
+    return "zh" if locale.startswith("zh") else "en"
+
+
+def local_date(job: Job, when: dt.datetime) -> dt.date:
+    return when.astimezone(zoneinfo.ZoneInfo(job.service_point.timezone)).date()
+
+
+def tag_label(job: Job) -> labels.TagLabel:
+    fault = job.fault_description or job.fault_category
+    return labels.TagLabel(
+        job.number, brand=job.brand, model=job.model, fault=fault, promised_on=job.promised_by,
+        service_point_code=job.service_point.code, service_point_name=job.service_point.name,
+    )
+
+
+def _sp(job: Job) -> labels.ServicePoint:
+    sp = job.service_point
+    return labels.ServicePoint(sp.code, sp.name, sp.address or "", sp.phone or "")
+
+
+def intake_receipt(job: Job, *, lang: str, status_url: str) -> labels.IntakeReceipt:
+    """The customer's intake receipt (受理单) for ``job`` in ``lang`` (en|zh)."""
+    words = CHECKS[lang]
+    yes_no = {True: words["yes"], False: words["no"]}
+    checklist = [(words[name], yes_no[bool(getattr(job, name))])
+                 for name in ("liquid_damage", "physical_damage", "seals_intact", "unauthorised_repair",
+                              "lock_removed", "data_disclaimer_accepted")]
+    warranty = None
+    if job.warranty_status:
+        warranty = labels.WarrantyDecision(
+            status=WARRANTY_STATUS[lang].get(job.warranty_status, job.warranty_status),
+            chargeable=job.warranty_chargeable,
+            remedies=[REMEDIES[lang].get(r, r) for r in job.warranty_remedies or []],
+            reasons=list(job.warranty_reasons or []),
+            ends_on=job.warranty_ends_on,
+        )
+    return labels.IntakeReceipt(
+        service_point=_sp(job), job_number=job.number,
+        customer=labels.Customer(job.customer.name, job.customer.phone),
+        handset=labels.Handset(job.brand, job.model, job.colour or "", job.imei or "", job.imei2 or "",
+                               job.serial_number or ""),
+        received_at=job.received_at, terms=job.service_point.receipt_terms or TERMS[lang],
+        status_url=status_url, captions=lang,
+        fault_category=job.fault_category, fault_description=job.fault_description or "",
+        checklist=checklist, cosmetic_notes=job.condition_notes or "",
+        accessories_left=[ACCESSORIES[lang].get(a, a) for a in job.accessories or []],
+        estimate=job.estimate_amount, estimate_ceiling=job.estimate_ceiling,
+        warranty=warranty, promised_on=job.promised_by,
+    )
+
+
+def check_choice(value: str | None, allowed, default: str, field: str) -> str:
+    """``value`` if it is one of ``allowed`` (default when empty); ValidationError otherwise."""
+    if not value:
+        return default
+    if value not in allowed:
+        raise ValidationError(f"Unknown {field} {value!r}; choose one of: {', '.join(allowed)}.",
+                              errors={field: [f"Choose one of: {', '.join(allowed)}."]})
+    return value
+
+
+def record_print(job: Job, actor, document: str, variant: str) -> JobEvent:
+    """Append a print event (marked as a reprint when this document was printed before)."""
+    earlier = db.session.scalar(
+        select(JobEvent.id).where(JobEvent.job_id == job.id, JobEvent.kind == "print",
+                                  JobEvent.data["document"].as_string() == document).limit(1)
+    )
+    reprint = earlier is not None
+    note = f"{'Reprinted' if reprint else 'Printed'} {document.replace('_', ' ')} ({variant})"
+    return job.add_event("print", actor, note=note, data={"document": document, "variant": variant,
+                                                         "reprint": reprint})
+
+
+def jobs_received_on(user, day: dt.date) -> list[Job]:
+    """The jobs taken in on ``day`` at the user's own service point, oldest first."""
+    return list(db.session.scalars(
+        select(Job).where(Job.service_point_id == user.service_point_id, Job.received_on == day).order_by(Job.id)
+    ))
