@@ -31,6 +31,8 @@ class Config:
     )
     SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
     WORKSHOP_TIMEZONE = os.environ.get("WORKSHOP_TIMEZONE", "UTC")
+    # Region for customer phone numbers typed without a country code (ISO 3166 code).
+    WORKSHOP_PHONE_REGION = os.environ.get("WORKSHOP_PHONE_REGION", "CN")
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
     REMEMBER_COOKIE_HTTPONLY = True
@@ -51,6 +53,21 @@ class Config:
     SMTP_HOST = os.environ.get("SMTP_HOST")
     SMTP_PORT = int(os.environ.get("SMTP_PORT", "25"))
     MAIL_FROM = os.environ.get("MAIL_FROM", "workshop@localhost")
+    # Notifications (workshop/services/notifications.py): SMTP login/STARTTLS when the
+    # server wants them; SMS_SENDER = "package.module:factory" plugs in an SMS gateway.
+    SMTP_STARTTLS = os.environ.get("SMTP_STARTTLS", "0") == "1"
+    SMTP_USERNAME = os.environ.get("SMTP_USERNAME")
+    SMTP_PASSWORD = os.environ.get("SMTP_PASSWORD")
+    SMS_SENDER = os.environ.get("SMS_SENDER")
+    OUTBOX_SEND_INTERVAL = int(os.environ.get("OUTBOX_SEND_INTERVAL", "30"))  # seconds
+    CURRENCY_SYMBOL = os.environ.get("CURRENCY_SYMBOL", "¥")
+    # UI translations (translations/<locale>/LC_MESSAGES/messages.po, compiled at start).
+    BABEL_TRANSLATION_DIRECTORIES = os.path.join(os.path.dirname(os.path.abspath(__file__)), "translations")
+    # The public status page is rate-limited per client IP (Flask-Limiter); several
+    # workers need a shared store, e.g. RATELIMIT_STORAGE_URI=redis://localhost:6379.
+    TRACK_RATE_LIMIT = os.environ.get("TRACK_RATE_LIMIT", "10 per minute")
+    RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
+    RATELIMIT_HEADERS_ENABLED = True
 
 
 class DevelopmentConfig(Config):

@@ -3,10 +3,25 @@ empty one and serves on HOST:PORT (default 127.0.0.1:5000).  ``flask --app run``
 finds ``app`` here for the CLI."""
 
 import os
+import sys
 
 from workshop import create_app
 
 app = create_app()
+
+
+def start_background_sending() -> None:
+    """Send the notification outbox (and queue due reminders) in a background thread
+    while serving, when SMTP_HOST or SMS_SENDER is set.  Not for CLI commands."""
+    from workshop.services.notifications import start_background_sender
+
+    if start_background_sender(app) is not None:
+        print(f"Sending notifications every {app.config['OUTBOX_SEND_INTERVAL']} s in the background.", flush=True)
+
+
+if "gunicorn" in sys.modules:
+    # Served by gunicorn: each worker sends; messages are claimed atomically, so none goes twice.
+    start_background_sending()
 
 
 @app.shell_context_processor
@@ -33,6 +48,7 @@ def prepare_database() -> None:
 
 if __name__ == "__main__":
     prepare_database()
+    start_background_sending()
     host = os.environ.get("HOST", "127.0.0.1")
     port = int(os.environ.get("PORT", "5000"))
     print(f"Workshop running on http://{host}:{port}/  (Ctrl+C stops it)", flush=True)

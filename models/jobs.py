@@ -50,6 +50,17 @@ _DESK = frozenset({R.RECEPTIONIST, R.MANAGER})
 _DESK_AND_BENCH = _BENCH | _DESK
 
 #: Allowed moves and who may make them.  Anything not listed is refused.
+#:
+#: On top of the role, :meth:`Job.move_to` applies two person rules:
+#:
+#: - an engineer moves only jobs assigned to them (a manager moves any job; an
+#:   engineer takes an unassigned job through ``workshop.services.workflow``,
+#:   which assigns it first);
+#: - the moves out of ``qc`` (pass: ``ready``, fail: back to ``repairing``) are
+#:   made by any engineer or manager *other than* whoever repaired the job (the
+#:   assigned engineer and the person who handed it to QC).
+#:
+#: Desk roles (receptionist) are not tied to an engineer: the table alone decides.
 TRANSITIONS: dict[tuple[JobStatus, JobStatus], frozenset[Role]] = {
     (S.RECEIVED, S.DIAGNOSING): _BENCH,
     (S.RECEIVED, S.CANCELLED): _DESK_AND_BENCH,
@@ -59,8 +70,8 @@ TRANSITIONS: dict[tuple[JobStatus, JobStatus], frozenset[Role]] = {
     (S.DIAGNOSING, S.UNREPAIRABLE): _BENCH,
     (S.DIAGNOSING, S.CANCELLED): _DESK_AND_BENCH,
     # The customer's answer to an estimate overrun is recorded at the desk.
-    (S.AWAITING_APPROVAL, S.AWAITING_PARTS): _DESK_AND_BENCH,
-    (S.AWAITING_APPROVAL, S.REPAIRING): _DESK_AND_BENCH,
+    (S.AWAITING_APPROVAL, S.AWAITING_PARTS): _DESK,
+    (S.AWAITING_APPROVAL, S.REPAIRING): _DESK,
     (S.AWAITING_APPROVAL, S.READY): _DESK,  # declined: returned unrepaired
     (S.AWAITING_APPROVAL, S.CANCELLED): _DESK,
     (S.AWAITING_PARTS, S.REPAIRING): _BENCH,
@@ -192,6 +203,9 @@ class Job(db.Model):
     warranty_ends_on: Mapped[dt.date | None] = mapped_column(Date)
 
     rerepair_of_id: Mapped[int | None] = mapped_column(ForeignKey("jobs.id"))
+    # The repair's own warranty, set at pickup for a repaired handset (services.pickup):
+    # back with a fault before this local date, a new job is a re-repair of this one.
+    repair_warranty_ends_on: Mapped[dt.date | None] = mapped_column(Date)
     blocked_override_reason: Mapped[str | None] = mapped_column(Text)
 
     version: Mapped[int] = mapped_column(Integer, default=1)
@@ -225,19 +239,55 @@ class Job(db.Model):
     def allowed_moves(self, role: str | None = None) -> list[JobStatus]:
         return allowed_moves(self.status, role)
 
-    def move_to(
-        self,
-        to: JobStatus | str,
-        actor: User,
-        *,
-        note: str | None = None,
-        location: str | None = None,
-        data: dict | None = None,
-    ) -> JobEvent:
-        """Change status, append the event, and return it (nothing is committed).
+    def moves_for(self, user: User) -> list[JobStatus]:
+        """The moves ``user`` may make on this job now (role and person rules)."""
+        moves = []
+        for target in self.allowed_moves(user.role):
+            try:
+                self.check_move(target, user)
+            except PermissionDenied:
+                continue
+            moves.append(target)
+        return moves
 
-        Raises WorkflowError (naming the allowed moves) when the workflow forbids the
-        move, PermissionDenied when the actor's role may not make it.
+    @property
+    def repairer_ids(self) -> set[int]:
+        """Who repaired the job: the assigned engineer and the person who handed it to QC
+        (read from the latest hand-over event; the current engineer without one)."""
+        for event in reversed(self.events):
+            if event.kind == "status" and event.to_status == S.QC.value:
+                actor_id = event.actor.id if event.actor is not None else event.actor_id
+                ids = {actor_id, (event.data or {}).get("engineer_id")}
+                return {i for i in ids if i is not None}
+        return {self.assigned_engineer_id} if self.assigned_engineer_id is not None else set()
+
+    @property
+    def assigned_engineer_id(self) -> int | None:
+        # The relationship may be set and not yet flushed: trust it over the column.
+        return self.engineer.id if self.engineer is not None else self.engineer_id
+
+    def _check_person(self, frm: JobStatus, target: JobStatus, actor: User) -> None:
+        """The person rules of :data:`TRANSITIONS`; raises PermissionDenied."""
+        if actor.role not in (R.ENGINEER, R.MANAGER):
+            return
+        if frm == S.QC:
+            if actor.id in self.repairer_ids:
+                raise PermissionDenied(
+                    "QC must be done by someone other than the engineer who repaired the job."
+                )
+            return
+        if actor.role == R.ENGINEER and self.assigned_engineer_id != actor.id:
+            owner = self.engineer.label if self.engineer is not None else None
+            raise PermissionDenied(
+                f"This job is assigned to {owner}; only they or a manager may move it."
+                if owner
+                else "This job is not assigned to anyone yet; take it or ask a manager to assign it."
+            )
+
+    def check_move(self, to: JobStatus | str, actor: User) -> JobStatus:
+        """Return the target status if ``actor`` may move this job there now.
+
+        Raises what :meth:`move_to` raises, without changing anything.
         """
         try:
             target = JobStatus(to)
@@ -253,9 +303,38 @@ class Job(db.Model):
                 f"A job that is {frm.value} cannot move to {target.value}. Allowed: {allowed}."
             )
         if actor.role not in roles:
+            mine = ", ".join(s.value for s in self.allowed_moves(actor.role)) or "none"
+            article = "An" if str(actor.role)[:1] in "aeiou" else "A"
             raise PermissionDenied(
-                f"A {actor.role} may not move a job from {frm.value} to {target.value}."
+                f"{article} {actor.role} may not move a job from {frm.value} to {target.value}. "
+                f"You may: {mine}."
             )
+        self._check_person(frm, target, actor)
+        return target
+
+    def move_to(
+        self,
+        to: JobStatus | str,
+        actor: User,
+        *,
+        note: str | None = None,
+        location: str | None = None,
+        data: dict | None = None,
+    ) -> JobEvent:
+        """Change status, append the event, and return it (nothing is committed).
+
+        Raises WorkflowError (naming the allowed moves) when the workflow forbids the
+        move, PermissionDenied when the actor's role may not make it or a person rule
+        of :data:`TRANSITIONS` refuses the actor (not their job; QC of their own repair).
+        Cross-field rules (a reason to cancel, the QC checklist, the estimate ceiling)
+        live in ``workshop.services.workflow``, which every area calls.
+        """
+        frm = self.job_status
+        target = self.check_move(to, actor)
+        data = dict(data or {})
+        if target == S.QC:
+            # Remember who repaired it: QC must then be done by someone else.
+            data.setdefault("engineer_id", self.assigned_engineer_id)
         self.status = target.value
         self.location = location or DEFAULT_LOCATION[target]
         if target == S.COLLECTED:

@@ -57,10 +57,12 @@ class ServicePoint(db.Model):
     printer_dpi: Mapped[int] = mapped_column(Integer, default=203)
     repair_warranty_days: Mapped[int] = mapped_column(Integer, default=90)
     reminder_after_days: Mapped[int] = mapped_column(Integer, default=7)
+    # Terms printed on receipts; empty means the built-in terms in the receipt's language.
+    receipt_terms: Mapped[str] = mapped_column(Text, default="")
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[dt.datetime] = mapped_column(db.DateTime(timezone=True), default=utcnow)
 
-    __table_args__ = (CheckConstraint("printer_dpi IN (203, 300)", name="printer_dpi"),)
+    __table_args__ = (CheckConstraint("printer_dpi IN (203, 300, 600)", name="printer_dpi"),)
 
     def __repr__(self) -> str:
         return f"<ServicePoint {self.code}>"

@@ -79,7 +79,8 @@ def pytest_generate_tests(metafunc):
     """Run every test that uses the database on SQLite and on PostgreSQL, unless it
     is marked ``sqlite_only`` (its subject is not the database) or ``postgres_only``."""
     if "database_url" in metafunc.fixturenames:
-        if metafunc.definition.get_closest_marker("sqlite_only"):
+        in_browser = "tests/browser/" in str(metafunc.definition.path)
+        if in_browser or metafunc.definition.get_closest_marker("sqlite_only"):
             backends = ["sqlite"]
         elif metafunc.definition.get_closest_marker("postgres_only"):
             backends = ["postgresql"]

@@ -157,3 +157,58 @@ def test_manager_cannot_create_admin_or_touch_other_service_point(client, auth, 
     r = client.post("/admin/users/new", data={"username": "newrecep", "role": "receptionist",
                                               "service_point": sp.id, "password": "longenough1"})
     assert r.status_code == 302
+
+
+def test_service_point_settings_validate_and_audit(client, auth, staff, app):
+    auth.login("manager")
+    r = client.get("/admin/service-points/SZ01/settings")
+    assert r.status_code == 200 and b"62 x 29 mm" in r.data
+    bad = {"name": "SZ", "timezone": "Mars/Base", "label_size": "62x29", "receipt_format": "a5",
+           "printer_dpi": "203", "repair_warranty_days": "90", "reminder_after_days": "7"}
+    r = client.post("/admin/service-points/SZ01/settings", data=bad)
+    assert r.status_code == 200 and b"not an IANA timezone" in r.data
+    good = dict(bad, timezone="Asia/Shanghai", label_size="57x32", receipt_format="80mm", printer_dpi="300")
+    r = client.post("/admin/service-points/SZ01/settings", data=good)
+    assert r.status_code == 302
+    with app.app_context():
+        from workshop.services import accounts
+
+        sp = accounts.service_point_by_code("SZ01")
+        assert (sp.label_size, sp.receipt_format, sp.printer_dpi) == ("57x32", "80mm", 300)
+        assert db.session.scalar(db.select(AuditEvent).where(AuditEvent.action == "service_point.update"))
+    assert client.get("/admin/service-points/OT01/settings").status_code == 403
+
+
+def test_concurrent_change_of_a_job_is_a_conflict_not_a_crash(app, staff):
+    """Job rows are versioned: the later of two writers gets 409, not a 500."""
+    from flask import Blueprint
+
+    from tests import factories
+
+    with app.app_context():
+        number = factories.job().number
+        db.session.commit()
+
+    bp = Blueprint("stale_probe", __name__)
+
+    @bp.route("/_stale_probe/<number>")
+    def probe(number):
+        from models import Job
+
+        job = db.session.scalar(db.select(Job).where(Job.number == number))
+        # another worker commits a change to the same row meanwhile
+        db.session.execute(db.update(Job).where(Job.id == job.id).values(version=Job.version + 1)
+                           .execution_options(synchronize_session=False))
+        job.colour = "red"
+        db.session.commit()
+        return "saved"
+
+    app.register_blueprint(bp)
+    from workshop import permissions
+
+    permissions.ENDPOINT_RULES["stale_probe.probe"] = permissions.PUBLIC
+    try:
+        r = app.test_client().get(f"/_stale_probe/{number}", headers={"Accept": "application/json"})
+    finally:
+        del permissions.ENDPOINT_RULES["stale_probe.probe"]
+    assert r.status_code == 409 and "Someone else changed" in r.json["detail"]

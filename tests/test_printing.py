@@ -94,3 +94,31 @@ def test_a_days_intake_prints_as_one_batch(client, auth, app, staff, tmp_path):
     assert scan(r.data, 203, tmp_path) == numbers
     assert client.get("/labels/intake.pdf?date=2001-01-01").status_code == 404
     assert client.get("/labels/intake.pdf?date=yesterday").status_code == 400
+
+
+@needs_scanner
+def test_a_shelf_of_bin_labels_scans_to_its_skus(client, auth, app, staff, tmp_path):
+    with app.app_context():
+        for sku, bin_location in (("SCR-IP13-BLK", "A-01-1"), ("BAT-IP13", "A-01-2"), ("PORT-S23", "B-02-1")):
+            factories.part(sku, bin_location=bin_location)
+        db.session.commit()
+    auth.login("clerk")
+    r = client.get("/labels/bins.pdf?shelf=A-01")
+    assert r.status_code == 200 and r.mimetype == "application/pdf"
+    assert scan(r.data, 203, tmp_path) == ["SCR-IP13-BLK", "BAT-IP13"]
+    r = client.get("/labels/bins.pdf?sku=PORT-S23&size=57x32")
+    assert scan(r.data, 203, tmp_path) == ["PORT-S23"]
+    assert client.get("/labels/bins.pdf?shelf=Z-99").status_code == 404
+    assert client.get("/labels/bins.pdf", headers={"Accept": "application/json"}).status_code == 422
+    auth.logout()
+    auth.login("engineer")
+    assert client.get("/labels/bins.pdf?shelf=A-01").status_code == 403
+
+
+def test_a_sku_too_long_for_a_label_is_named(client, auth, app, staff):
+    with app.app_context():
+        factories.part("ABCDEFGHIJKLMNOPQRSTUVWXYZ", bin_location="C-01")
+        db.session.commit()
+    auth.login("clerk")
+    r = client.get("/labels/bins.pdf?shelf=C-01", headers={"Accept": "application/json"})
+    assert r.status_code == 422 and "ABCDEFGHIJKLMNOPQRSTUVWXYZ" in r.json["errors"]["sku"][0]

@@ -144,12 +144,21 @@ def register_blueprints(app: Flask) -> None:
     from .admin import bp as admin_bp
     from .api import register_api
     from .auth import bp as auth_bp
+    from .bench import bp as bench_bp
     from .health import bp as health_bp
+    from .intake import bp as intake_bp
     from .jobs import bp as jobs_bp
     from .main import bp as main_bp
+    from .parts import bp as parts_bp
+    from .printing import bp as printing_bp
 
-    for bp in (auth_bp, health_bp, main_bp, jobs_bp, admin_bp):
+    for bp in (auth_bp, health_bp, main_bp, jobs_bp, printing_bp, admin_bp, intake_bp, bench_bp, parts_bp):
         app.register_blueprint(bp)
+    from . import track
+    from .pickup import bp as pickup_bp
+
+    app.register_blueprint(pickup_bp)
+    track.init_app(app)  # public status page + its rate limiter + UI translations
     register_api(app)
 
 

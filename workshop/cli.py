@@ -103,6 +103,16 @@ def seed_demo():
 
 
 def register(app: Flask) -> None:
+    from .pickup.cli import outbox_cli
+
+    app.cli.add_command(outbox_cli)
     app.cli.add_command(service_points_cli)
     app.cli.add_command(users_cli)
     app.cli.add_command(seed_demo)
+    from .parts.cli import parts_cli
+
+    app.cli.add_command(parts_cli)
+    from .intake.cli import imei_cli, tac_cli
+
+    app.cli.add_command(tac_cli)
+    app.cli.add_command(imei_cli)

@@ -15,10 +15,10 @@ CHROMEDRIVER = shutil.which("chromedriver") or "/usr/bin/chromedriver"
 
 
 def pytest_collection_modifyitems(items):
+    # (tests/conftest.py keeps browser tests on SQLite: their subject is the UI.)
     for item in items:
-        if "tests/browser/" in str(item.fspath):
+        if "tests/browser/" in str(item.path):
             item.add_marker(pytest.mark.browser)
-            item.add_marker(pytest.mark.sqlite_only)
 
 
 @pytest.fixture
@@ -81,6 +81,16 @@ class Page:
         from selenium.webdriver.common.by import By
 
         return self.driver.find_elements(By.CSS_SELECTOR, css)
+
+    def submit(self, css, timeout=10):
+        """Click what ``css`` finds and wait until the browser has loaded the next page."""
+        from selenium.webdriver.support import expected_conditions as ec
+        from selenium.webdriver.support.ui import WebDriverWait
+
+        old = self.find("html")
+        self.find(css).click()
+        WebDriverWait(self.driver, timeout).until(ec.staleness_of(old))
+        return self.find("body")
 
     def type(self, css, text, enter=False):
         from selenium.webdriver.common.keys import Keys

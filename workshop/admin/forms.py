@@ -7,6 +7,7 @@ from wtforms import (
     SelectField,
     StringField,
     SubmitField,
+    TextAreaField,
 )
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
@@ -36,3 +37,20 @@ class ServicePointForm(FlaskForm):
     phone = StringField(_l("Phone"), validators=[Length(max=40)])
     timezone = StringField(_l("Timezone (IANA name)"), validators=[Optional(), Length(max=64)])
     submit = SubmitField(_l("Create"))
+
+
+class ServicePointSettingsForm(FlaskForm):
+    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=120)])
+    address = StringField(_l("Address"), validators=[Length(max=300)])
+    phone = StringField(_l("Phone"), validators=[Length(max=40)])
+    timezone = StringField(_l("Timezone (IANA name)"), validators=[DataRequired(), Length(max=64)])
+    label_size = SelectField(_l("Device tag label stock"))
+    receipt_format = SelectField(_l("Customer receipt format"))
+    printer_dpi = SelectField(_l("Label printer resolution (dpi)"), coerce=int)
+    repair_warranty_days = IntegerField(_l("Warranty on our repairs (days)"),
+                                        validators=[DataRequired(), NumberRange(min=0, max=3650)])
+    reminder_after_days = IntegerField(_l("Remind uncollected handsets after (days)"),
+                                       validators=[DataRequired(), NumberRange(min=1, max=365)])
+    receipt_terms = TextAreaField(_l("Terms printed on receipts (empty: the built-in terms)"),
+                                  validators=[Length(max=4000)], render_kw={"rows": 4})
+    submit = SubmitField(_l("Save settings"))

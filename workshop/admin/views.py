@@ -4,11 +4,13 @@ from flask_login import current_user
 from sqlalchemy import select
 from wtforms.fields.choices import SelectChoice
 
+import labels
 from models import DomainError, ServicePoint, User, db
 from workshop.forms import apply_domain_errors
+from workshop.permissions import check_service_point
 from workshop.services import accounts
 
-from .forms import ServicePointForm, UserForm
+from .forms import ServicePointForm, ServicePointSettingsForm, UserForm
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
@@ -101,3 +103,37 @@ def service_point_new():
             flash(_("Service point %(code)s created.", code=sp.code), "success")
             return redirect(url_for("admin.service_points"))
     return render_template("admin/service_point_form.html", form=form)
+
+
+@bp.route("/service-points/<code>/settings", methods=["GET", "POST"])
+def service_point_settings(code: str):
+    """Counter settings: printing defaults, repair warranty, reminders (manager, admin)."""
+    sp = accounts.service_point_by_code(code)
+    if sp is None:
+        from flask import abort
+
+        abort(404, description=f"There is no service point {code}.")
+    if current_user.role != "admin":
+        check_service_point(current_user, sp.id)
+    form = ServicePointSettingsForm(obj=sp)
+    form.label_size.choices = [SelectChoice(k, s.description) for k, s in labels.LABEL_SIZES.items()]
+    form.receipt_format.choices = [SelectChoice(k, f.description) for k, f in labels.RECEIPT_FORMATS.items()]
+    form.printer_dpi.choices = [SelectChoice(d, f"{d} dpi") for d in labels.PRINTER_DPIS]
+    if form.validate_on_submit():
+        try:
+            accounts.update_service_point_settings(
+                sp, actor=current_user, name=form.name.data, address=form.address.data or "",
+                phone=form.phone.data or "", timezone=form.timezone.data, label_size=form.label_size.data,
+                receipt_format=form.receipt_format.data, printer_dpi=form.printer_dpi.data,
+                repair_warranty_days=form.repair_warranty_days.data,
+                reminder_after_days=form.reminder_after_days.data,
+                receipt_terms=(form.receipt_terms.data or "").strip(),
+            )
+            db.session.commit()
+        except DomainError as exc:
+            db.session.rollback()
+            apply_domain_errors(form, exc)
+        else:
+            flash(_("Settings of %(code)s saved.", code=sp.code), "success")
+            return redirect(url_for("admin.service_point_settings", code=sp.code))
+    return render_template("admin/service_point_settings.html", form=form, sp=sp)

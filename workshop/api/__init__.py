@@ -12,9 +12,9 @@ from flask import Flask, g, request
 
 from workshop.extensions import csrf, rest_api
 
-from . import me
+from . import bench, imei, intake, jobs, me, parts, pickup
 
-API_BLUEPRINTS = [me.blp]
+API_BLUEPRINTS = [me.blp, imei.blp, intake.blp, jobs.blp, parts.blp, bench.blp, pickup.blp]
 
 
 API_NAMES = frozenset(blp.name for blp in API_BLUEPRINTS)

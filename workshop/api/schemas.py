@@ -45,10 +45,30 @@ class JobSchema(Schema):
                                           else None})
     warranty = fields.Function(lambda j: WarrantySchema().dump(j))
     rerepair_of = fields.Function(lambda j: j.rerepair_of.number if j.rerepair_of else None)
+    # Intake (issue 3): what was recorded at the front desk.
+    proof = fields.Function(lambda j: None if not j.proof_kind else {
+        "kind": j.proof_kind, "number": j.proof_number, "seller": j.proof_seller, "imei": j.proof_imei,
+        "purchase_date": j.purchase_date.isoformat() if j.purchase_date else None})
+    condition = fields.Function(lambda j: {
+        "liquid_damage": j.liquid_damage, "physical_damage": j.physical_damage, "seals_intact": j.seals_intact,
+        "unauthorised_repair": j.unauthorised_repair, "documents_altered": j.documents_altered,
+        "notes": j.condition_notes})
+    accessories = fields.List(fields.String())
+    consent = fields.Function(lambda j: {"data_disclaimer": j.data_disclaimer_accepted,
+                                         "lock_removed": j.lock_removed})
+    blocked_override_reason = fields.String(allow_none=True)
     allowed_moves = fields.Function(lambda j: [s.value for s in j.allowed_moves()])
+    # Bench (issue 5): promised/loaner/exchange dates near or past, most urgent first.
+    promise_warnings = fields.Function(lambda j: _promise_warnings(j))
     # Fixed paths from CONTRACT.md, served by workshop/printing.
     label_url = fields.Function(lambda j: f"/jobs/{j.number}/label.pdf")
     ticket_url = fields.Function(lambda j: f"/jobs/{j.number}/ticket.pdf")
+
+
+def _promise_warnings(job) -> list[dict]:
+    from workshop.services import promise
+
+    return [w.to_dict() for w in promise.warnings_for(job)]
 
 
 class JobWithEventsSchema(JobSchema):

@@ -4,6 +4,7 @@ for browsers.  A 500 rolls the session back before answering."""
 from __future__ import annotations
 
 from flask import Flask, current_app, render_template, request
+from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
 from models import DomainError, db
@@ -88,6 +89,15 @@ def handle_domain_error(exc: DomainError):
     return _html(exc.status, exc.title, exc.message)
 
 
+def handle_stale_data(exc: StaleDataError):
+    # Job rows carry a version counter: two people changed the same job at once.
+    db.session.rollback()
+    detail = "Someone else changed this at the same moment; nothing was saved. Reload and try again."
+    if wants_json():
+        return problem(409, "Conflict", detail)
+    return _html(409, "Conflict", detail)
+
+
 def handle_500(exc):
     db.session.rollback()
     original = getattr(exc, "original_exception", None)
@@ -103,4 +113,5 @@ def handle_500(exc):
 def register_errorhandlers(app: Flask) -> None:
     app.register_error_handler(HTTPException, handle_http_exception)
     app.register_error_handler(DomainError, handle_domain_error)
+    app.register_error_handler(StaleDataError, handle_stale_data)
     app.register_error_handler(InternalServerError, handle_500)

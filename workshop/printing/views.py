@@ -70,3 +70,16 @@ def intake_batch():
         printing.record_print(job, current_user, "tag_label", size)
     db.session.commit()
     return _pdf(data, f"{sp.code}-intake-{day.isoformat()}-{size}.pdf")
+
+
+@bp.route("/labels/bins.pdf")
+def bin_labels():
+    """Part-bin labels for a shelf (``?shelf=A-01``) or for listed SKUs (``?sku=...&sku=...``)."""
+    sp = current_user.service_point
+    size = printing.check_choice(request.args.get("size"), labels.LABEL_SIZES, sp.label_size, "size")
+    parts_to_print = printing.parts_on_shelf(request.args.get("shelf"), request.args.getlist("sku"))
+    if not parts_to_print:
+        abort(404, description="No parts are stored there.")
+    data = printing.bin_labels_pdf(parts_to_print, size=size, dpi=sp.printer_dpi)
+    what = request.args.get("shelf") or parts_to_print[0].sku
+    return _pdf(data, f"bins-{what}-{size}.pdf")

@@ -39,6 +39,7 @@ __all__ = [
     "default_service_point",
     "issue_token",
     "service_point_by_code",
+    "update_service_point_settings",
     "update_user",
     "user_for_token",
     "visible_users",
@@ -76,6 +77,48 @@ def create_service_point(code: str, name: str, *, address: str = "", phone: str 
     db.session.add(sp)
     db.session.flush()
     audit.record(actor, "service_point.create", sp, service_point_id=sp.id, code=code)
+    return sp
+
+
+def update_service_point_settings(sp: ServicePoint, *, actor, name: str | None = None, address: str | None = None,
+                                  phone: str | None = None, timezone: str | None = None,
+                                  label_size: str | None = None, receipt_format: str | None = None,
+                                  printer_dpi: int | None = None, repair_warranty_days: int | None = None,
+                                  reminder_after_days: int | None = None,
+                                  receipt_terms: str | None = None) -> ServicePoint:
+    """Change a service point's details and counter settings (printing defaults,
+    repair warranty, reminder age).  Raises ValidationError per field; flushes only."""
+    import labels
+
+    errors: dict[str, list[str]] = {}
+    if name is not None and not name.strip():
+        errors["name"] = ["A name is required."]
+    if timezone is not None:
+        try:
+            zoneinfo.ZoneInfo(timezone)
+        except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+            errors["timezone"] = [f"{timezone!r} is not an IANA timezone name such as Asia/Shanghai."]
+    if label_size is not None and label_size not in labels.LABEL_SIZES:
+        errors["label_size"] = [f"Choose one of: {', '.join(labels.LABEL_SIZES)}."]
+    if receipt_format is not None and receipt_format not in labels.RECEIPT_FORMATS:
+        errors["receipt_format"] = [f"Choose one of: {', '.join(labels.RECEIPT_FORMATS)}."]
+    if printer_dpi is not None and printer_dpi not in labels.PRINTER_DPIS:
+        errors["printer_dpi"] = [f"Choose one of: {', '.join(map(str, labels.PRINTER_DPIS))}."]
+    for field, value, low, high in (("repair_warranty_days", repair_warranty_days, 0, 3650),
+                                    ("reminder_after_days", reminder_after_days, 1, 365)):
+        if value is not None and not low <= value <= high:
+            errors[field] = [f"Use a number of days from {low} to {high}."]
+    if errors:
+        raise ValidationError("The settings were not saved.", errors=errors)
+    changes = {}
+    for field, value in (("name", name), ("address", address), ("phone", phone), ("timezone", timezone),
+                         ("label_size", label_size), ("receipt_format", receipt_format),
+                         ("printer_dpi", printer_dpi), ("repair_warranty_days", repair_warranty_days),
+                         ("reminder_after_days", reminder_after_days), ("receipt_terms", receipt_terms)):
+        if value is not None and getattr(sp, field) != value:
+            changes[field] = value
+            setattr(sp, field, value)
+    audit.record(actor, "service_point.update", sp, service_point_id=sp.id, **changes)
     return sp
 
 

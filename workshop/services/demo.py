@@ -11,9 +11,13 @@ from sqlalchemy import func, select
 
 from models import ServicePoint, User, db
 
-from . import accounts
+from . import accounts, intake, loaners, parts
 
 DEMO_CODE = "SZ01"
+DEMO_NAME = "深圳华强北维修中心 Shenzhen Huaqiangbei Service Centre"
+DEMO_DETAILS = {"address": "深圳市福田区华强北路1号", "phone": "+86 755 8888 0000", "timezone": "Asia/Shanghai"}
+#: The name the first migration gives the service point it creates.
+FIRST_SERVICE_POINT_NAME = "Service point 1"
 DEMO_USERS = [
     # username, role, display name, engineer level, brands
     ("reception", "receptionist", "前台 Li Na", None, ""),
@@ -34,12 +38,13 @@ class SeedResult:
 
 def seed() -> SeedResult:
     """Create the demo data that is missing.  Flushes; the caller commits."""
-    sp = accounts.service_point_by_code(DEMO_CODE)
+    # The demo lives at the first service point (the one `db upgrade` creates), so users
+    # made later with `users create` (no --service-point) work alongside the demo users.
+    sp = accounts.default_service_point()
     if sp is None:
-        sp = accounts.create_service_point(
-            DEMO_CODE, "深圳华强北维修中心 Shenzhen Huaqiangbei Service Centre",
-            address="深圳市福田区华强北路1号", phone="+86 755 8888 0000", timezone="Asia/Shanghai",
-        )
+        sp = accounts.create_service_point(DEMO_CODE, DEMO_NAME, **DEMO_DETAILS)
+    elif sp.name == FIRST_SERVICE_POINT_NAME:
+        accounts.update_service_point_settings(sp, actor=None, name=DEMO_NAME, **DEMO_DETAILS)
     result = SeedResult(service_point=sp)
     for username, role, display_name, level, brands in DEMO_USERS:
         exists = db.session.scalar(select(User.id).where(func.lower(User.username) == username))
@@ -50,6 +55,9 @@ def seed() -> SeedResult:
                              engineer_level=level, brands=brands)
         result.passwords[username] = password
     # Each area adds its own demo data below with one call taking ``result``.
+    intake.seed_demo(result)
+    loaners.seed_demo(result)
+    parts.seed_demo(result)
     return result
 
 

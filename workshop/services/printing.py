@@ -127,6 +127,36 @@ def record_print(job: Job, actor, document: str, variant: str) -> JobEvent:
                                                          "reprint": reprint})
 
 
+def bin_labels_pdf(parts_to_print, *, size: str, dpi: int) -> bytes:
+    """One PDF of bin labels; ValidationError naming every SKU a label cannot carry."""
+    items, bad = [], []
+    for part in parts_to_print:
+        try:  # measured one by one so that every SKU that does not fit is named
+            item = labels.BinLabel(part.sku, part.name, part.bin_location or "")
+            labels.bin_labels_pdf([item], size=size, dpi=dpi)
+        except ValueError as exc:
+            bad.append(str(exc))
+        else:
+            items.append(item)
+    if bad:
+        raise ValidationError("Some SKUs cannot be printed on a bin label.", errors={"sku": bad})
+    return labels.bin_labels_pdf(items, size=size, dpi=dpi)
+
+
+def parts_on_shelf(shelf: str | None, skus: list[str]):
+    """Active parts whose bin starts with ``shelf`` (e.g. ``A-01``) or whose SKU is listed."""
+    from models import Part
+
+    stmt = select(Part).where(Part.active.is_(True))
+    if skus:
+        stmt = stmt.where(Part.sku.in_([s.strip().upper() for s in skus]))
+    elif shelf:
+        stmt = stmt.where(Part.bin_location.startswith(shelf.strip().upper(), autoescape=True))
+    else:
+        raise ValidationError("Name a shelf or at least one SKU.", errors={"shelf": ["Name a shelf, e.g. A-01."]})
+    return list(db.session.scalars(stmt.order_by(Part.bin_location, Part.sku)))
+
+
 def jobs_received_on(user, day: dt.date) -> list[Job]:
     """The jobs taken in on ``day`` at the user's own service point, oldest first."""
     return list(db.session.scalars(
