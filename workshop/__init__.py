@@ -15,7 +15,8 @@ from sqlalchemy.engine import Engine
 
 from config import Config, config_from_env
 
-from .extensions import babel, csrf, db, login_manager, migrate, rest_api
+from .extensions import babel, csrf, db, limiter, login_manager, migrate, rest_api
+from .i18n import compile_catalogs
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -93,6 +94,11 @@ def register_extensions(app: Flask) -> None:
     migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True, compare_type=True)
     csrf.init_app(app)
     babel.init_app(app, locale_selector=_select_locale)
+    # A fresh checkout has only the .po catalogues: compile the stale ones.
+    for directory in str(app.config.get("BABEL_TRANSLATION_DIRECTORIES", "")).split(";"):
+        if directory:
+            compile_catalogs(directory)
+    limiter.init_app(app)
     login_manager.init_app(app)
     login_manager.login_view = "auth.login"
     login_manager.login_message_category = "info"
@@ -154,11 +160,11 @@ def register_blueprints(app: Flask) -> None:
 
     for bp in (auth_bp, health_bp, main_bp, jobs_bp, printing_bp, admin_bp, intake_bp, bench_bp, parts_bp):
         app.register_blueprint(bp)
-    from . import track
     from .pickup import bp as pickup_bp
+    from .track import bp as track_bp
 
-    app.register_blueprint(pickup_bp)
-    track.init_app(app)  # public status page + its rate limiter + UI translations
+    for bp in (pickup_bp, track_bp):
+        app.register_blueprint(bp)
     register_api(app)
 
 
