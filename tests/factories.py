@@ -59,14 +59,14 @@ def job(sp: ServicePoint | None = None, *, created_by: User | None = None, statu
     sp = sp or service_point("SZ01")
     created_by = created_by or user("receptionist", sp=sp)
     today = dt.date.today()
-    values = dict(
-        number=next_job_number(sp), service_point=sp, customer=kwargs.pop("customer", None) or customer(sp),
-        created_by=created_by, received_on=today, promised_by=today + dt.timedelta(days=7),
-        imei="352099001761481", brand="Apple", model="iPhone 13", colour="black",
-        fault_category="no_power", fault_description="dead after charging", component="handset",
-        warranty_policy="sanbao", warranty_status="in_warranty", warranty_chargeable=False,
-        warranty_remedies=["repair"], warranty_reasons=[], status=status,
-    )
+    values = {
+        "number": next_job_number(sp), "service_point": sp, "customer": kwargs.pop("customer", None) or customer(sp),
+        "created_by": created_by, "received_on": today, "promised_by": today + dt.timedelta(days=7),
+        "imei": "352099001761481", "brand": "Apple", "model": "iPhone 13", "colour": "black",
+        "fault_category": "no_power", "fault_description": "dead after charging", "component": "handset",
+        "warranty_policy": "sanbao", "warranty_status": "in_warranty", "warranty_chargeable": False,
+        "warranty_remedies": ["repair"], "warranty_reasons": [], "status": status,
+    }
     values.update(kwargs)
     j = Job(**values)
     j.add_event("status", created_by, to_status="received", note="intake")

@@ -76,4 +76,4 @@ def test_ages(db):
     assert promise.age_text(now - dt.timedelta(hours=5), now) == "5h"
     assert promise.age_text((now - dt.timedelta(days=3)).replace(tzinfo=None), now) == "3d"
     job = _job(db)
-    assert promise.status_since(job) == promise._aware(job.events[0].at)
+    assert promise.status_since(job) == promise.as_utc(job.events[0].at)

@@ -71,21 +71,6 @@ def _sp() -> ServicePoint:
     return current_user.service_point
 
 
-def _field_errors(form, exc: DomainError, mapping: dict[str, object] | None = None) -> None:
-    """Put a domain error's messages beside the form's fields (``mapping``: error key -> field)."""
-    mapping = mapping or {}
-    placed = False
-    for key, messages in (exc.errors or {}).items():
-        target = mapping.get(key) or getattr(form, key.split(".")[-1], None)
-        if target is not None and hasattr(target, "errors"):
-            if isinstance(target.errors, tuple):
-                target.errors = list(target.errors)
-            target.errors.extend(messages)
-            placed = True
-    if not placed:
-        form.form_errors.append(exc.message)
-
-
 def _csv_response(text: str, name: str) -> Response:
     stamp = dt.date.today().strftime("%Y%m%d")
     return Response(text.encode("utf-8"), mimetype="text/csv",
@@ -188,7 +173,7 @@ def adjust(sku: str):
             db.session.commit()
         except DomainError as exc:
             db.session.rollback()
-            _field_errors(form, exc)
+            apply_domain_errors(form, exc)
         else:
             flash(_("Stock of %(sku)s adjusted by %(delta)+d.", sku=part.sku, delta=form.delta.data), "success")
             return redirect(url_for("parts.part_detail", sku=part.sku))
@@ -335,7 +320,7 @@ def receive():
                 db.session.commit()
             except DomainError as exc:
                 db.session.rollback()
-                _field_errors(form, exc, {"sku": form.code})
+                apply_domain_errors(form, exc, {"sku": form.code})
             else:
                 level = parts_service.level(part, sp.id)
                 flash(_("Received %(qty)s × %(sku)s %(name)s into bin %(bin)s; %(n)s on hand.", qty=form.qty.data,
@@ -439,7 +424,7 @@ def transfer_new():
                 db.session.commit()
             except DomainError as exc:
                 db.session.rollback()
-                _field_errors(form, exc, {"sku": form.code})
+                apply_domain_errors(form, exc, {"sku": form.code})
             else:
                 flash(_("%(number)s: %(qty)s × %(sku)s sent to %(to)s; it is in transit until they confirm.",
                         number=t.number, qty=t.qty, sku=part.sku, to=t.to_service_point.code), "success")
@@ -522,7 +507,7 @@ def defective_update(defective_id: int):
             db.session.commit()
         except DomainError as exc:
             db.session.rollback()
-            _field_errors(form, exc)
+            apply_domain_errors(form, exc)
         else:
             flash(_("Defective part #%(id)s is now %(status)s.", id=d.id, status=d.status), "success")
             return redirect(url_for("parts.defectives"))
@@ -549,7 +534,7 @@ def import_csv():
             db.session.commit()
         except ValidationError as exc:
             db.session.rollback()
-            _field_errors(form, exc)
+            apply_domain_errors(form, exc)
         else:
             flash(_("Import finished: %(summary)s.", summary=result.summary()),
                   "success" if not result.rejected else "warning")
@@ -607,7 +592,7 @@ def job_request(number: str):
                 for i, f in enumerate(used):
                     mapping[f"lines.{i}.sku"] = f.sku
                     mapping[f"lines.{i}.qty"] = f.qty
-                _field_errors(form, exc, mapping)
+                apply_domain_errors(form, exc, mapping)
             else:
                 if req.fully_reserved:
                     flash(_("%(number)s sent to the parts store; the parts are reserved.", number=req.number),
@@ -638,7 +623,7 @@ def _line_action(number: str, line_id: int, kind: str):
             if not isinstance(exc, ValidationError):
                 return _refused(number, exc)
             job = job_service.get_job(current_user, number)
-            _field_errors(form, exc)
+            apply_domain_errors(form, exc)
         else:
             flash(message, "success")
             return _back_to_job(job)
@@ -671,7 +656,7 @@ def job_old_part(number: str):
             if not isinstance(exc, ValidationError):
                 return _refused(number, exc)
             job = job_service.get_job(current_user, number)
-            _field_errors(form, exc)
+            apply_domain_errors(form, exc)
         else:
             flash(_("Old part logged; it is kept for the warranty claim."), "success")
             return _back_to_job(job)

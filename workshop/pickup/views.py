@@ -38,9 +38,9 @@ from models import (
 )
 from workshop.forms import apply_domain_errors
 from workshop.permissions import can, check_service_point
+from workshop.services import clock, notifications
 from workshop.services import jobs as job_service
 from workshop.services import loaners as loaner_service
-from workshop.services import notifications
 from workshop.services import pickup as pickup_service
 from workshop.services import scan as scan_service
 
@@ -505,7 +505,7 @@ def sp_local(value, service_point):
     """A stored UTC time as the service point's local time (for display)."""
     if value is None:
         return None
-    return pickup_service.local_now(service_point, pickup_service.as_utc(value))
+    return clock.local_now(service_point, value)
 
 
 def pickup_panel(job) -> dict:

@@ -21,7 +21,6 @@ actor may see, like every other view of jobs.
 from __future__ import annotations
 
 import datetime as dt
-import zoneinfo
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
@@ -42,7 +41,7 @@ from models import (
 )
 from workshop.permissions import can
 
-from . import audit, blocked, customers, policies, tac
+from . import audit, blocked, clock, customers, policies, tac
 from . import imei as imei_service
 from .numbering import next_job_number
 from .scan import visible_jobs
@@ -169,26 +168,14 @@ class Evaluation:
 # dates
 
 
-def _aware(moment: dt.datetime) -> dt.datetime:
-    # SQLite hands back naive datetimes; they were stored as UTC.
-    return moment if moment.tzinfo else moment.replace(tzinfo=dt.UTC)
-
-
 def local_date(moment: dt.datetime, service_point: ServicePoint) -> dt.date:
     """The calendar date of ``moment`` at the service point."""
-    return _aware(moment).astimezone(_zone(service_point)).date()
+    return clock.local_today(service_point, moment)
 
 
 def local_today(service_point: ServicePoint) -> dt.date:
     """Today at the service point (its timezone): warranty periods and promises count in it."""
-    return local_date(utcnow(), service_point)
-
-
-def _zone(service_point: ServicePoint) -> zoneinfo.ZoneInfo:
-    try:
-        return zoneinfo.ZoneInfo(service_point.timezone or "UTC")
-    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
-        return zoneinfo.ZoneInfo("UTC")
+    return clock.local_today(service_point, utcnow())
 
 
 # ---------------------------------------------------------------------------

@@ -220,7 +220,7 @@ def policy_loaner_days(job: Job) -> int | None:
 def entitled(job: Job, today: dt.date | None = None) -> bool:
     """True when the customer is owed a loaner: a free (warranty) repair still open
     past the policy's loaner days, with no loaner out."""
-    from .pickup import local_today
+    from .clock import local_today
 
     if job.warranty_chargeable or not job.is_open or job.job_status in (JobStatus.READY, JobStatus.CANCELLED):
         return False

@@ -27,7 +27,6 @@ from __future__ import annotations
 import datetime as dt
 import hmac
 import re
-import zoneinfo
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
@@ -46,7 +45,6 @@ from models import (
     PaymentMethod,
     PermissionDenied,
     PickupRecord,
-    ServicePoint,
     ValidationError,
     VerificationMethod,
     WorkflowError,
@@ -55,6 +53,7 @@ from models import (
 )
 
 from . import audit
+from .clock import as_utc, local_now, local_today
 
 CENT = Decimal("0.01")
 ZERO = Decimal("0.00")
@@ -72,19 +71,6 @@ def money(value) -> Decimal:
     if not amount.is_finite():
         raise ValidationError(f"“{value}” is not an amount of money.", field="amount")
     return amount
-
-
-def local_now(service_point: ServicePoint, now: dt.datetime | None = None) -> dt.datetime:
-    """``now`` (default: the current time) in the service point's timezone."""
-    try:
-        tz = zoneinfo.ZoneInfo(service_point.timezone or "UTC")
-    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
-        tz = dt.UTC
-    return as_utc(now or utcnow()).astimezone(tz)
-
-
-def local_today(service_point: ServicePoint, now: dt.datetime | None = None) -> dt.date:
-    return local_now(service_point, now).date()
 
 
 # -- the bill ---------------------------------------------------------------
@@ -587,12 +573,6 @@ def waiting_for_pickup(service_point_ids: Iterable[int] | None = None, *, now: d
                            last_reminder_at=as_utc(last) if last else None, loaner_out=job.id in lent))
     out.sort(key=lambda w: (w.since, w.job.number))
     return out
-
-
-def as_utc(value: dt.datetime) -> dt.datetime:
-    """``value`` as an aware UTC time."""
-    # SQLite hands back naive datetimes for timezone-aware columns; they are UTC.
-    return value if value.tzinfo else value.replace(tzinfo=dt.UTC)
 
 
 # -- the public status page -----------------------------------------------------

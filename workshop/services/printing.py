@@ -4,7 +4,6 @@ and records every print (and reprint) as an event on the job."""
 from __future__ import annotations
 
 import datetime as dt
-import zoneinfo
 
 from sqlalchemy import select
 
@@ -55,10 +54,6 @@ def receipt_language(job: Job, ui_locale: str | None = None) -> str:
     """``zh`` or ``en``: the customer's own language if known, else the counter's."""
     locale = (job.customer.locale or ui_locale or "en").lower()
     return "zh" if locale.startswith("zh") else "en"
-
-
-def local_date(job: Job, when: dt.datetime) -> dt.date:
-    return when.astimezone(zoneinfo.ZoneInfo(job.service_point.timezone)).date()
 
 
 def tag_label(job: Job) -> labels.TagLabel:

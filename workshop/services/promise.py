@@ -10,16 +10,16 @@ has kept the promise.  Nothing here writes to the database.
 from __future__ import annotations
 
 import datetime as dt
-import zoneinfo
 from dataclasses import dataclass
 
 from flask import g, has_app_context
 from flask_babel import gettext as _
 from flask_babel import ngettext
 
-from models import Job, JobStatus, ServicePoint
+from models import Job, JobStatus
 
 from . import policies, warranty
+from .clock import as_utc, local_today
 
 S = JobStatus
 
@@ -30,16 +30,6 @@ WATCHED_STATUSES = frozenset({S.RECEIVED, S.DIAGNOSING, S.AWAITING_APPROVAL, S.A
                               S.REPAIRING, S.QC, S.UNREPAIRABLE})
 #: Warranty statuses under which a repair is the manufacturer's warranty work.
 WARRANTY_STATUSES = frozenset({"return_window", "exchange_window", "in_warranty"})
-
-
-def local_today(service_point: ServicePoint, now: dt.datetime | None = None) -> dt.date:
-    """Today's date at the service point (its IANA timezone)."""
-    now = now or dt.datetime.now(dt.UTC)
-    try:
-        zone = zoneinfo.ZoneInfo(service_point.timezone or "UTC")
-    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
-        zone = dt.UTC
-    return now.astimezone(zone).date()
 
 
 def terms_for(code: str | None) -> warranty.PolicyTerms:
@@ -139,18 +129,13 @@ def status_since(job: Job) -> dt.datetime:
     """When the job entered its current status (its latest status event)."""
     for event in reversed(job.events):
         if event.kind == "status" and event.to_status == job.status:
-            return _aware(event.at)
-    return _aware(job.received_at)
-
-
-def _aware(moment: dt.datetime) -> dt.datetime:
-    # SQLite returns naive datetimes for timezone-aware columns; they are UTC.
-    return moment if moment.tzinfo else moment.replace(tzinfo=dt.UTC)
+            return as_utc(event.at)
+    return as_utc(job.received_at)
 
 
 def age_text(since: dt.datetime, now: dt.datetime | None = None) -> str:
     """A short age for the board: ``35m``, ``5h``, ``3d``."""
-    seconds = max(0, int(((now or dt.datetime.now(dt.UTC)) - _aware(since)).total_seconds()))
+    seconds = max(0, int(((now or dt.datetime.now(dt.UTC)) - as_utc(since)).total_seconds()))
     if seconds < 3600:
         return f"{seconds // 60}m"
     if seconds < 86400:
