@@ -45,7 +45,7 @@ def _driver_session():
     options.binary_location = CHROMIUM
     for flag in ("--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
                  "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic",
-                 "--disable-dev-shm-usage", "--window-size=1400,1000", f"--user-data-dir={profile}"):
+                 "--disable-dev-shm-usage", "--force-prefers-reduced-motion", "--window-size=1400,1000", f"--user-data-dir={profile}"):
         options.add_argument(flag)
     driver = webdriver.Chrome(service=Service(executable_path=CHROMEDRIVER), options=options)
     driver.implicitly_wait(0)
@@ -88,7 +88,10 @@ class Page:
         from selenium.webdriver.support.ui import WebDriverWait
 
         old = self.find("html")
-        self.find(css).click()
+        target = self.find(css)
+        # Bootstrap scrolls smoothly: jump instead, so the click lands where the button is
+        self.driver.execute_script("arguments[0].scrollIntoView({block: 'center', behavior: 'instant'});", target)
+        target.click()
         WebDriverWait(self.driver, timeout).until(ec.staleness_of(old))
         return self.find("body")
 

@@ -23,44 +23,18 @@ from wtforms.validators import DataRequired, Length, NumberRange, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from models import BLOCKED_REASONS
-
-FAULT_LABELS = {
-    "no_power": _l("No power / does not start"),
-    "not_charging": _l("Not charging"),
-    "battery": _l("Battery drains fast / swollen"),
-    "screen": _l("Screen / display"),
-    "touch": _l("Touch not responding"),
-    "camera": _l("Camera"),
-    "audio": _l("Speaker, microphone or earpiece"),
-    "signal": _l("No signal / SIM not detected"),
-    "wifi_bluetooth": _l("Wi-Fi / Bluetooth"),
-    "buttons_ports": _l("Buttons or ports"),
-    "software": _l("Software / restarts"),
-    "overheating": _l("Overheating"),
-    "other": _l("Other (describe)"),
-}
-COMPONENT_LABELS = {
-    "handset": _l("Handset (main unit)"),
-    "battery": _l("Battery"),
-    "charger": _l("Charger"),
-    "wired_headset": _l("Wired headset"),
-}
-ACCESSORY_LABELS = {
-    "sim_tray": _l("SIM tray"),
-    "case": _l("Case"),
-    "charger": _l("Charger"),
-    "cable": _l("Cable"),
-    "memory_card": _l("Memory card"),
-    "stylus": _l("Stylus"),
-    "box": _l("Box"),
-    "other": _l("Other"),
-}
-PROOF_LABELS = {
-    "": _l("None shown"),
-    "invoice": _l("Invoice (发票)"),
-    "warranty_card": _l("Warranty card (保卡)"),
-}
-BLOCKED_REASON_LABELS = {"stolen": _l("Stolen"), "lost": _l("Lost"), "other": _l("Other")}
+from workshop.vocabulary import (  # noqa: F401  (re-exported: intake views and templates use them)
+    ACCESSORY_LABELS,
+    BLOCKED_REASON_LABELS,
+    COMPONENT_LABELS,
+    FAULT_LABELS,
+    FLAG_LABELS,
+    PROOF_LABELS,
+    REMEDY_LABELS,
+    WARRANTY_CLASS,
+    WARRANTY_LABELS,
+    template_labels,
+)
 
 
 def _choices(labels: dict) -> list[SelectChoice]:
@@ -169,24 +143,7 @@ class PolicyForm(FlaskForm):
     active = BooleanField(_l("Active"), default=True)
     submit = SubmitField(_l("Save"))
 
-WARRANTY_LABELS = {
-    "return_window": _l("Within the return period"),
-    "exchange_window": _l("Within the exchange period"),
-    "in_warranty": _l("In warranty"),
-    "expired": _l("Warranty expired"),
-    "void": _l("Warranty void"),
-    "no_proof": _l("No valid proof of purchase"),
-}
-WARRANTY_CLASS = {"return_window": "success", "exchange_window": "success", "in_warranty": "success",
-                  "expired": "secondary", "void": "danger", "no_proof": "warning"}
-REMEDY_LABELS = {"refund": _l("refund"), "exchange": _l("exchange"), "repair": _l("repair")}
-FLAG_LABELS = {
-    "liquid_damage": _l("Liquid damage"),
-    "physical_damage": _l("Physical damage"),
-    "seals_broken": _l("Seals broken"),
-    "unauthorised_repair": _l("Opened or repaired elsewhere"),
-    "documents_altered": _l("Documents altered"),
-}
+
 
 
 def show_errors(form: FlaskForm, errors: dict[str, list[str]], message: str) -> None:
@@ -200,10 +157,3 @@ def show_errors(form: FlaskForm, errors: dict[str, list[str]], message: str) -> 
             form.form_errors.extend(messages)
     if not errors:
         form.form_errors.append(message)
-
-
-def template_labels() -> dict:
-    """Labels the intake screen and the job page's intake summary share."""
-    return {"warranty": WARRANTY_LABELS, "warranty_class": WARRANTY_CLASS, "remedy": REMEDY_LABELS,
-            "fault": FAULT_LABELS, "component": COMPONENT_LABELS, "accessory": ACCESSORY_LABELS,
-            "proof": PROOF_LABELS, "flag": FLAG_LABELS, "blocked_reason": BLOCKED_REASON_LABELS}

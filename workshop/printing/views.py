@@ -42,7 +42,7 @@ def job_ticket(number: str):
     sp = job.service_point
     fmt = printing.check_choice(request.args.get("format"), labels.RECEIPT_FORMATS, sp.receipt_format, "format")
     lang = printing.receipt_language(job, str(get_locale()))
-    receipt = printing.intake_receipt(job, lang=lang, status_url=_status_url())
+    receipt = printing.intake_receipt(job, lang=lang, status_url=_status_url(), words=printing.receipt_words(lang))
     data = labels.receipt_pdf(receipt, fmt=fmt, dpi=sp.printer_dpi)
     printing.record_print(job, current_user, "intake_receipt", fmt)
     db.session.commit()

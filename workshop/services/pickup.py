@@ -434,6 +434,8 @@ def _check_payment(balance: Decimal, payment: PaymentInput | None) -> tuple[Paym
             field="payment.amount",
         )
     if not balance:
+        if (payment.method or "").strip():
+            _check_method(payment.method)  # nothing due, but a method named must still be one we take
         return None
     return _check_method(payment.method), amount, (payment.reference or "").strip()[:80]
 
@@ -707,7 +709,8 @@ def pickup_receipt_pdf(job: Job, actor, fmt: str | None = None, *, status_url: s
         discount=charged.discount,
         deposit=charged.deposit,
         payments=paid,
-        accessories_returned=[printing.ACCESSORIES[lang].get(a, a) for a in record.accessories_returned or []],
+        accessories_returned=[printing.receipt_words(lang)["accessory"].get(a, a)
+                              for a in record.accessories_returned or []],
         repair_warranty_days=record.repair_warranty_days or 0,
         repair_warranty_until=record.repair_warranty_ends_on,
         terms=words["terms"].format(days=record.repair_warranty_days) if record.repair_warranty_days else "",

@@ -25,29 +25,22 @@ TERMS = {
     ),
 }
 
-WARRANTY_STATUS = {
-    "en": {"return_window": "Within the 7-day return period", "exchange_window": "Within the 15-day exchange period",
-           "in_warranty": "In warranty", "expired": "Warranty expired", "void": "Warranty void",
-           "no_proof": "No valid proof of purchase"},
-    "zh": {"return_window": "7日退货期内", "exchange_window": "15日换货期内", "in_warranty": "保修期内",
-           "expired": "已过保修期", "void": "保修失效", "no_proof": "无有效购机凭证"},
-}
-REMEDIES = {"en": {"refund": "refund", "exchange": "exchange", "repair": "repair"},
-            "zh": {"refund": "退货", "exchange": "换货", "repair": "维修"}}
-CHECKS = {
-    "en": {"liquid_damage": "Liquid damage", "physical_damage": "Physical damage", "seals_intact": "Seals intact",
-           "unauthorised_repair": "Opened by others", "lock_removed": "Screen lock removed",
-           "data_disclaimer_accepted": "Data disclaimer accepted", "yes": "Yes", "no": "No"},
-    "zh": {"liquid_damage": "进水", "physical_damage": "外力损坏", "seals_intact": "封签完好",
-           "unauthorised_repair": "非授权拆修", "lock_removed": "已解除锁屏", "data_disclaimer_accepted": "已确认数据免责",
-           "yes": "是", "no": "否"},
-}
-ACCESSORIES = {
-    "en": {"sim_tray": "SIM tray", "case": "case", "charger": "charger", "cable": "cable",
-           "memory_card": "memory card", "stylus": "stylus", "box": "box", "sim_card": "SIM card"},
-    "zh": {"sim_tray": "卡托", "case": "保护壳", "charger": "充电器", "cable": "数据线", "memory_card": "存储卡",
-           "stylus": "手写笔", "box": "包装盒", "sim_card": "SIM卡"},
-}
+def receipt_words(lang: str) -> dict:
+    """The printed names of codes (fault, warranty, accessories...) in a receipt's
+    language (en|zh): the same words the screens show (``workshop.vocabulary``)."""
+    from flask_babel import force_locale
+    from flask_babel import gettext as _
+
+    from workshop.vocabulary import template_labels
+
+    with force_locale("zh_Hans" if lang == "zh" else "en"):
+        shown = template_labels()
+        words = {key: {code: str(text) for code, text in shown[key].items()}
+                 for key in ("warranty", "remedy", "fault", "accessory", "flag")}
+        words["consent"] = {"lock_removed": _("Screen lock removed"),
+                            "data_disclaimer_accepted": _("Data disclaimer accepted")}
+        words["yes"], words["no"] = _("Yes"), _("No")
+    return words
 
 
 def receipt_language(job: Job, ui_locale: str | None = None) -> str:
@@ -69,19 +62,26 @@ def _sp(job: Job) -> labels.ServicePoint:
     return labels.ServicePoint(sp.code, sp.name, sp.address or "", sp.phone or "")
 
 
-def intake_receipt(job: Job, *, lang: str, status_url: str) -> labels.IntakeReceipt:
-    """The customer's intake receipt (受理单) for ``job`` in ``lang`` (en|zh)."""
-    words = CHECKS[lang]
+def intake_receipt(job: Job, *, lang: str, status_url: str, words: dict) -> labels.IntakeReceipt:
+    """The customer's intake receipt (受理单) for ``job`` in ``lang`` (en|zh).
+
+    ``words`` holds the printed names of codes in that language, from the same labels
+    the screens use: ``warranty``, ``remedy``, ``fault``, ``accessory``, ``flag`` and
+    ``consent`` (code -> text) and ``yes``/``no``.
+    """
     yes_no = {True: words["yes"], False: words["no"]}
-    checklist = [(words[name], yes_no[bool(getattr(job, name))])
-                 for name in ("liquid_damage", "physical_damage", "seals_intact", "unauthorised_repair",
-                              "lock_removed", "data_disclaimer_accepted")]
+    flags = {"liquid_damage": job.liquid_damage, "physical_damage": job.physical_damage,
+             "seals_broken": not job.seals_intact, "unauthorised_repair": job.unauthorised_repair,
+             "documents_altered": job.documents_altered}
+    consent = {"lock_removed": job.lock_removed, "data_disclaimer_accepted": job.data_disclaimer_accepted}
+    checklist = [(words["flag"][code], yes_no[bool(v)]) for code, v in flags.items()]
+    checklist += [(words["consent"][code], yes_no[bool(v)]) for code, v in consent.items()]
     warranty = None
     if job.warranty_status:
         warranty = labels.WarrantyDecision(
-            status=WARRANTY_STATUS[lang].get(job.warranty_status, job.warranty_status),
+            status=words["warranty"].get(job.warranty_status, job.warranty_status),
             chargeable=job.warranty_chargeable,
-            remedies=[REMEDIES[lang].get(r, r) for r in job.warranty_remedies or []],
+            remedies=[words["remedy"].get(r, r) for r in job.warranty_remedies or []],
             reasons=list(job.warranty_reasons or []),
             ends_on=job.warranty_ends_on,
         )
@@ -92,9 +92,10 @@ def intake_receipt(job: Job, *, lang: str, status_url: str) -> labels.IntakeRece
                                job.serial_number or ""),
         received_at=job.received_at, terms=job.service_point.receipt_terms or TERMS[lang],
         status_url=status_url, captions=lang,
-        fault_category=job.fault_category, fault_description=job.fault_description or "",
+        fault_category=words["fault"].get(job.fault_category, job.fault_category),
+        fault_description=job.fault_description or "",
         checklist=checklist, cosmetic_notes=job.condition_notes or "",
-        accessories_left=[ACCESSORIES[lang].get(a, a) for a in job.accessories or []],
+        accessories_left=[words["accessory"].get(a, a) for a in job.accessories or []],
         estimate=job.estimate_amount, estimate_ceiling=job.estimate_ceiling,
         warranty=warranty, promised_on=job.promised_by,
     )
