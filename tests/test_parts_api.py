@@ -172,5 +172,5 @@ def test_other_service_points_stay_apart(client, api, app, job_number):
 def test_openapi_lists_the_parts_endpoints(client, api):
     paths = client.get("/api/v1/openapi.json", headers=api["clerk"]).json["paths"]
     for path in ("/api/v1/parts", "/api/v1/parts/{sku}", "/api/v1/stock/receipts",
-                 "/api/v1/jobs/{number}/requisitions", "/api/v1/requisitions/{requisition_id}/issue"):
+                 "/api/v1/jobs/{number}/requisitions", "/api/v1/requisitions/{id}/issue"):
         assert path in paths

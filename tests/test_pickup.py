@@ -173,6 +173,18 @@ def test_warranty_job_is_collected_without_payment(db, staff):
     assert db.session.scalar(select(func.count(Payment.id))) == 0
 
 
+def test_nothing_due_still_refuses_an_unknown_payment_method(db, staff):
+    job = factories.ready_job(_sp(), warranty_chargeable=False)
+    db.session.commit()
+    before = _counts()
+    with pytest.raises(ValidationError) as exc:
+        pickup_service.collect(job, _user(staff, "receptionist"), verification=PHONE_OK,
+                               payment=PaymentInput(method="bitcoin", amount="0.00"))
+    assert set(exc.value.errors) == {"payment.method"}
+    db.session.rollback()
+    assert db.session.get(Job, job.id).status == "ready" and _counts() == before
+
+
 def test_an_unrepaired_handset_gets_no_repair_warranty(db, staff):
     job = factories.ready_job(_sp(), repaired=False, warranty_chargeable=True, estimate_amount=Decimal("300.00"))
     assert pickup_service.bill(job).balance == Decimal("0.00")  # nothing was done: no labour by default

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from flask import Flask, g, request
 
+import labels
 from workshop.extensions import csrf, rest_api
 
 from . import bench, imei, intake, jobs, me, parts, pickup
@@ -28,8 +29,41 @@ def _csrf_for_session_writes():
         csrf.protect()
 
 
+def _page(summary: str, media_type: str, query: tuple[str, str, list[str] | None], *, public: bool = False) -> dict:
+    name, description, choices = query
+    schema = {"type": "string", **({"enum": choices} if choices else {})}
+    body = {"type": "string", "format": "binary"} if media_type == "application/pdf" else {"type": "string"}
+    return {"get": {
+        "summary": summary,
+        "tags": ["Pages"],
+        "parameters": [{"in": "query", "name": name, "required": False, "schema": schema,
+                        "description": description}],
+        "security": [] if public else [{"bearerAuth": []}],
+        "responses": {
+            "200": {"description": summary, "content": {media_type: {"schema": body}}},
+            "404": {"description": "No such job (or, on the status page, the digits do not match)."},
+        },
+    }}
+
+
+#: CONTRACT.md endpoints served outside /api/v1 (workshop/printing, workshop/track), by
+#: endpoint: the OpenAPI document describes the whole contract, so they are added to it.
+PAGES = {
+    "printing.job_label": _page("Device tag label (PDF, the label stock's page size)", "application/pdf",
+                                ("size", "Label stock; default the service point's.", list(labels.LABEL_SIZES))),
+    "printing.job_ticket": _page("Customer receipt (PDF)", "application/pdf",
+                                 ("format", "Paper; default the service point's.", list(labels.RECEIPT_FORMATS))),
+    "track.status": _page("Public repair status page (no sign-in)", "text/html",
+                          ("phone_last4", "Last 4 digits of the customer's phone.", None), public=True),
+}
+
+
 def register_api(app: Flask) -> None:
     for blp in API_BLUEPRINTS:
         csrf.exempt(blp)
         rest_api.register_blueprint(blp)
+    rest_api.spec.tag({"name": "Pages", "description": "Printing and the public status page (outside /api/v1)"})
+    rules = {rule.endpoint: rule for rule in app.url_map.iter_rules()}
+    for endpoint, operations in PAGES.items():
+        rest_api.spec.path(rule=rules[endpoint], operations=operations)
     app.before_request(_csrf_for_session_writes)

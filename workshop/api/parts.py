@@ -19,6 +19,8 @@ from workshop.services import jobs as job_service
 from workshop.services import parts as parts_service
 from workshop.services import stock as stock_service
 
+from .schemas import utc_iso
+
 blp = Blueprint("api_parts", __name__, url_prefix="/api/v1", description="Parts and stock")
 
 IDEMPOTENCY_HEADER = {
@@ -169,10 +171,6 @@ class CancelIn(Schema):
 # --------------------------------------------------------------------------- bodies
 
 
-def _iso(value):
-    return value.isoformat() if value is not None else None
-
-
 def part_body(part: Part, level: parts_service.Level, sp_code: str) -> dict:
     return {
         "sku": part.sku, "name": part.name, "category": part.category, "brand": part.brand,
@@ -201,8 +199,8 @@ def requisition_body(req: Requisition) -> dict:
     return {
         "id": req.id, "number": req.number, "status": req.status, "job": req.job.number,
         "service_point": req.service_point.code, "note": req.note,
-        "requested_by": req.requested_by.username, "requested_at": _iso(req.requested_at),
-        "issued_by": req.issued_by.username if req.issued_by else None, "issued_at": _iso(req.issued_at),
+        "requested_by": req.requested_by.username, "requested_at": utc_iso(req.requested_at),
+        "issued_by": req.issued_by.username if req.issued_by else None, "issued_at": utc_iso(req.issued_at),
         "short": [line.part.sku for line in req.lines if line.id in short],
         "total": f"{sum((line.amount for line in req.lines), stock_service.ZERO):.2f}",
         "lines": lines,
@@ -292,7 +290,7 @@ class StockReceipts(MethodView):
             level = parts_service.level(part, sp.id)
             return {"id": moves[0].id, "sku": part.sku, "qty": sum(m.qty for m in moves), "note": moves[0].note,
                     "serials": [m.serial for m in moves if m.serial], "service_point": sp.code,
-                    "at": _iso(moves[0].at), "on_hand": level.on_hand, "reserved": level.reserved,
+                    "at": utc_iso(moves[0].at), "on_hand": level.on_hand, "reserved": level.reserved,
                     "available": level.available}, 201
 
         answer, status, replayed = idempotency.run_once(
@@ -326,7 +324,7 @@ class JobRequisitions(MethodView):
             current_user, f"api.requisitions.create.{job.number}", request.headers.get("Idempotency-Key"),
             request.get_json(silent=True), create)
         return _answer(answer, status, replayed,
-                       url_for("api_parts.RequisitionById", requisition_id=answer["id"]))
+                       url_for("api_parts.RequisitionById", id=answer["id"]))
 
 
 @blp.route("/requisitions")
@@ -344,38 +342,39 @@ class Requisitions(MethodView):
         return {"items": [requisition_body(r) for r in rows]}
 
 
-@blp.route("/requisitions/<int:requisition_id>")
+# The path variable is {id}, as CONTRACT.md writes POST /api/v1/requisitions/{id}/issue.
+@blp.route("/requisitions/<int:id>")
 class RequisitionById(MethodView):
     @blp.response(200, RequisitionOut)
     @blp.doc(security=SECURITY)
-    def get(self, requisition_id):
+    def get(self, id):
         """One requisition with its lines."""
-        return requisition_body(stock_service.get_requisition(current_user, requisition_id))
+        return requisition_body(stock_service.get_requisition(current_user, id))
 
 
-@blp.route("/requisitions/<int:requisition_id>/issue")
+@blp.route("/requisitions/<int:id>/issue")
 class RequisitionIssue(MethodView):
     @blp.arguments(IssueIn, required=False)
     @blp.response(200, RequisitionOut)
     @blp.doc(security=SECURITY)
-    def post(self, body, requisition_id):
+    def post(self, body, id):
         """Issue every line (clerk): 409 ``Not enough stock`` naming the short lines when
         any is short, and nothing is issued; 409 when it is no longer pending."""
-        req = stock_service.get_requisition(current_user, requisition_id)
+        req = stock_service.get_requisition(current_user, id)
         serials = {int(k): v for k, v in (body or {}).get("serials", {}).items() if str(k).isdigit()}
         stock_service.issue_requisition(current_user, req, serials=serials)
         db.session.commit()
         return requisition_body(req)
 
 
-@blp.route("/requisitions/<int:requisition_id>/cancel")
+@blp.route("/requisitions/<int:id>/cancel")
 class RequisitionCancel(MethodView):
     @blp.arguments(CancelIn, required=False)
     @blp.response(200, RequisitionOut)
     @blp.doc(security=SECURITY)
-    def post(self, body, requisition_id):
+    def post(self, body, id):
         """Withdraw a pending requisition; what it reserved goes back to available."""
-        req = stock_service.get_requisition(current_user, requisition_id)
+        req = stock_service.get_requisition(current_user, id)
         stock_service.cancel_requisition(current_user, req, reason=(body or {}).get("reason", ""))
         db.session.commit()
         return requisition_body(req)

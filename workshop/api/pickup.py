@@ -14,7 +14,7 @@ from workshop.services import idempotency
 from workshop.services import jobs as job_service
 from workshop.services import pickup as pickup_service
 
-from .schemas import JobSchema
+from .schemas import JobSchema, utc_iso
 
 blp = Blueprint("api_pickup", __name__, url_prefix="/api/v1", description="Pickup")
 
@@ -69,7 +69,7 @@ def _pickup(job) -> dict | None:
     if record is None:
         return None
     return {
-        "collected_at": record.collected_at.isoformat(),
+        "collected_at": utc_iso(record.collected_at),
         "collected_on": record.collected_on.isoformat(),
         "collected_by": record.collected_by.username,
         "verified_by": record.verified_by,

@@ -1,10 +1,27 @@
 """Schemas shared by several API areas (the job as the API shows it)."""
 
+import datetime as dt
+
 from marshmallow import Schema, fields
+
+from workshop.services.clock import as_utc
+
+
+def utc_iso(moment: dt.datetime | None) -> str | None:
+    """A stored time as ISO 8601 UTC, as CONTRACT.md wants every time in the API: SQLite
+    hands back naive values (stored as UTC), PostgreSQL aware ones in the session's zone."""
+    return as_utc(moment).astimezone(dt.UTC).isoformat() if moment is not None else None
+
+
+class UTCDateTime(fields.DateTime):
+    """A date-time field that always answers in UTC with its offset (see :func:`utc_iso`)."""
+
+    def _serialize(self, value, attr, obj, **kwargs):
+        return utc_iso(value)
 
 
 class EventSchema(Schema):
-    at = fields.DateTime()
+    at = UTCDateTime()
     kind = fields.String()
     actor = fields.Function(lambda e: e.actor.username if e.actor else None)
     from_status = fields.String(allow_none=True)
