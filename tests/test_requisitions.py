@@ -289,3 +289,24 @@ def test_the_queue_flags_requisitions_of_closed_jobs(client, auth, app, shop):
     assert r.status_code == 422 and b"cancel requisition" in r.data
     r = client.post(f"/parts/requisitions/{rid}/cancel", data={"cancel-reason": "job cancelled"})
     assert r.status_code == 302 and _level(app, "SCR-IP13", shop["sp"]).reserved == 0
+
+
+@pytest.mark.parametrize("end", ["cancelled", "unrepairable"])
+def test_a_job_that_needs_no_more_parts_gives_back_its_reservations(app, shop, end):
+    """A pending requisition does not hold stock for a job that is cancelled or given up."""
+    from workshop.services import workflow
+
+    with app.app_context():
+        engineer = db.session.scalar(select(User).where(User.username == "engineer"))
+        job = db.session.scalar(select(Job).where(Job.number == shop["job"]))
+        req = stock.request_parts(engineer, job, [{"sku": "SCR-IP13", "qty": 2}])
+        db.session.commit()
+        assert parts_service.level(parts_service.get_part("SCR-IP13"), shop["sp"]).reserved == 2
+        manager = db.session.scalar(select(User).where(User.username == "manager"))
+        if end == "cancelled":
+            job.status = "diagnosing"  # cancelling is allowed before the repair
+        workflow.move(job, end, manager, note="customer took it elsewhere")
+        db.session.commit()
+        assert db.session.get(Requisition, req.id).status == "cancelled"
+        level = parts_service.level(parts_service.get_part("SCR-IP13"), shop["sp"])
+        assert (level.reserved, level.on_hand) == (0, 3)

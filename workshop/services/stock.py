@@ -931,6 +931,19 @@ def confirm_transfer(actor, transfer: Transfer) -> Transfer:
     return transfer
 
 
+def release_for_closed_job(actor, job: Job) -> list[Requisition]:
+    """Withdraw the job's pending requisitions once it no longer needs parts (ready,
+    cancelled, unrepairable, collected), releasing what they reserved.  Returns them.
+    Flushes only."""
+    pending = list(db.session.scalars(
+        select(Requisition).where(Requisition.job_id == job.id,
+                                  Requisition.status == RequisitionStatus.PENDING.value)
+        .order_by(Requisition.id)))
+    for req in pending:
+        cancel_requisition(actor, req, reason=f"job {job.number} is {job.status}")
+    return pending
+
+
 def cancel_transfer(actor, transfer: Transfer, *, reason: str = "") -> Transfer:
     """The sending side calls back a transfer in transit: the units return to its stock.
 

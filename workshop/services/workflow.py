@@ -244,8 +244,13 @@ def _after_move(job: Job, event: JobEvent) -> None:
     """Run after every move (the move is flushed, not committed).
 
     Moves to ``ready`` (pick up your handset) and ``awaiting_approval`` (we need your
-    answer) tell the customer, through the pickup area's outbox.
+    answer) tell the customer, through the pickup area's outbox.  A job that no longer
+    needs parts gives back what its pending requisitions reserved.
     """
+    if event.to_status in (S.READY.value, S.CANCELLED.value, S.UNREPAIRABLE.value, S.COLLECTED.value):
+        from . import stock
+
+        stock.release_for_closed_job(event.actor, job)
     if event.to_status in (S.READY.value, S.AWAITING_APPROVAL.value):
         from . import notifications  # imported here: notifications reaches back into pickup
 
