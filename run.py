@@ -41,7 +41,7 @@ def prepare_database() -> None:
     with app.app_context():
         upgrade()
         if demo.is_empty():
-            result = demo.seed()
+            result = demo.seed(with_jobs=True)
             db.session.commit()
             print(demo.describe(result), flush=True)
 

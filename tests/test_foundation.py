@@ -128,6 +128,17 @@ def test_seed_demo_is_repeatable(runner, app):
     with app.app_context():
         roles = {u.role for u in db.session.scalars(db.select(User))}
     assert roles == {"receptionist", "engineer", "clerk", "manager", "admin"}
+    with app.app_context():
+        from models import Job
+
+        assert db.session.scalar(db.select(db.func.count(Job.id))) == 0  # as CONTRACT.md lists
+    r3 = runner.invoke(args=["seed-demo", "--with-jobs"])
+    assert r3.exit_code == 0 and "ready for pickup" in r3.output
+    with app.app_context():
+        jobs = db.session.scalars(db.select(Job).order_by(Job.id)).all()
+        # made through intake, assignment and the workflow: a handset at each step
+        assert [j.status for j in jobs] == ["received", "diagnosing", "repairing", "ready"]
+        assert all(j.tac_known for j in jobs) and jobs[3].events[-1].data.get("qc")
 
 
 @pytest.mark.sqlite_only

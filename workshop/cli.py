@@ -94,10 +94,11 @@ def users_token(name):
 
 
 @click.command("seed-demo")
+@click.option("--with-jobs", is_flag=True, help="Also a few handsets at each step of the journey.")
 @with_appcontext
-def seed_demo():
+def seed_demo(with_jobs):
     """Demo service point, one user per role (passwords printed once), parts and TAC rows."""
-    result = demo.seed()
+    result = demo.seed(with_jobs=with_jobs)
     db.session.commit()
     click.echo(demo.describe(result))
 

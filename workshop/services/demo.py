@@ -36,8 +36,10 @@ class SeedResult:
     notes: list[str] = field(default_factory=list)
 
 
-def seed() -> SeedResult:
-    """Create the demo data that is missing.  Flushes; the caller commits."""
+def seed(*, with_jobs: bool = False) -> SeedResult:
+    """Create the demo data that is missing; ``with_jobs`` adds a few handsets at each
+    step of the journey (``python run.py`` does, ``seed-demo`` only when asked).
+    Flushes; the caller commits."""
     # The demo lives at the first service point (the one `db upgrade` creates), so users
     # made later with `users create` (no --service-point) work alongside the demo users.
     sp = accounts.default_service_point()
@@ -58,7 +60,72 @@ def seed() -> SeedResult:
     intake.seed_demo(result)
     loaners.seed_demo(result)
     parts.seed_demo(result)
+    if with_jobs:
+        _seed_jobs(result)
     return result
+
+
+def _demo_imei(tac: str, serial: str) -> str:
+    from . import imei
+
+    return tac + serial + imei.check_digit(tac + serial)
+
+
+def _seed_jobs(result: SeedResult) -> None:
+    """A morning's counter: a few handsets at each step, made through the real services
+    (intake, assignment, workflow), so every screen has something to show."""
+    import datetime as dt
+
+    from models import Job
+
+    from . import assignment, clock, workflow
+    from .intake import IntakeRequest, take_in
+
+    sp = result.service_point
+    if db.session.scalar(select(func.count(Job.id)).where(Job.service_point_id == sp.id)):
+        return
+    users = {u.username: u for u in db.session.scalars(select(User).where(User.service_point_id == sp.id))}
+    desk, manager = users.get("reception"), users.get("manager")
+    l2, l1 = users.get("engineer"), users.get("engineer2")
+    if not all((desk, manager, l2, l1)):
+        return
+    today = clock.local_today(sp)
+
+    def ago(days: int) -> dt.date:
+        return today - dt.timedelta(days=days)
+
+    def intake(name, phone, tac, serial, fault, description, *, proof_days=None, **extra):
+        imei = _demo_imei(tac, serial)
+        proof = {} if proof_days is None else {
+            "proof_kind": "invoice", "proof_number": f"FP-{serial}", "purchase_date": ago(proof_days),
+            "proof_seller": "华强北手机城", "proof_imei": imei}
+        return take_in(desk, IntakeRequest(
+            customer_name=name, customer_phone=phone, imei=imei, fault_category=fault,
+            fault_description=description, data_disclaimer=True, lock_removed=True,
+            accessories=["sim_tray"], estimate_amount="0.00", estimate_ceiling="500.00", **proof, **extra))
+
+    waiting = intake("刘洋", "13912345678", "86927102", "104455", "screen", "屏幕摔碎，触摸正常",
+                     physical_damage=True, condition_notes="左上角碎裂")
+    battery = intake("陈静", "13600001111", "35381208", "204411", "battery", "电池鼓包，续航半天",
+                     component="battery", proof_days=60)
+    board = intake("Zhang Min", "13700002222", "35675904", "301122", "no_power", "Dead after charging overnight",
+                   proof_days=10)
+    port = intake("王丽", "13511118000", "35381208", "407788", "buttons_ports", "充电口接触不良",
+                  proof_days=200)
+    assignment.assign(battery, l1, manager)
+    workflow.start_diagnosis(battery, l1)
+    assignment.assign(board, l2, manager)
+    workflow.start_diagnosis(board, l2)
+    workflow.record_diagnosis(board, l2, findings="PMIC short to ground; board-level repair.")
+    assignment.assign(port, l2, manager)
+    workflow.start_diagnosis(port, l2)
+    workflow.record_diagnosis(port, l2, findings="Charging port worn; replace the flex.", estimate="180.00")
+    workflow.record_repair(port, l2, actions="Replaced the charging port flex, cleaned the contacts.",
+                           hand_to_qc=True)
+    workflow.qc_pass(port, l1)
+    result.notes.append(
+        f"Demo jobs: {waiting.number} waiting for the bench, {battery.number} diagnosing, "
+        f"{board.number} repairing, {port.number} ready for pickup (customer phone ends 8000).")
 
 
 def describe(result: SeedResult) -> str:
