@@ -63,8 +63,18 @@ FLAG_LABELS = {
 }
 
 
+ROLE_LABELS = {
+    "receptionist": _l("Receptionist"),
+    "engineer": _l("Engineer"),
+    "clerk": _l("Parts clerk"),
+    "manager": _l("Manager"),
+    "admin": _l("Admin"),
+}
+
+
 def template_labels() -> dict:
     """Labels the intake screen and the job page's intake summary share."""
     return {"warranty": WARRANTY_LABELS, "warranty_class": WARRANTY_CLASS, "remedy": REMEDY_LABELS,
             "fault": FAULT_LABELS, "component": COMPONENT_LABELS, "accessory": ACCESSORY_LABELS,
-            "proof": PROOF_LABELS, "flag": FLAG_LABELS, "blocked_reason": BLOCKED_REASON_LABELS}
+            "proof": PROOF_LABELS, "flag": FLAG_LABELS, "blocked_reason": BLOCKED_REASON_LABELS,
+            "role": ROLE_LABELS}

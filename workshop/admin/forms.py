@@ -13,8 +13,9 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
 from models import ROLE_VALUES
+from workshop.vocabulary import ROLE_LABELS
 
-ROLE_CHOICES = [SelectChoice(r, r.capitalize()) for r in ROLE_VALUES]
+ROLE_CHOICES = [SelectChoice(r, ROLE_LABELS[r]) for r in ROLE_VALUES]
 
 
 class UserForm(FlaskForm):
