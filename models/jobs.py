@@ -200,6 +200,11 @@ class Job(db.Model):
     warranty_chargeable: Mapped[bool] = mapped_column(Boolean, default=True)
     warranty_remedies: Mapped[list] = mapped_column(JSON, default=list)
     warranty_reasons: Mapped[list] = mapped_column(JSON, default=list)
+    # The reasons as codes and the values they were made from (services.warranty), so
+    # the job page and receipts can say them in the reader's language; empty on jobs
+    # taken in before they were stored (the English sentences are shown then).
+    warranty_reason_codes: Mapped[list] = mapped_column(JSON, default=list, server_default="[]")
+    warranty_reason_args: Mapped[list] = mapped_column(JSON, default=list, server_default="[]")
     warranty_ends_on: Mapped[dt.date | None] = mapped_column(Date)
 
     rerepair_of_id: Mapped[int | None] = mapped_column(ForeignKey("jobs.id"))

@@ -274,10 +274,25 @@ def test_preview_writes_nothing(app, api):
     w = r.json["warranty"]
     assert w["status"] == "void" and w["chargeable"] is True
     assert set(w["reason_codes"]) == {"seals_broken", "imei_mismatch"}
+    assert w["reasons_local"] == w["reasons"] and "does not match" in " ".join(w["reasons"])
     assert r.json["dates"]["promised_by"] == "2026-11-29" and r.json["today"] == "2026-11-22"
     assert counts(app) == before
     engineer_client, engineer_headers = api("engineer")
     assert engineer_client.post("/api/v1/intake/preview", json={}, headers=engineer_headers).status_code == 403
+
+
+def test_preview_says_the_reasons_in_the_callers_language(api):
+    client, headers = api("receptionist")
+    r = client.post("/api/v1/intake/preview", headers={**headers, "Accept-Language": "zh-CN"}, json={
+        "device": {"imei": "352099001761481"}, "proof": {"kind": "warranty_card", "purchase_date": "2026-11-10",
+                                                         "imei": "352099001761481"}})
+    w = r.json["warranty"]
+    assert w["reason_codes"] == ["exchange_window"]
+    english = ("Purchased 2026-11-10; within the 15-day exchange period (until 2026-11-25): "
+               "exchange or repair free of charge.")
+    assert w["reasons"] == [english]  # the API's reasons stay English
+    assert w["reason_args"] == [{"purchased": "2026-11-10", "days": 15, "until": "2026-11-25"}]
+    assert w["reasons_local"] == ["购于 2026-11-10；在 15日换货期内（至 2026-11-25）：可免费换货或维修。"]
 
 
 def test_customer_lookup_by_phone(api):

@@ -82,6 +82,10 @@ def test_take_in_creates_the_job_customer_and_first_event(ctx):
     assert job.warranty_chargeable is False and job.warranty_remedies == ["repair"]
     assert job.warranty_ends_on == dt.date(2027, 10, 23)
     assert any("within the handset warranty" in r for r in job.warranty_reasons)
+    # ...and as codes with the values they were made from, to be said in Chinese too.
+    assert job.warranty_reason_codes == ["in_warranty"]
+    assert job.warranty_reason_args == [{"purchased": "2026-10-23", "component": "handset", "months": 12,
+                                         "until": "2027-10-23", "extended_days": 0}]
 
     [event] = job.events
     assert (event.kind, event.from_status, event.to_status) == ("status", None, "received")
@@ -472,3 +476,46 @@ def test_intake_by_another_service_point_only_when_granted(ctx):
     manager.granted_service_points.append(ctx["other_manager"].service_point)
     job = intake_service.take_in(manager, req(service_point=other_code))
     assert job.number.startswith(other_code + "-")
+
+
+# -- warranty reasons in the reader's language (workshop.vocabulary) ----------------------
+
+
+def test_warranty_reasons_in_english_match_the_decision_and_chinese_is_complete(app):
+    from flask_babel import force_locale
+
+    from tests.test_warranty_rules import reason_decisions
+    from workshop.vocabulary import warranty_reasons
+
+    with app.test_request_context():
+        for decision in reason_decisions():
+            codes, args = decision.reason_codes, decision.reason_args
+            with force_locale("en"):
+                assert warranty_reasons(codes, args, decision.reasons) == decision.reasons
+            with force_locale("zh_Hans"):
+                chinese = warranty_reasons(codes, args, decision.reasons)
+            assert len(chinese) == len(decision.reasons)
+            for zh, en in zip(chinese, decision.reasons, strict=True):
+                assert zh != en and "{" not in zh and any("\u4e00" <= ch <= "\u9fff" for ch in zh)
+        with force_locale("zh_Hans"):
+            text = " ".join(" ".join(warranty_reasons(d.reason_codes, d.reason_args))
+                            for d in reason_decisions())
+    for words in ("7日退货期", "15日换货期", "电池三包期内", "有线耳机三包期内", "充电器三包期",
+                  "因维修顺延 5 天", "保卡上没有 IMEI", "发票上没有购买日期", "购机凭证上没有购买日期",
+                  "进水", "外力损坏", "封签", "非授权拆修", "返修"):
+        assert words in text, words
+
+
+def test_warranty_reasons_fall_back_to_the_stored_sentences(app):
+    from flask_babel import force_locale
+
+    from workshop.vocabulary import warranty_reasons
+
+    old = ["Purchased 2026-11-10; within the 15-day exchange period (until 2026-11-25): ..."]
+    with app.test_request_context(), force_locale("zh_Hans"):
+        assert warranty_reasons([], [], old) == old  # a job taken in before codes were stored
+        assert warranty_reasons(None, None, old) == old
+        assert warranty_reasons(["exchange_window"], [], old) == old  # codes without values
+        assert warranty_reasons(["no_such_code", "liquid_damage"], [{}, {}], ["Kept.", "x"]) == \
+            ["Kept.", "发现进水：人为损坏不在三包范围内。"]
+        assert warranty_reasons(["return_window"], [{"days": 7}], ["Kept."]) == ["Kept."]  # values missing

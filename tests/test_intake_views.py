@@ -81,6 +81,23 @@ def test_take_in_and_land_on_the_job_page(app, client, auth, staff):
         assert job.accessories == ["sim_tray", "case"] and job.seals_intact and job.customer.phone == "+8613800138000"
 
 
+def test_job_page_says_the_warranty_reasons_in_chinese(app, client, auth, staff):
+    auth.login("receptionist")
+    number = client.post("/intake", data=form_data()).headers["Location"]
+    page = client.get(number, headers={"Accept-Language": "zh-CN"}).get_data(as_text=True)
+    reasons = page[page.index('id="warranty-reasons"'):]
+    reasons = reasons[:reasons.index("</ul>")]
+    assert "购于 2026-11-10；在 15日换货期内（至 2026-11-25）：可免费换货或维修。" in reasons
+    assert "15-day exchange period" not in reasons
+    # A job taken in before the reasons were kept as codes shows its English sentences.
+    with app.app_context():
+        job = db.session.scalar(select(Job))
+        job.warranty_reason_codes, job.warranty_reason_args = [], []
+        db.session.commit()
+    page = client.get(number, headers={"Accept-Language": "zh-CN"}).get_data(as_text=True)
+    assert "Purchased 2026-11-10; within the 15-day exchange period (until 2026-11-25)" in page
+
+
 def test_submitting_twice_creates_one_job(app, client, auth, staff):
     auth.login("receptionist")
     first = client.post("/intake", data=form_data(token="same-form"))

@@ -53,6 +53,37 @@ def test_ticket_scans_and_carries_the_chinese_name(client, auth, job_number, fmt
         assert w == pytest.approx(148.0, abs=0.05) and h == pytest.approx(210.0, abs=0.05)
 
 
+@needs_pdftotext
+@pytest.mark.parametrize(("locale", "said"), [
+    ("zh_Hans", ["电池三包期内", "因维修顺延 5 天", "保卡上没有 IMEI"]),
+    ("en", ["within the battery warranty", "extended by 5 days", "The warranty card carries no IMEI"]),
+])
+def test_intake_receipt_says_the_warranty_reasons_in_its_language(client, auth, app, staff, tmp_path,
+                                                                   locale, said):
+    import datetime as dt
+
+    from workshop.services.warranty import SANBAO, WarrantyCase, assess
+
+    decision = assess(SANBAO, WarrantyCase(
+        today=dt.date(2027, 1, 5), component="battery", purchase_date=dt.date(2026, 11, 10),
+        proof_kind="warranty_card", device_imei="352099001761481", extension_days=5))
+    with app.app_context():
+        sp = accounts.service_point_by_code("SZ01")
+        job = factories.job(sp, created_by=db.session.get(User, staff["receptionist"]),
+                            customer=factories.customer(sp, name="王芳", locale=locale),
+                            component="battery", warranty_status=decision.status,
+                            warranty_reasons=decision.reasons, warranty_reason_codes=decision.reason_codes,
+                            warranty_reason_args=decision.reason_args)
+        db.session.commit()
+        number = job.number
+    auth.login("receptionist")
+    r = client.get(f"/jobs/{number}/ticket.pdf?format=a5")
+    assert r.status_code == 200
+    text = "".join(pdf_text(r.data, tmp_path).split())  # lines wrap anywhere in Chinese
+    for words in said:
+        assert "".join(words.split()) in text
+
+
 def test_prints_and_reprints_are_job_events(client, auth, app, job_number):
     auth.login("engineer")
     assert client.get(f"/jobs/{job_number}/label.pdf").status_code == 200

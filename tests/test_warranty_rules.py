@@ -20,6 +20,7 @@ from workshop.services.warranty import (
     add_months,
     assess,
     period_end,
+    reason_text,
     service_dates,
 )
 
@@ -536,6 +537,7 @@ def test_decision_to_dict_is_json_ready():
         "chargeable": False,
         "reasons": list(decision.reasons),
         "reason_codes": ["return_window"],
+        "reason_args": [{"purchased": "2026-11-10", "days": 7, "until": "2026-11-17"}],
         "ends_on": "2027-11-10",
     }
     json.dumps(data)
@@ -700,3 +702,65 @@ def test_service_date_warnings_window():
     assert dates.warnings(date(2026, 11, 22), within_days=7) == [
         ("promise", date(2026, 11, 29)), ("loaner", date(2026, 11, 29))]
     assert dates.warnings(date(2026, 11, 28), within_days=0) == []
+
+
+# -- reasons kept as codes and values, to be said in another language --------------------
+
+#: Cases between them giving every reason code (and every component and proof word).
+REASON_CASES = [
+    case(date(2026, 11, 12), liquid_damage=True, physical_damage=True, seals_intact=False,
+         unauthorised_repair=True, documents_altered=True),
+    case(date(2027, 1, 5), proof_kind=None, purchase_date=None),
+    case(date(2027, 1, 5), purchase_date=None),
+    case(date(2027, 1, 5), proof_kind="warranty_card", proof_imei="490154203237518",
+         device_imei2="356938035643809"),
+    case(date(2027, 1, 5), proof_kind="warranty_card", proof_imei=None, component="battery",
+         extension_days=5),
+    case(date(2027, 1, 5), device_imei=None, component="wired_headset"),
+    case(date(2026, 11, 12)),
+    case(date(2026, 11, 20)),
+    case(date(2028, 1, 1), component="charger", extension_days=3),
+    case(date(2027, 1, 5), prior_repairs_same_fault=2),
+    case(date(2028, 1, 5), rerepair=True, seals_intact=False),
+    case(date(2028, 1, 5), rerepair=True, liquid_damage=True),
+]
+#: No proof and no date under a policy that needs no proof: "proof of purchase" in words.
+NO_PROOF_NEEDED = PolicyTerms(code="noproof", name="No proof needed", proof_required=False)
+REASON_CASES_NO_PROOF_NEEDED = [case(date(2027, 1, 5), proof_kind=None, purchase_date=None)]
+
+
+def reason_decisions():
+    return ([assess(SANBAO, c) for c in REASON_CASES]
+            + [assess(NO_PROOF_NEEDED, c) for c in REASON_CASES_NO_PROOF_NEEDED])
+
+
+def test_reason_cases_cover_every_reason_code():
+    codes = {code for decision in reason_decisions() for code in decision.reason_codes}
+    assert codes == set(REASONS) - {"extended"}
+    assert reason_decisions()[-1].reasons == [
+        "The proof of purchase shows no purchase date, so the warranty period cannot be worked out."]
+
+
+@pytest.mark.parametrize("decision", reason_decisions(), ids=lambda d: "+".join(d.reason_codes))
+def test_reason_codes_and_args_render_the_same_sentences(decision):
+    assert len(decision.reason_args) == len(decision.reason_codes) == len(decision.reasons)
+    again = [reason_text(code, args) for code, args in zip(decision.reason_codes, decision.reason_args,
+                                                            strict=True)]
+    assert again == decision.reasons
+    data = json.loads(json.dumps(decision.to_dict()))
+    assert [reason_text(c, a) for c, a in zip(data["reason_codes"], data["reason_args"], strict=True)] == \
+        decision.reasons
+
+
+def test_reason_args_hold_codes_not_words():
+    decision = assess(SANBAO, case(date(2027, 1, 5), proof_kind="warranty_card", proof_imei=None,
+                                   component="wired_headset", extension_days=5))
+    assert decision.reason_codes == ["proof_without_imei", "in_warranty"]
+    assert decision.reason_args == [
+        {"proof": "warranty_card"},
+        {"purchased": "2026-11-10", "component": "wired_headset", "months": 3, "until": "2027-02-15",
+         "extended_days": 5},
+    ]
+    assert decision.reasons[-1] == (
+        "Purchased 2026-11-10; within the wired headset warranty (3 months, until 2027-02-15, "
+        "extended by 5 days spent in repair): repair free of charge.")

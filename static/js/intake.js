@@ -225,7 +225,7 @@
     }
     var reasons = document.getElementById("warranty-reasons");
     clear(reasons);
-    w.reasons.forEach(function (text, i) {
+    (w.reasons_local || w.reasons).forEach(function (text, i) {
       reasons.appendChild(el("li", {"data-code": w.reason_codes[i], text: text}));
     });
     document.getElementById("warranty-ends").textContent = w.ends_on || "–";

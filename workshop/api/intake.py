@@ -17,6 +17,7 @@ from sqlalchemy import select
 from models import Job, ValidationError, db
 from workshop.services import customers
 from workshop.services import intake as intake_service
+from workshop.vocabulary import warranty_reasons
 
 blp = Blueprint("api_intake", __name__, url_prefix="/api/v1", description="Front-desk intake")
 
@@ -100,7 +101,9 @@ class PreviewOut(Schema):
     service_point = fields.String()
     today = fields.String(metadata={"description": "The service point's local date."})
     policy = fields.Dict()
-    warranty = fields.Dict(metadata={"description": "{policy, status, remedies, chargeable, reasons, ends_on}"})
+    warranty = fields.Dict(metadata={"description": (
+        "{policy, status, remedies, chargeable, reasons, reason_codes, reason_args, ends_on, "
+        "reasons_local}: reasons in English, reasons_local in the caller's language.")})
     dates = fields.Dict(metadata={"description": "{received_on, promised_by, loaner_due, exchange_due}"})
     default_promised_by = fields.String()
     device = fields.Dict()
@@ -125,7 +128,12 @@ class Preview(MethodView):
         Writes nothing.  Problems with fields that decide the warranty come back in
         ``errors``; the decision is then made without them.
         """
-        return intake_service.preview(current_user, request_from(body))
+        result = intake_service.preview(current_user, request_from(body))
+        warranty = result["warranty"]
+        # The intake screen shows the reasons in the UI's language; ``reasons`` stay English.
+        warranty["reasons_local"] = warranty_reasons(warranty["reason_codes"], warranty["reason_args"],
+                                                     warranty["reasons"])
+        return result
 
 
 class CustomerQuery(Schema):

@@ -3,6 +3,8 @@ warranty policies (each in its own module, all on this blueprint)."""
 
 from flask import Blueprint
 
+from workshop.vocabulary import warranty_reasons
+
 from .forms import template_labels
 
 bp = Blueprint("intake", __name__)
@@ -11,4 +13,4 @@ bp = Blueprint("intake", __name__)
 @bp.app_context_processor
 def _intake_labels():
     # The job page (another blueprint) shows the intake summary with the same labels.
-    return {"intake_labels": template_labels()}
+    return {"intake_labels": template_labels(), "warranty_reasons": warranty_reasons}

@@ -646,7 +646,8 @@ def take_in(actor, request: IntakeRequest) -> Job:
         estimate_amount=v["estimate_amount"], estimate_ceiling=v["estimate_ceiling"],
         warranty_policy=decision.policy, warranty_status=decision.status,
         warranty_chargeable=decision.chargeable, warranty_remedies=list(decision.remedies),
-        warranty_reasons=list(decision.reasons), warranty_ends_on=decision.ends_on,
+        warranty_reasons=list(decision.reasons), warranty_reason_codes=list(decision.reason_codes),
+        warranty_reason_args=[dict(a) for a in decision.reason_args], warranty_ends_on=decision.ends_on,
         rerepair_of=ev.rerepair_of, blocked_override_reason=v["blocked_override_reason"],
     )
     note = "Taken in at the front desk."

@@ -67,7 +67,8 @@ def intake_receipt(job: Job, *, lang: str, status_url: str, words: dict) -> labe
 
     ``words`` holds the printed names of codes in that language, from the same labels
     the screens use: ``warranty``, ``remedy``, ``fault``, ``accessory``, ``flag`` and
-    ``consent`` (code -> text) and ``yes``/``no``.
+    ``consent`` (code -> text) and ``yes``/``no``.  The warranty reasons are said in
+    ``lang`` from their codes (the stored English sentences on older jobs).
     """
     yes_no = {True: words["yes"], False: words["no"]}
     flags = {"liquid_damage": job.liquid_damage, "physical_damage": job.physical_damage,
@@ -78,11 +79,18 @@ def intake_receipt(job: Job, *, lang: str, status_url: str, words: dict) -> labe
     checklist += [(words["consent"][code], yes_no[bool(v)]) for code, v in consent.items()]
     warranty = None
     if job.warranty_status:
+        from flask_babel import force_locale
+
+        from workshop.vocabulary import warranty_reasons
+
+        with force_locale("zh_Hans" if lang == "zh" else "en"):
+            reasons = warranty_reasons(job.warranty_reason_codes, job.warranty_reason_args,
+                                       job.warranty_reasons)
         warranty = labels.WarrantyDecision(
             status=words["warranty"].get(job.warranty_status, job.warranty_status),
             chargeable=job.warranty_chargeable,
             remedies=[words["remedy"].get(r, r) for r in job.warranty_remedies or []],
-            reasons=list(job.warranty_reasons or []),
+            reasons=reasons,
             ends_on=job.warranty_ends_on,
         )
     return labels.IntakeReceipt(

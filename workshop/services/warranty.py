@@ -14,8 +14,10 @@ month: 2026-02-28).  Days the handset spent in repair or waiting for parts
 the 7-day return or 15-day exchange windows, which are about the first days of
 ownership.
 
-Every reason comes from :data:`REASONS`, keyed by a stable code, so that
-translation can be added in one place.
+Every reason comes from :data:`REASONS`, keyed by a stable code, and is kept
+with the values it was made from (``reason_args``: codes such as the proof kind
+and component, not words), so that ``workshop.vocabulary.warranty_reasons`` can
+say it again in the reader's language from the same templates, translated.
 """
 
 from __future__ import annotations
@@ -44,6 +46,8 @@ __all__ = [
     "add_months",
     "assess",
     "period_end",
+    "reason_text",
+    "reason_values",
     "service_dates",
 ]
 
@@ -147,8 +151,36 @@ _VOID_CAUSES = (
 )
 
 
-def _reason(code: str, **values: object) -> str:
-    return REASONS[code].format(**values)
+def reason_values(args: Mapping[str, object], *, proof_words: Mapping[str, str],
+                  component_words: Mapping[str, str], unknown_proof: str,
+                  extended: str) -> dict[str, object]:
+    """The ``str.format`` values for a reason from its stored ``args``.
+
+    ``args`` hold codes, not words: ``proof`` (a proof kind, "" for none),
+    ``component`` (a component code) and ``extended_days`` (0: not extended).
+    The words come from the caller, so that a translation can supply its own:
+    ``extended`` is the template of the "extended" clause (placeholder ``days``).
+    """
+    values = dict(args)
+    if "proof" in values:
+        values["proof"] = proof_words.get(str(values["proof"] or ""), unknown_proof)
+    if "component" in values:
+        code = str(values["component"])
+        values["component"] = component_words.get(code, code)
+    if "extended_days" in values:
+        days = values.pop("extended_days")
+        values["extended"] = extended.format(days=days) if days else ""
+    return values
+
+
+def reason_text(code: str, args: Mapping[str, object]) -> str:
+    """The English sentence for a reason code and its stored ``args``.
+
+    Raises KeyError for an unknown code or a missing placeholder.
+    """
+    return REASONS[code].format(**reason_values(
+        args, proof_words=_PROOF_WORDS, component_words=_COMPONENT_WORDS,
+        unknown_proof="proof of purchase", extended=REASONS["extended"]))
 
 
 # ---------------------------------------------------------------------------
@@ -365,9 +397,11 @@ class WarrantyDecision:
 
     ``status``: one of :data:`STATUSES`.  ``remedies``: what the customer may
     claim free of charge (subset of :data:`REMEDIES`, in that order); empty when
-    the work is chargeable.  ``reasons`` and ``reason_codes`` run in parallel,
-    one sentence per cause.  ``ends_on``: the component warranty's last day
-    including extension days (None without a purchase date).
+    the work is chargeable.  ``reasons``, ``reason_codes`` and ``reason_args`` run
+    in parallel, one per cause: the English sentence, its code and the JSON-ready
+    values it was made from (codes, not words: see :func:`reason_text`), so that it
+    can be said again in another language.  ``ends_on``: the component warranty's
+    last day including extension days (None without a purchase date).
     """
 
     policy: str
@@ -377,6 +411,7 @@ class WarrantyDecision:
     reasons: list[str]
     reason_codes: list[str]
     ends_on: dt.date | None
+    reason_args: list[dict] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, object]:
         """Return the decision as JSON-ready data (dates as ISO strings, lists)."""
@@ -387,6 +422,7 @@ class WarrantyDecision:
             "chargeable": self.chargeable,
             "reasons": list(self.reasons),
             "reason_codes": list(self.reason_codes),
+            "reason_args": [dict(a) for a in self.reason_args],
             "ends_on": self.ends_on.isoformat() if self.ends_on else None,
         }
 
@@ -435,10 +471,12 @@ def assess(terms: PolicyTerms, case: WarrantyCase) -> WarrantyDecision:
 
     codes: list[str] = []
     reasons: list[str] = []
+    args: list[dict] = []
 
     def note(code: str, **values: object) -> None:
         codes.append(code)
-        reasons.append(_reason(code, **values))
+        args.append(values)
+        reasons.append(reason_text(code, values))
 
     months = terms.component_months[case.component]
     ends_on = None
@@ -461,13 +499,13 @@ def assess(terms: PolicyTerms, case: WarrantyCase) -> WarrantyDecision:
     void = any(causes.values())
 
     # Proof of purchase.
-    proof_words = _PROOF_WORDS.get(case.proof_kind or "", "proof of purchase")
+    proof = case.proof_kind or ""  # a code; reason_text says it in words
     no_proof = False
     if case.proof_kind is None and terms.proof_required:
         note("no_proof")
         no_proof = True
     if case.purchase_date is None and (case.proof_kind is not None or not no_proof):
-        note("no_purchase_date", proof=proof_words)
+        note("no_purchase_date", proof=proof)
         no_proof = True
     if case.proof_kind is not None:
         device_imeis = [i for i in (case.device_imei, case.device_imei2)
@@ -476,13 +514,13 @@ def assess(terms: PolicyTerms, case: WarrantyCase) -> WarrantyDecision:
             else None
         if proof_imei and device_imeis:
             if not any(_same_imei(proof_imei, imei) for imei in device_imeis):
-                note("imei_mismatch", proof=proof_words, proof_imei=proof_imei.strip(),
+                note("imei_mismatch", proof=proof, proof_imei=proof_imei.strip(),
                      device_imei=" / ".join(i.strip() for i in device_imeis))
                 no_proof = True
         elif not proof_imei:
-            note("proof_without_imei", proof=proof_words)
+            note("proof_without_imei", proof=proof)
         else:
-            note("imei_not_checked", proof=proof_words)
+            note("imei_not_checked", proof=proof)
 
     # Dates (only when the dates decide).
     status = "void" if void else "no_proof" if no_proof else None
@@ -491,7 +529,6 @@ def assess(terms: PolicyTerms, case: WarrantyCase) -> WarrantyDecision:
         purchased = case.purchase_date
         day = (case.today - purchased).days  # day 1 is the day after purchase
         handset = case.component == "handset"
-        extended = _reason("extended", days=case.extension_days) if case.extension_days else ""
         if handset and terms.return_days is not None and day <= terms.return_days:
             status, remedies = "return_window", ["refund", "exchange", "repair"]
             note("return_window", purchased=purchased.isoformat(), days=terms.return_days,
@@ -503,13 +540,15 @@ def assess(terms: PolicyTerms, case: WarrantyCase) -> WarrantyDecision:
         elif case.today <= ends_on:
             status, remedies = "in_warranty", ["repair"]
             note("in_warranty", purchased=purchased.isoformat(),
-                 component=_COMPONENT_WORDS.get(case.component, case.component),
-                 months=months, until=ends_on.isoformat(), extended=extended)
+                 component=case.component,
+                 months=months, until=ends_on.isoformat(),
+                 extended_days=case.extension_days)
         else:
             status = "expired"
             note("expired", purchased=purchased.isoformat(),
-                 component=_COMPONENT_WORDS.get(case.component, case.component),
-                 months=months, until=ends_on.isoformat(), extended=extended)
+                 component=case.component,
+                 months=months, until=ends_on.isoformat(),
+                 extended_days=case.extension_days)
 
         threshold = terms.repeat_fault_exchange_after
         if (status != "expired" and threshold is not None
@@ -538,6 +577,7 @@ def assess(terms: PolicyTerms, case: WarrantyCase) -> WarrantyDecision:
         reasons=reasons,
         reason_codes=codes,
         ends_on=ends_on,
+        reason_args=args,
     )
 
 
