@@ -66,6 +66,8 @@ class Config:
     # The public status page is rate-limited per client IP (Flask-Limiter); several
     # workers need a shared store, e.g. RATELIMIT_STORAGE_URI=redis://localhost:6379.
     TRACK_RATE_LIMIT = os.environ.get("TRACK_RATE_LIMIT", "10 per minute")
+    # Failed sign-ins per client IP (successful ones do not count).
+    LOGIN_FAILURE_LIMIT = os.environ.get("LOGIN_FAILURE_LIMIT", "10 per 5 minutes")
     RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
     RATELIMIT_HEADERS_ENABLED = True
 
@@ -83,6 +85,8 @@ class TestingConfig(Config):
     SQLALCHEMY_DATABASE_URI = "sqlite://"
     # Cheap hashing keeps fixtures fast; the scrypt default is tested on its own.
     PASSWORD_HASH_METHOD = "pbkdf2:sha256:1000"
+    # Many tests sign in wrongly on purpose from one address; the limit has its own test.
+    LOGIN_FAILURE_LIMIT = "1000 per minute"
 
 
 class ProductionConfig(Config):

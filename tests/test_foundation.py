@@ -223,3 +223,22 @@ def test_concurrent_change_of_a_job_is_a_conflict_not_a_crash(app, staff):
     finally:
         del permissions.ENDPOINT_RULES["stale_probe.probe"]
     assert r.status_code == 409 and "Someone else changed" in r.json["detail"]
+
+
+def test_failed_sign_ins_are_limited_per_client(client, auth, staff, app):
+    """Guessing passwords is slowed down; good sign-ins never count against the limit."""
+    from workshop.extensions import limiter
+
+    app.config["LOGIN_FAILURE_LIMIT"] = "3 per minute"
+    limiter.reset()
+    try:
+        for _ in range(5):  # successful sign-ins are not deducted
+            assert auth.login("clerk").status_code == 302
+            auth.logout()
+        for _ in range(3):
+            assert auth.login("clerk", "wrong-password").status_code == 200
+        r = auth.login("clerk", "wrong-password")
+        assert r.status_code == 429 and b"Too many failed sign-ins" in r.data
+        assert auth.login("clerk").status_code == 429  # the door stays shut for this client a while
+    finally:
+        limiter.reset()

@@ -49,7 +49,7 @@ def morning(app, staff):
 
 
 def _status(page):
-    return page.find("#job-status").text.strip().lower()
+    return page.find("#job-status").get_attribute("data-status")
 
 
 def test_assign_scan_diagnose_repair_and_qc(page, morning, shots):

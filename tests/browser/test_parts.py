@@ -107,7 +107,7 @@ def test_short_stock_waits_and_the_store_sees_it(page, app, staff):
     Select(page.find("#line1-sku")).select_by_value("SCR-IP13")
     _click(page, "#request-parts")
     assert "waits for parts" in page.find(".alert-warning").text
-    assert page.find("#job-status").text == "awaiting_parts"
+    assert page.find("#job-status").get_attribute("data-status") == "awaiting_parts"
     assert "waiting for stock" in page.find('#job-parts tr[data-sku="SCR-IP13"]').text
     _logout(page)
     page.login("clerk")

@@ -1,10 +1,11 @@
 from urllib.parse import urlsplit
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
 
 from models import db
+from workshop.extensions import limiter
 from workshop.services import accounts, audit
 
 from .forms import LoginForm, LogoutForm
@@ -24,6 +25,9 @@ def safe_next(target: str | None) -> str | None:
 
 
 @bp.route("/login", methods=["GET", "POST"])
+@limiter.limit(lambda: current_app.config["LOGIN_FAILURE_LIMIT"], methods=["POST"],
+               deduct_when=lambda response: response.status_code != 302,
+               error_message="Too many failed sign-ins from here; wait a few minutes and try again.")
 def login():
     if current_user.is_authenticated:
         return redirect(url_for("main.index"))
