@@ -133,18 +133,18 @@ def record_print(job: Job, actor, document: str, variant: str) -> JobEvent:
 
 def bin_labels_pdf(parts_to_print, *, size: str, dpi: int) -> bytes:
     """One PDF of bin labels; ValidationError naming every SKU a label cannot carry."""
-    items, bad = [], []
-    for part in parts_to_print:
-        try:  # measured one by one so that every SKU that does not fit is named
-            item = labels.BinLabel(part.sku, part.name, part.bin_location or "")
-            labels.bin_labels_pdf([item], size=size, dpi=dpi)
+    try:
+        return labels.bin_labels_pdf([labels.BinLabel(p.sku, p.name, p.bin_location or "") for p in parts_to_print],
+                                     size=size, dpi=dpi)
+    except ValueError:
+        pass
+    bad = []
+    for part in parts_to_print:  # only when something does not fit: name each one that doesn't
+        try:
+            labels.bin_labels_pdf([labels.BinLabel(part.sku, part.name, part.bin_location or "")], size=size, dpi=dpi)
         except ValueError as exc:
             bad.append(str(exc))
-        else:
-            items.append(item)
-    if bad:
-        raise ValidationError("Some SKUs cannot be printed on a bin label.", errors={"sku": bad})
-    return labels.bin_labels_pdf(items, size=size, dpi=dpi)
+    raise ValidationError("Some SKUs cannot be printed on a bin label.", errors={"sku": bad})
 
 
 def parts_on_shelf(shelf: str | None, skus: list[str]):
