@@ -13,7 +13,7 @@ app = create_app()
 def start_background_sending() -> None:
     """Send the notification outbox (and queue due reminders) in a background thread
     while serving, when SMTP_HOST or SMS_SENDER is set.  Not for CLI commands."""
-    from workshop.services.notifications import start_background_sender
+    from workshop.notifications.cli import start_background_sender
 
     if start_background_sender(app) is not None:
         print(f"Sending notifications every {app.config['OUTBOX_SEND_INTERVAL']} s in the background.", flush=True)
@@ -36,7 +36,7 @@ def prepare_database() -> None:
     from flask_migrate import upgrade
 
     from models import db
-    from workshop.services import demo
+    from workshop.demo import seed as demo
 
     with app.app_context():
         upgrade()

@@ -54,7 +54,7 @@ _DESK_AND_BENCH = _BENCH | _DESK
 #: On top of the role, :meth:`Job.move_to` applies two person rules:
 #:
 #: - an engineer moves only jobs assigned to them (a manager moves any job; an
-#:   engineer takes an unassigned job through ``workshop.services.workflow``,
+#:   engineer takes an unassigned job through ``workshop.jobs.workflow``,
 #:   which assigns it first);
 #: - the moves out of ``qc`` (pass: ``ready``, fail: back to ``repairing``) are
 #:   made by any engineer or manager *other than* whoever repaired the job (the
@@ -332,7 +332,7 @@ class Job(db.Model):
         move, PermissionDenied when the actor's role may not make it or a person rule
         of :data:`TRANSITIONS` refuses the actor (not their job; QC of their own repair).
         Cross-field rules (a reason to cancel, the QC checklist, the estimate ceiling)
-        live in ``workshop.services.workflow``, which every area calls.
+        live in ``workshop.jobs.workflow``, which every area calls.
         """
         frm = self.job_status
         target = self.check_move(to, actor)

@@ -2,7 +2,7 @@
 requisitions (领料单), transfers between service points (调件), stock takes and the
 defective-part log (旧件回收).
 
-Stock changes only through ``workshop.services.stock``: every movement is a
+Stock changes only through ``workshop.parts.ledger``: every movement is a
 :class:`StockMove` row and :attr:`Stock.on_hand` is kept equal to the sum of the
 ledger's ``qty`` for that part and service point in the same transaction.  The
 database refuses negative stock (``CHECK (on_hand >= 0)``) and reservations above

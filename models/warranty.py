@@ -1,5 +1,5 @@
 """Warranty policies as data: each row holds the terms of one policy
-(``workshop.services.warranty.PolicyTerms.as_mapping()``), edited by an admin.
+(``workshop.warranty.engine.PolicyTerms.as_mapping()``), edited by an admin.
 
 Which policy applies at a counter: the service point's own default
 (:class:`ServicePointPolicy`), else the chain default, else the built-in 三包 preset.

@@ -152,7 +152,7 @@ def auth(client):
 @pytest.fixture
 def token_for(app):
     """token_for(user) -> 'Authorization' headers carrying a fresh API token."""
-    from workshop.services import accounts
+    from workshop.core import accounts
 
     def make(user):
         with app.app_context():

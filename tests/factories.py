@@ -5,7 +5,7 @@ from __future__ import annotations
 import itertools
 
 from models import ServicePoint, User, db
-from workshop.services import accounts
+from workshop.core import accounts
 
 PASSWORD = "correct-horse-9"
 _seq = itertools.count(1)
@@ -54,7 +54,7 @@ def job(sp: ServicePoint | None = None, *, created_by: User | None = None, statu
     import datetime as dt
 
     from models import Job
-    from workshop.services.numbering import next_job_number
+    from workshop.jobs.numbering import next_job_number
 
     sp = sp or service_point("SZ01")
     created_by = created_by or user("receptionist", sp=sp)
@@ -78,8 +78,8 @@ def job(sp: ServicePoint | None = None, *, created_by: User | None = None, statu
 def part(sku: str | None = None, *, price="128.00", cost="60.00", stock: int = 0, sp: ServicePoint | None = None,
          **kwargs):
     """A catalogue part (through the catalogue service); ``stock`` units received at ``sp``."""
-    from workshop.services import parts as parts_service
-    from workshop.services import stock as stock_service
+    from workshop.parts import catalogue as parts_service
+    from workshop.parts import ledger as stock_service
 
     data = dict(sku=sku or f"TST-{next(_seq):04d}", name=kwargs.pop("name", "屏幕总成 Test screen"), price=price,
                 cost=cost, category=kwargs.pop("category", "screen"), brand=kwargs.pop("brand", "Apple"),

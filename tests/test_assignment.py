@@ -1,5 +1,5 @@
 """Who repairs which job: qualification, proposals, assignment and taking a job
-(workshop.services.assignment), straight against the service."""
+(workshop.bench.assignment), straight against the service."""
 
 from __future__ import annotations
 
@@ -10,7 +10,8 @@ import pytest
 
 from models import Conflict, PermissionDenied, ValidationError
 from tests import factories
-from workshop.services import assignment, workflow
+from workshop.bench import assignment
+from workshop.jobs import workflow
 
 _phones = itertools.count(13900000000)
 
@@ -42,7 +43,7 @@ def test_required_level(bench, category, liquid, level):
 
 
 def test_board_level_among_the_intake_fault_categories():
-    from workshop.services.intake import FAULT_CATEGORIES
+    from workshop.intake.take_in import FAULT_CATEGORIES
 
     board = {c for c in FAULT_CATEGORIES if c in assignment.BOARD_LEVEL_FAULTS}
     assert board == {"no_power", "signal", "wifi_bluetooth", "overheating"}

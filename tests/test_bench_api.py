@@ -275,7 +275,7 @@ def test_morning_journey_through_the_api(client, api):
 def test_jobs_carry_their_promise_warnings(client, api, app):
     import datetime as dt
 
-    from workshop.services import promise
+    from workshop.warranty import promise
 
     with app.app_context():
         today = promise.local_today(factories.service_point("SZ01"))

@@ -1,4 +1,4 @@
-"""Promise watch (workshop.services.promise): promised dates near or passed, and the
+"""Promise watch (workshop.warranty.promise): promised dates near or passed, and the
 loaner/exchange dates of warranty repairs, from the job's own warranty policy."""
 
 from __future__ import annotations
@@ -8,7 +8,8 @@ import datetime as dt
 import pytest
 
 from tests import factories
-from workshop.services import policies, promise, warranty
+from workshop.warranty import engine as warranty
+from workshop.warranty import policies, promise
 
 TODAY = dt.date(2026, 11, 22)
 

@@ -11,7 +11,7 @@ import pytest
 
 from models import Job, User, db
 from tests import factories
-from workshop.services import workflow
+from workshop.jobs import workflow
 
 _phones = itertools.count(13600000000)
 
@@ -93,7 +93,7 @@ def test_step_forms_follow_the_status(client, auth, bench):
 
 
 def test_workbench_shows_promise_warnings(client, auth, bench, app):
-    from workshop.services import promise
+    from workshop.warranty import promise
 
     with app.app_context():
         today = promise.local_today(factories.service_point("SZ01"))

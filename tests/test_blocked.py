@@ -6,7 +6,7 @@ import pytest
 from sqlalchemy import select
 
 from models import AuditEvent, BlockedImei, NotFound, User, ValidationError, db
-from workshop.services import blocked
+from workshop.intake.devices import blocked
 
 IMEI = "352099001761481"
 

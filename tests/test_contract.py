@@ -13,9 +13,9 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from tests.scanning import scan
-from workshop.api.schemas import utc_iso
-from workshop.services import intake as intake_service
-from workshop.services import tac
+from workshop.intake import take_in as intake_service
+from workshop.intake.devices import tac
+from workshop.jobs.schemas import utc_iso
 
 SCANNER = all(shutil.which(tool) for tool in ("pdftoppm", "zbarimg"))
 NOW = dt.datetime(2026, 11, 22, 2, 0, tzinfo=dt.UTC)  # 10:00 at the demo counter (Asia/Shanghai)

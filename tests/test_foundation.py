@@ -155,7 +155,7 @@ def test_csrf_is_enforced_on_forms(tmp_path, monkeypatch, app):
 def test_manager_cannot_create_admin_or_touch_other_service_point(client, auth, staff, app):
     auth.login("manager")
     with app.app_context():
-        from workshop.services import accounts
+        from workshop.core import accounts
 
         sp = accounts.service_point_by_code("SZ01")
     r = client.post("/admin/users/new", data={"username": "newadmin", "role": "admin",
@@ -182,7 +182,7 @@ def test_service_point_settings_validate_and_audit(client, auth, staff, app):
     r = client.post("/admin/service-points/SZ01/settings", data=good)
     assert r.status_code == 302
     with app.app_context():
-        from workshop.services import accounts
+        from workshop.core import accounts
 
         sp = accounts.service_point_by_code("SZ01")
         assert (sp.label_size, sp.receipt_format, sp.printer_dpi) == ("57x32", "80mm", 300)
@@ -215,7 +215,7 @@ def test_concurrent_change_of_a_job_is_a_conflict_not_a_crash(app, staff):
         return "saved"
 
     app.register_blueprint(bp)
-    from workshop import permissions
+    from workshop.permissions import rules as permissions
 
     permissions.ENDPOINT_RULES["stale_probe.probe"] = permissions.PUBLIC
     try:

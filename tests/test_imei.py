@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from workshop.services.imei import (
+from workshop.intake.devices.imei import (
     KINDS,
     ImeiCheck,
     check,

@@ -12,8 +12,8 @@ from sqlalchemy import func, select
 
 from models import AuditEvent, Customer, IdempotencyKey, Job, JobEvent, TacEntry, User, db
 from tests import factories
-from workshop.services import blocked
-from workshop.services import intake as intake_service
+from workshop.intake import take_in as intake_service
+from workshop.intake.devices import blocked
 
 NOW = dt.datetime(2026, 11, 22, 2, 0, tzinfo=dt.UTC)  # 10:00 in Shanghai
 CONTRACT_BODY = {

@@ -7,8 +7,10 @@ import pytest
 from sqlalchemy import select
 
 from models import AuditEvent, ServicePoint, User, ValidationError, WarrantyPolicy, db
-from workshop.services import demo, policies, tac
-from workshop.services.warranty import EU24, SANBAO
+from workshop.demo import seed as demo
+from workshop.intake.devices import tac
+from workshop.warranty import policies
+from workshop.warranty.engine import EU24, SANBAO
 
 
 @pytest.fixture

@@ -12,9 +12,10 @@ from sqlalchemy import func, select
 
 from models import AuditEvent, Customer, Job, JobEvent, TacEntry, User, ValidationError, db
 from tests import factories
-from workshop.services import blocked, policies
-from workshop.services import intake as intake_service
-from workshop.services.intake import IntakeRequest
+from workshop.intake import take_in as intake_service
+from workshop.intake.devices import blocked
+from workshop.intake.take_in import IntakeRequest
+from workshop.warranty import policies
 
 IMEI = "352099001761481"  # TAC 35209900
 IMEI_2 = "356938035643809"  # TAC 35693803

@@ -10,8 +10,8 @@ import pytest
 from sqlalchemy import func, select
 
 from models import Customer, Job, User, db
-from workshop.services import blocked
-from workshop.services import intake as intake_service
+from workshop.intake import take_in as intake_service
+from workshop.intake.devices import blocked
 
 NOW = dt.datetime(2026, 11, 22, 2, 0, tzinfo=dt.UTC)
 

@@ -9,7 +9,7 @@ from sqlalchemy import select
 
 from models import AuditEvent, Conflict, Loaner, LoanerLoan, PermissionDenied, User, ValidationError, db
 from tests import factories
-from workshop.services import loaners as loaner_service
+from workshop.pickup import loaners as loaner_service
 
 
 def _user(staff, role):

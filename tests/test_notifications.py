@@ -12,7 +12,9 @@ from sqlalchemy import func, select
 from models import OutboxMessage, User, db, utcnow
 from tests import factories
 from tests.smtp_server import SmtpServer, free_port
-from workshop.services import notifications, workflow
+from workshop.jobs import workflow
+from workshop.notifications import cli as sender
+from workshop.notifications import outbox as notifications
 
 
 @pytest.fixture
@@ -85,7 +87,7 @@ def test_sending_through_a_real_smtp_server(app, db, staff, smtp):
     db.session.commit()
     app.config.update(SMTP_HOST="127.0.0.1", SMTP_PORT=smtp.port, MAIL_FROM="counter@sz01.example")
 
-    report = notifications.send_pending()
+    report = sender.send_pending()
 
     assert (report.sent, report.failed, report.retrying) == (1, 0, 0)
     (received,) = smtp.messages()
@@ -95,7 +97,7 @@ def test_sending_through_a_real_smtp_server(app, db, staff, smtp):
     assert "王芳" in received.get_content()
     (message,) = _messages()
     assert message.status == "sent" and message.sent_at is not None and message.attempts == 1
-    assert notifications.send_pending().sent == 0  # nothing sent twice
+    assert sender.send_pending().sent == 0  # nothing sent twice
     assert len(smtp.messages()) == 1
 
 
@@ -104,7 +106,7 @@ def test_without_smtp_messages_stay_queued(app, db, staff):
     notifications.queue(job, "ready_for_pickup")
     db.session.commit()
     app.config.update(SMTP_HOST=None)
-    report = notifications.send_pending()
+    report = sender.send_pending()
     assert report.sent == 0 and report.waiting == {"email": 1}
     assert _messages()[0].status == "queued" and _messages()[0].attempts == 0
 
@@ -114,16 +116,16 @@ def test_a_server_that_does_not_answer_is_retried_then_given_up(app, db, staff):
     notifications.queue(job, "ready_for_pickup")
     db.session.commit()
     app.config.update(SMTP_HOST="127.0.0.1", SMTP_PORT=free_port(), SMTP_TIMEOUT=2)  # nobody listens there
-    report = notifications.send_pending()
+    report = sender.send_pending()
     assert report.retrying == 1
     message = _messages()[0]
     assert message.status == "queued" and message.attempts == 1 and "Connection" in message.last_error
     assert message.next_attempt_at is not None
     # Not due yet: the next round leaves it alone; once due, it is tried until given up.
-    assert notifications.send_pending().retrying == 0
+    assert sender.send_pending().retrying == 0
     later = utcnow() + dt.timedelta(days=2)
     for _ in range(notifications.MAX_ATTEMPTS - 1):
-        notifications.send_pending(now=later)
+        sender.send_pending(now=later)
         later += dt.timedelta(days=2)
     db.session.refresh(message)
     assert message.status == "failed" and message.attempts == notifications.MAX_ATTEMPTS
@@ -133,9 +135,9 @@ def test_a_message_claimed_by_another_sender_is_not_sent_again(app, db, staff, s
     job = factories.ready_job(factories.service_point("SZ01"), customer=factories.customer(email="a@example.com"))
     message = notifications.queue(job, "ready_for_pickup")
     db.session.commit()
-    assert notifications._claim(message.id, utcnow())  # another worker got there first
+    assert notifications.claim(message.id, utcnow())  # another worker got there first
     app.config.update(SMTP_HOST="127.0.0.1", SMTP_PORT=smtp.port)
-    assert notifications.send_pending().sent == 0
+    assert sender.send_pending().sent == 0
     assert smtp.messages() == []
 
 
@@ -156,10 +158,10 @@ def test_sms_goes_through_the_plug_in_when_one_is_configured(app, db, staff):
     job = factories.ready_job(factories.service_point("SZ01"))
     notifications.queue(job, "ready_for_pickup")
     db.session.commit()
-    assert notifications.send_pending().waiting == {"sms": 1}  # no plug-in: stays queued
+    assert sender.send_pending().waiting == {"sms": 1}  # no plug-in: stays queued
     app.config.update(SMS_SENDER="tests.test_notifications:RecordingSms")
     RecordingSms.sent.clear()
-    assert notifications.send_pending().sent == 1
+    assert sender.send_pending().sent == 1
     ((to, body),) = RecordingSms.sent
     assert to == "+8613800138000" and job.number in body
 
@@ -221,7 +223,7 @@ def test_background_sender_sends_while_running(app, staff, smtp):
         notifications.queue(job, "ready_for_pickup")
         db.session.commit()
     app.config.update(SMTP_HOST="127.0.0.1", SMTP_PORT=smtp.port)
-    thread = notifications.start_background_sender(app, interval=0.2)
+    thread = sender.start_background_sender(app, interval=0.2)
     try:
         import time
 
@@ -238,7 +240,7 @@ def test_background_sender_sends_while_running(app, staff, smtp):
 
 def test_no_background_sender_without_a_channel(app):
     app.config.update(SMTP_HOST=None, SMS_SENDER=None)
-    assert notifications.start_background_sender(app) is None
+    assert sender.start_background_sender(app) is None
 
 
 def test_a_failed_message_can_be_queued_again_from_the_outbox(app, client, auth, staff):

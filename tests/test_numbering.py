@@ -2,7 +2,7 @@
 
 from models import db
 from tests import factories
-from workshop.services.numbering import next_job_number
+from workshop.jobs.numbering import next_job_number
 
 
 def test_numbers_are_short_sequential_and_carry_the_service_point(app):

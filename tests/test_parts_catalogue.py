@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 
 from models import AuditEvent, Part, Stock, StockMove, User, ValidationError, db
 from tests import factories
-from workshop.services import parts as parts_service
+from workshop.parts import catalogue as parts_service
 
 CSV = """\ufeffsku,name,category,brand,compatible_models,bin_location,cost,price,warranty_category,reorder_point,safety_stock,serial_tracked
 SCR-IP13,iPhone 13 屏幕总成,screen,Apple,iPhone 13; iPhone 13 mini,A-01-1,420,899.00,supplier,3,1,no

@@ -4,7 +4,7 @@ answer with workshop.permissions.  A new route without a rule fails here."""
 import pytest
 from werkzeug.routing import IntegerConverter
 
-from workshop.permissions import LOGIN, PUBLIC, can, rule_for
+from workshop.permissions.rules import LOGIN, PUBLIC, can, rule_for
 
 ROLES = ("receptionist", "engineer", "clerk", "manager", "admin")
 SKIP_METHODS = {"HEAD", "OPTIONS"}

@@ -24,9 +24,9 @@ from models import (
     utcnow,
 )
 from tests import factories
-from workshop.services import loaners as loaner_service
-from workshop.services import pickup as pickup_service
-from workshop.services.pickup import PaymentInput, Verification, VerificationFailed
+from workshop.pickup import collection as pickup_service
+from workshop.pickup import loaners as loaner_service
+from workshop.pickup.collection import PaymentInput, Verification, VerificationFailed
 
 PHONE_OK = Verification(method="phone_id", phone_last4="8000", id_checked=True)  # factory phone +8613800138000
 
@@ -57,7 +57,7 @@ def test_bill_of_a_repaired_chargeable_job_takes_labour_from_the_estimate(db, st
 
 
 def test_bill_has_issued_parts_and_labour_is_the_rest_of_the_estimate(db, staff):
-    from workshop.services import stock
+    from workshop.parts import ledger as stock
 
     sp = _sp()
     engineer, clerk = _user(staff, "engineer"), _user(staff, "clerk")

@@ -7,7 +7,7 @@ import pytest
 from models import JobEvent, User, db
 from tests import factories
 from tests.scanning import needs_pdftotext, needs_scanner, page_sizes_mm, pdf_text, scan
-from workshop.services import accounts
+from workshop.core import accounts
 
 
 @pytest.fixture
@@ -62,7 +62,7 @@ def test_intake_receipt_says_the_warranty_reasons_in_its_language(client, auth, 
                                                                    locale, said):
     import datetime as dt
 
-    from workshop.services.warranty import SANBAO, WarrantyCase, assess
+    from workshop.warranty.engine import SANBAO, WarrantyCase, assess
 
     decision = assess(SANBAO, WarrantyCase(
         today=dt.date(2027, 1, 5), component="battery", purchase_date=dt.date(2026, 11, 10),

@@ -9,8 +9,8 @@ from sqlalchemy import select
 
 from models import DefectivePart, Job, Requisition, StockMove, Transfer, User, db
 from tests import factories
-from workshop.services import parts as parts_service
-from workshop.services import stock
+from workshop.parts import catalogue as parts_service
+from workshop.parts import ledger as stock
 
 
 @pytest.fixture
@@ -294,7 +294,7 @@ def test_the_queue_flags_requisitions_of_closed_jobs(client, auth, app, shop):
 @pytest.mark.parametrize("end", ["cancelled", "unrepairable"])
 def test_a_job_that_needs_no_more_parts_gives_back_its_reservations(app, shop, end):
     """A pending requisition does not hold stock for a job that is cancelled or given up."""
-    from workshop.services import workflow
+    from workshop.jobs import workflow
 
     with app.app_context():
         engineer = db.session.scalar(select(User).where(User.username == "engineer"))

@@ -20,8 +20,8 @@ from models import (
     db,
 )
 from tests import factories
-from workshop.services import parts as parts_service
-from workshop.services import stock
+from workshop.parts import catalogue as parts_service
+from workshop.parts import ledger as stock
 
 
 @pytest.fixture

@@ -20,7 +20,7 @@ from sqlalchemy import func, select
 
 from models import Part, Requisition, Stock, StockMove, User, db
 from tests import factories
-from workshop.services import stock
+from workshop.parts import ledger as stock
 
 WORKERS = 3
 THREADS = 8  # per worker in phase 1: 24 attempts

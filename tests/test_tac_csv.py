@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from workshop.services.tac_csv import (
+from workshop.intake.devices.tac_csv import (
     MAX_NAME_LENGTH,
     RejectedRow,
     TacCsvReader,

@@ -11,7 +11,7 @@ import pytest
 from sqlalchemy import func, select
 
 from models import AuditEvent, TacEntry, TacImport, ValidationError, db
-from workshop.services import tac
+from workshop.intake.devices import tac
 
 SHIPPED = Path(__file__).resolve().parents[1] / "data" / "tacdb.csv"
 LICENCE = "Osmocom TAC database under CC-BY-SA v3.0 (c) Harald Welte 2016"

@@ -7,7 +7,7 @@ from sqlalchemy import select
 
 from models import Job, User, db
 from tests import factories
-from workshop.services import pickup as pickup_service
+from workshop.pickup import collection as pickup_service
 
 
 @pytest.fixture

@@ -7,7 +7,7 @@ from datetime import date
 
 import pytest
 
-from workshop.services.warranty import (
+from workshop.warranty.engine import (
     COMPONENTS,
     EU24,
     PRESETS,

@@ -1,4 +1,4 @@
-"""The repair workflow, straight against the service (workshop.services.workflow)
+"""The repair workflow, straight against the service (workshop.jobs.workflow)
 and the model method under it (Job.move_to): every allowed move for every role,
 every forbidden move, the person rules, and the cross-field rules."""
 
@@ -18,7 +18,7 @@ from models import (
     WorkflowError,
 )
 from tests import factories
-from workshop.services import workflow
+from workshop.jobs import workflow
 
 S = JobStatus
 ROLES = ("receptionist", "engineer", "clerk", "manager", "admin")
@@ -341,7 +341,7 @@ def test_repair_work_is_recorded_by_the_jobs_engineer(people):
 
 
 def test_the_journey_is_in_the_history_with_who_and_where(people):
-    from workshop.services import assignment
+    from workshop.bench import assignment
 
     job = factories.job(people.sp)
     assignment.assign(job, None, people.manager)

@@ -8,13 +8,14 @@ import secrets
 import sqlite3
 from pathlib import Path
 
-from flask import Flask, g, request
+from flask import Flask, current_app, g, has_request_context, request
 from flask_login import current_user
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
 from config import Config, config_from_env
 
+from .core import settings
 from .extensions import babel, csrf, db, limiter, login_manager, migrate, rest_api
 from .i18n import compile_catalogs
 
@@ -108,7 +109,7 @@ def register_extensions(app: Flask) -> None:
         "bearerAuth", {"type": "http", "scheme": "bearer", "description": "flask users token NAME"}
     )
 
-    from .services import accounts
+    from workshop.core import accounts
 
     @login_manager.user_loader
     def load_user(user_id: str):
@@ -134,9 +135,22 @@ def register_extensions(app: Flask) -> None:
             abort(401, description="Sign in or send a valid 'Authorization: Bearer <token>' header.")
         return redirect(url_for("auth.login", next=safe_next(request.full_path)))
 
-    from .permissions import enforce
+    from workshop.permissions import web as permissions_web
 
-    app.before_request(enforce)
+    permissions_web.install(app)
+    settings.install(_config_value, _public_base_url)
+
+
+def _config_value(name: str, default=None):
+    return current_app.config.get(name, default)
+
+
+def _public_base_url() -> str:
+    # PUBLIC_BASE_URL, else the host the request came to (none outside a request).
+    base = current_app.config.get("PUBLIC_BASE_URL") or ""
+    if not base and has_request_context():
+        base = request.host_url
+    return base.rstrip("/")
 
 
 def _select_locale():
@@ -150,17 +164,20 @@ def register_blueprints(app: Flask) -> None:
     from .admin import bp as admin_bp
     from .api import register_api
     from .auth import bp as auth_bp
-    from .bench import bp as bench_bp
+    from .bench.views import bp as bench_bp
     from .health import bp as health_bp
-    from .intake import bp as intake_bp
-    from .jobs import bp as jobs_bp
+    from .intake import views as _intake_views  # noqa: F401  (routes on the intake blueprint)
+    from .intake.blueprint import bp as intake_bp
+    from .intake.devices import views as _device_views  # noqa: F401  (routes on the intake blueprint)
+    from .jobs.views import bp as jobs_bp
     from .main import bp as main_bp
-    from .parts import bp as parts_bp
-    from .printing import bp as printing_bp
+    from .parts.views import bp as parts_bp
+    from .printing.views import bp as printing_bp
+    from .warranty import views as _policy_views  # noqa: F401  (routes on the intake blueprint)
 
     for bp in (auth_bp, health_bp, main_bp, jobs_bp, printing_bp, admin_bp, intake_bp, bench_bp, parts_bp):
         app.register_blueprint(bp)
-    from .pickup import bp as pickup_bp
+    from .pickup.views import bp as pickup_bp
     from .track import bp as track_bp
 
     for bp in (pickup_bp, track_bp):
@@ -169,15 +186,21 @@ def register_blueprints(app: Flask) -> None:
 
 
 def register_commands(app: Flask) -> None:
-    from .cli import register
+    """Each domain registers its own commands."""
+    from . import cli
+    from .demo import cli as demo_cli
+    from .intake import cli as intake_cli
+    from .notifications import cli as notifications_cli
+    from .parts import cli as parts_cli
 
-    register(app)
+    for module in (notifications_cli, cli, demo_cli, parts_cli, intake_cli):
+        module.register(app)
 
 
 def register_template_helpers(app: Flask) -> None:
     from flask_babel import get_locale
 
-    from .permissions import can
+    from workshop.permissions.rules import can
 
     @app.context_processor
     def inject_helpers():

@@ -1,5 +1,9 @@
-"""``flask --app run ...`` commands (CONTRACT.md).  Each commits its own work and
-turns a domain error into a message and exit code 1."""
+"""``flask --app run service-points ...`` and ``users ...`` (CONTRACT.md), and
+:func:`domain_errors_exit`, which every domain's ``cli.py`` uses: each command commits
+its own work and turns a domain error into a message and exit code 1.
+
+Each domain registers its own commands (``workshop/<domain>/cli.py: register(app)``);
+``workshop.create_app`` calls them."""
 
 from __future__ import annotations
 
@@ -7,10 +11,10 @@ import functools
 
 import click
 from flask import Flask
-from flask.cli import AppGroup, with_appcontext
+from flask.cli import AppGroup
 
 from models import DomainError, db
-from workshop.services import accounts, demo
+from workshop.core import accounts
 
 
 def domain_errors_exit(fn):
@@ -93,27 +97,7 @@ def users_token(name):
     click.echo(secret)
 
 
-@click.command("seed-demo")
-@click.option("--with-jobs", is_flag=True, help="Also a few handsets at each step of the journey.")
-@with_appcontext
-def seed_demo(with_jobs):
-    """Demo service point, one user per role (passwords printed once), parts and TAC rows."""
-    result = demo.seed(with_jobs=with_jobs)
-    db.session.commit()
-    click.echo(demo.describe(result))
-
-
 def register(app: Flask) -> None:
-    from .pickup.cli import outbox_cli
-
-    app.cli.add_command(outbox_cli)
+    """The chain's own commands: service points and users."""
     app.cli.add_command(service_points_cli)
     app.cli.add_command(users_cli)
-    app.cli.add_command(seed_demo)
-    from .parts.cli import parts_cli
-
-    app.cli.add_command(parts_cli)
-    from .intake.cli import imei_cli, tac_cli
-
-    app.cli.add_command(tac_cli)
-    app.cli.add_command(imei_cli)

@@ -7,7 +7,7 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from flask_babel import pgettext
 
-from workshop.services.warranty import REASONS, reason_values
+from workshop.warranty.engine import REASONS, reason_values
 
 FAULT_LABELS = {
     "no_power": _l("No power / does not start"),
@@ -65,7 +65,7 @@ FLAG_LABELS = {
     "documents_altered": _l("Documents altered"),
 }
 
-# Warranty reasons (workshop.services.warranty.REASONS), with the same placeholders.
+# Warranty reasons (workshop.warranty.engine.REASONS), with the same placeholders.
 # A literal "%" would need doubling in the msgid: none of them has one.
 REASON_TEXTS = {
     "liquid_damage": _l("Liquid damage found: misuse is not covered by the warranty."),

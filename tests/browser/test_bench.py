@@ -120,7 +120,7 @@ def test_assign_scan_diagnose_repair_and_qc(page, morning, shots):
 
 def test_promise_watch_on_the_board_queue_and_job_page(page, app, staff, shots):
     """Overdue and near dates are highlighted everywhere an engineer or manager looks."""
-    from workshop.services import promise
+    from workshop.warranty import promise
 
     with app.app_context():
         sp = factories.service_point("SZ01")

@@ -16,8 +16,9 @@ from selenium.webdriver.support.ui import Select, WebDriverWait
 from sqlalchemy import func, select
 
 from models import Job, User, db
-from workshop.services import blocked, policies, tac
-from workshop.services import intake as intake_service
+from workshop.intake import take_in as intake_service
+from workshop.intake.devices import blocked, tac
+from workshop.warranty import policies
 
 NOW = dt.datetime(2026, 11, 22, 2, 0, tzinfo=dt.UTC)  # 10:00 in Shanghai
 IMEI = "352099001761481"

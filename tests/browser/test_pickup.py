@@ -10,7 +10,7 @@ from pathlib import Path
 
 from models import User, db
 from tests import factories
-from workshop.services import workflow
+from workshop.jobs import workflow
 
 SHOTS = Path(os.environ.get("SCREENSHOT_DIR", "")) if os.environ.get("SCREENSHOT_DIR") else None
 

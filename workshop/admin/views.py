@@ -6,9 +6,9 @@ from wtforms.fields.choices import SelectChoice
 
 import labels
 from models import DomainError, ServicePoint, User, db
+from workshop.core import accounts
 from workshop.forms import apply_domain_errors
-from workshop.permissions import check_service_point
-from workshop.services import accounts
+from workshop.permissions.rules import check_service_point
 
 from .forms import ServicePointForm, ServicePointSettingsForm, UserForm
 

@@ -1,7 +1,8 @@
 """The JSON API under /api/v1 (flask-smorest: marshmallow schemas validate requests
 and generate the OpenAPI document at /api/v1/openapi.json from the same source).
 
-Each area has its own smorest Blueprint module; ``register_api`` lists them.
+Each domain has its own smorest Blueprint (``workshop/<domain>/api.py``); ``register_api``
+lists them.
 Authentication is a bearer token (or the browser session, with a CSRF header on
 writes); permissions come from ``workshop.permissions`` like everywhere else.
 """
@@ -11,9 +12,14 @@ from __future__ import annotations
 from flask import Flask, g, request
 
 import labels
+from workshop.auth import api as me
+from workshop.bench import api as bench
 from workshop.extensions import csrf, rest_api
-
-from . import bench, imei, intake, jobs, me, parts, pickup
+from workshop.intake import api as intake
+from workshop.intake.devices import api as imei
+from workshop.jobs import api as jobs
+from workshop.parts import api as parts
+from workshop.pickup import api as pickup
 
 API_BLUEPRINTS = [me.blp, imei.blp, intake.blp, jobs.blp, parts.blp, bench.blp, pickup.blp]
 

@@ -5,8 +5,8 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
 
 from models import db
+from workshop.core import accounts, audit
 from workshop.extensions import limiter
-from workshop.services import accounts, audit
 
 from .forms import LoginForm, LogoutForm
 

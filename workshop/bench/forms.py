@@ -18,7 +18,7 @@ from wtforms.validators import DataRequired, Length, NumberRange, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from models import JobStatus
-from workshop.services import workflow
+from workshop.jobs import workflow
 
 S = JobStatus
 

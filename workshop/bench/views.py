@@ -14,11 +14,13 @@ from sqlalchemy.orm import selectinload
 from wtforms.fields.choices import SelectChoice
 
 from models import DomainError, Job, JobStatus, User, ValidationError, db
+from workshop.bench import assignment
 from workshop.forms import apply_domain_errors
-from workshop.services import assignment, promise, workflow
-from workshop.services import jobs as job_service
+from workshop.jobs import loading as job_service
+from workshop.jobs import workflow
+from workshop.warranty import promise
 
-from . import panel
+from . import web as panel
 from .forms import (
     STATUS_LABELS,
     ApprovalForm,

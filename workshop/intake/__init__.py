@@ -1,7 +1,2 @@
-"""Front-desk intake (受理) and what it relies on: the TAC table, the blocked
-register and warranty policies."""
-
-from . import devices, policies, views  # noqa: F401  (each registers its routes on bp)
-from .blueprint import bp
-
-__all__ = ["bp"]
+"""Front-desk intake (受理): taking a handset in, the customer, and the handset itself
+(``devices``: IMEI, the TAC table, the blocked register)."""

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import click
+from flask import Flask
 from flask.cli import AppGroup
 
 from models import db
 from workshop.cli import domain_errors_exit
-from workshop.services import blocked, tac
-from workshop.services import imei as imei_service
+from workshop.intake.devices import blocked, tac
+from workshop.intake.devices import imei as imei_service
 
 tac_cli = AppGroup("tac", help="The TAC table (IMEI -> brand and model).")
 imei_cli = AppGroup("imei", help="IMEI checks.")
@@ -63,3 +64,8 @@ def imei_check(value):
         click.echo(f"BLOCKED: {target} is on the blocked register.")
     if not check.valid:
         raise SystemExit(1)
+
+
+def register(app: Flask) -> None:
+    app.cli.add_command(tac_cli)
+    app.cli.add_command(imei_cli)

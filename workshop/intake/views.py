@@ -12,8 +12,9 @@ from sqlalchemy import select
 from wtforms.fields.choices import SelectChoice
 
 from models import DomainError, ServicePoint, db
-from workshop.services import idempotency, policies
-from workshop.services import intake as intake_service
+from workshop.intake import take_in as intake_service
+from workshop.warranty import policies
+from workshop.web import run_once
 
 from .blueprint import bp
 from .forms import IntakeForm, show_errors
@@ -66,7 +67,7 @@ def new():
 
         try:
             # The token stands for this filled-in form: a second submit opens the job made by the first.
-            answer, _status, replayed = idempotency.run_once(
+            answer, _status, replayed = run_once(
                 current_user, "intake.form", form.intake_token.data or None, {"form": "intake"}, create)
         except DomainError as exc:
             show_errors(form, exc.errors, exc.message)

@@ -1,7 +1,7 @@
 from flask import Blueprint, render_template
 from flask_login import current_user
 
-from workshop.services import jobs as job_service
+from workshop.jobs import loading as job_service
 
 bp = Blueprint("jobs", __name__, url_prefix="/jobs")
 

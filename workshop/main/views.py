@@ -2,7 +2,7 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from models import NotFound
-from workshop.services import scan as scan_service
+from workshop.jobs import scan as scan_service
 
 bp = Blueprint("main", __name__)
 

@@ -2,7 +2,3 @@
 receiving, stock take, transfers, the catalogue and its ledger, defective parts, CSV
 import/export; and the parts panel of the job page (engineers request, return, log
 the old part)."""
-
-from .views import bp
-
-__all__ = ["bp"]

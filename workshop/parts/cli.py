@@ -5,11 +5,12 @@ from __future__ import annotations
 from pathlib import Path
 
 import click
+from flask import Flask
 from flask.cli import AppGroup
 
 from models import ValidationError, db
-from workshop.services import accounts
-from workshop.services import parts as parts_service
+from workshop.core import accounts
+from workshop.parts import catalogue as parts_service
 
 SHOW_REJECTED = 200
 parts_cli = AppGroup("parts", help="The spare-parts catalogue: CSV import and export, the reorder list.")
@@ -68,3 +69,7 @@ def parts_reorder(code: str | None):
     if sp is None:
         raise click.ClickException(f"There is no service point {code or ''}.".replace("  ", " "))
     click.echo(parts_service.reorder_csv(sp).lstrip("\ufeff"), nl=False)
+
+
+def register(app: Flask) -> None:
+    app.cli.add_command(parts_cli)

@@ -32,12 +32,12 @@ from models import (
 )
 from models.parts import DefectiveStatus, MoveKind, RequisitionStatus, TransferStatus
 from workshop.forms import apply_domain_errors
-from workshop.permissions import can, check_service_point
-from workshop.services import jobs as job_service
-from workshop.services import parts as parts_service
-from workshop.services import stock as stock_service
+from workshop.jobs import loading as job_service
+from workshop.parts import catalogue as parts_service
+from workshop.parts import ledger as stock_service
+from workshop.permissions.rules import can, check_service_point
 
-from . import panel as panel_helpers
+from . import web as panel_helpers
 from .forms import (
     CATEGORY_LABELS,
     DEFECTIVE_LABELS,

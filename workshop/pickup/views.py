@@ -36,13 +36,15 @@ from models import (
     db,
     utcnow,
 )
+from workshop.core import clock
 from workshop.forms import apply_domain_errors
-from workshop.permissions import can, check_service_point
-from workshop.services import clock, notifications
-from workshop.services import jobs as job_service
-from workshop.services import loaners as loaner_service
-from workshop.services import pickup as pickup_service
-from workshop.services import scan as scan_service
+from workshop.jobs import loading as job_service
+from workshop.jobs import scan as scan_service
+from workshop.notifications import cli as sender
+from workshop.notifications import outbox as notifications
+from workshop.permissions.rules import can, check_service_point
+from workshop.pickup import collection as pickup_service
+from workshop.pickup import loaners as loaner_service
 
 from .forms import (
     ActionForm,
@@ -467,7 +469,7 @@ def outbox():
 def outbox_send():
     form = ActionForm()
     if form.validate_on_submit():
-        report = notifications.send_pending()
+        report = sender.send_pending()
         if report.waiting and not (report.sent or report.failed or report.retrying):
             flash(_("Nothing sent: no sender is configured for the queued messages (set SMTP_HOST)."), "warning")
         else:

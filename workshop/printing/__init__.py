@@ -1,5 +1,1 @@
 """Printed documents: device tag labels, customer receipts, batches."""
-
-from .views import bp
-
-__all__ = ["bp"]

@@ -6,8 +6,8 @@ from flask_login import current_user
 
 import labels
 from models import db
-from workshop.services import jobs as job_service
-from workshop.services import printing
+from workshop.jobs import loading as job_service
+from workshop.printing import documents as printing
 
 bp = Blueprint("printing", __name__)
 

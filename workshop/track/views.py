@@ -3,7 +3,7 @@ from flask_babel import force_locale
 from werkzeug.datastructures import MultiDict
 
 from workshop.extensions import limiter
-from workshop.services import pickup as pickup_service
+from workshop.pickup import collection as pickup_service
 
 from .forms import TrackForm
 

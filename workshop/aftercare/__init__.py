@@ -1,0 +1,1 @@
+"""After-sales: complaints, remedies, agreements, follow-ups and the contact log."""

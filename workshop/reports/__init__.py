@@ -1,0 +1,1 @@
+"""Reports: read-only queries over the other domains, charts and CSV."""

@@ -1,0 +1,42 @@
+"""Helpers every web face (views, API handlers) shares."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from sqlalchemy.exc import IntegrityError
+
+from models import db
+from workshop.core import idempotency
+
+
+def run_once(user, scope: str, key: str | None, payload, create: Callable[[], tuple[dict, int]]
+             ) -> tuple[dict, int, bool]:
+    """Call ``create()`` (which returns ``(body, status)``) unless ``key`` was seen.
+
+    Returns ``(body, status, replayed)`` and COMMITS: the created thing and the
+    remembered answer land in one transaction.  Without a key, ``create`` simply
+    runs and is committed.  Raises ValidationError when the key was used with a
+    different payload; domain errors from ``create`` propagate after a rollback.
+    """
+    fp = idempotency.fingerprint(payload)
+    if key:
+        key = key.strip()[:255]
+        existing = idempotency.lookup(user.id, scope, key)
+        if existing is not None:
+            return idempotency.replay(existing, fp)
+    try:
+        body, status = create()
+        if key:
+            idempotency.remember(user, scope, key, fp, status, body)
+        db.session.commit()
+    except IntegrityError:
+        db.session.rollback()
+        existing = idempotency.lookup(user.id, scope, key) if key else None
+        if existing is None:
+            raise
+        return idempotency.replay(existing, fp)
+    except Exception:
+        db.session.rollback()
+        raise
+    return body, status, False
