@@ -53,7 +53,7 @@ class Config:
     SMTP_HOST = os.environ.get("SMTP_HOST")
     SMTP_PORT = int(os.environ.get("SMTP_PORT", "25"))
     MAIL_FROM = os.environ.get("MAIL_FROM", "workshop@localhost")
-    # Notifications (workshop/services/notifications.py): SMTP login/STARTTLS when the
+    # Notifications (workshop/notifications/outbox.py): SMTP login/STARTTLS when the
     # server wants them; SMS_SENDER = "package.module:factory" plugs in an SMS gateway.
     SMTP_STARTTLS = os.environ.get("SMTP_STARTTLS", "0") == "1"
     SMTP_USERNAME = os.environ.get("SMTP_USERNAME")

@@ -200,7 +200,7 @@ class Job(db.Model):
     warranty_chargeable: Mapped[bool] = mapped_column(Boolean, default=True)
     warranty_remedies: Mapped[list] = mapped_column(JSON, default=list)
     warranty_reasons: Mapped[list] = mapped_column(JSON, default=list)
-    # The reasons as codes and the values they were made from (services.warranty), so
+    # The reasons as codes and the values they were made from (workshop.warranty.engine), so
     # the job page and receipts can say them in the reader's language; empty on jobs
     # taken in before they were stored (the English sentences are shown then).
     warranty_reason_codes: Mapped[list] = mapped_column(JSON, default=list, server_default="[]")
@@ -208,7 +208,7 @@ class Job(db.Model):
     warranty_ends_on: Mapped[dt.date | None] = mapped_column(Date)
 
     rerepair_of_id: Mapped[int | None] = mapped_column(ForeignKey("jobs.id"))
-    # The repair's own warranty, set at pickup for a repaired handset (services.pickup):
+    # The repair's own warranty, set at pickup for a repaired handset (workshop.pickup.collection):
     # back with a fault before this local date, a new job is a re-repair of this one.
     repair_warranty_ends_on: Mapped[dt.date | None] = mapped_column(Date)
     blocked_override_reason: Mapped[str | None] = mapped_column(Text)

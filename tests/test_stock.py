@@ -1,4 +1,4 @@
-"""The stock ledger's rules, through the stock service (workshop/services/stock.py)."""
+"""The stock ledger's rules, through the stock service (workshop/parts/ledger.py)."""
 
 from decimal import Decimal
 

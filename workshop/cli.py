@@ -12,8 +12,9 @@ import functools
 import click
 from flask import Flask
 from flask.cli import AppGroup
+from sqlalchemy import func, select
 
-from models import DomainError, db
+from models import DomainError, ServicePoint, User, db
 from workshop.core import accounts
 
 
@@ -50,10 +51,6 @@ def service_points_create(code, name, address, phone, timezone):
 
 @service_points_cli.command("list")
 def service_points_list():
-    from sqlalchemy import select
-
-    from models import ServicePoint
-
     for sp in db.session.scalars(select(ServicePoint).order_by(ServicePoint.code)):
         click.echo(f"{sp.code}\t{sp.name}\t{sp.timezone}")
 
@@ -84,10 +81,6 @@ def users_create(name, role, password, service_point_code, display_name, enginee
 @click.argument("name")
 def users_token(name):
     """Print a new API token for NAME, alone on the last line (shown once)."""
-    from sqlalchemy import func, select
-
-    from models import User
-
     user = db.session.scalar(select(User).where(func.lower(User.username) == name.lower()))
     if user is None:
         raise click.ClickException(f"There is no user {name}.")

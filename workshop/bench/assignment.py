@@ -43,7 +43,7 @@ from workshop.permissions.rules import check_service_point
 S = JobStatus
 
 #: Fault categories that need board-level (level 2) work.  Of the intake categories
-#: (``services.intake.FAULT_CATEGORIES``): no_power, signal, wifi_bluetooth, overheating.
+#: (``workshop.intake.take_in.FAULT_CATEGORIES``): no_power, signal, wifi_bluetooth, overheating.
 BOARD_LEVEL_FAULTS = frozenset({
     "no_power", "no_boot", "boot_loop", "restarting", "signal", "no_signal", "network", "baseband",
     "wifi_bluetooth", "wifi", "bluetooth", "liquid", "liquid_damage", "water_damage",

@@ -11,6 +11,7 @@ import zoneinfo
 from sqlalchemy import func, select
 from werkzeug.security import generate_password_hash
 
+import labels
 from models import (
     ROLE_VALUES,
     ApiToken,
@@ -87,8 +88,6 @@ def update_service_point_settings(sp: ServicePoint, *, actor, name: str | None =
                                   receipt_terms: str | None = None) -> ServicePoint:
     """Change a service point's details and counter settings (printing defaults,
     repair warranty, reminder age).  Raises ValidationError per field; flushes only."""
-    import labels
-
     errors: dict[str, list[str]] = {}
     if name is not None and not name.strip():
         errors["name"] = ["A name is required."]

@@ -4,14 +4,19 @@ nothing the second time."""
 
 from __future__ import annotations
 
+import datetime as dt
 import secrets
 from dataclasses import dataclass, field
 
 from sqlalchemy import func, select
 
-from models import ServicePoint, User, db
-from workshop.core import accounts
+from models import Job, ServicePoint, User, db
+from workshop.bench import assignment
+from workshop.core import accounts, clock
 from workshop.intake import take_in as intake
+from workshop.intake.devices import imei
+from workshop.intake.take_in import IntakeRequest, take_in
+from workshop.jobs import workflow
 from workshop.parts import catalogue as parts
 from workshop.pickup import loaners
 
@@ -68,22 +73,12 @@ def seed(*, with_jobs: bool = False) -> SeedResult:
 
 
 def _demo_imei(tac: str, serial: str) -> str:
-    from workshop.intake.devices import imei
-
     return tac + serial + imei.check_digit(tac + serial)
 
 
 def _seed_jobs(result: SeedResult) -> None:
     """A morning's counter: a few handsets at each step, made through the real services
     (intake, assignment, workflow), so every screen has something to show."""
-    import datetime as dt
-
-    from models import Job
-    from workshop.bench import assignment
-    from workshop.core import clock
-    from workshop.intake.take_in import IntakeRequest, take_in
-    from workshop.jobs import workflow
-
     sp = result.service_point
     if db.session.scalar(select(func.count(Job.id)).where(Job.service_point_id == sp.id)):
         return

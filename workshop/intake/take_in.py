@@ -208,7 +208,7 @@ def _status_date(job: Job, status: str) -> dt.date | None:
 
 def _rerepair_candidate(history: list[Job], today: dt.date) -> Job | None:
     # Our own repair warranty is set on the job when a repaired handset is collected
-    # (services.pickup: the service point's repair_warranty_days from that local date).
+    # (workshop.pickup.collection: the service point's repair_warranty_days from that local date).
     for job in history:  # newest first
         if job.repair_warranty_ends_on is not None and today <= job.repair_warranty_ends_on:
             return job

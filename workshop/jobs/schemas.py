@@ -5,6 +5,7 @@ import datetime as dt
 from marshmallow import Schema, fields
 
 from workshop.core.clock import as_utc
+from workshop.warranty import promise
 
 
 def utc_iso(moment: dt.datetime | None) -> str | None:
@@ -83,8 +84,6 @@ class JobSchema(Schema):
 
 
 def _promise_warnings(job) -> list[dict]:
-    from workshop.warranty import promise
-
     return [w.to_dict() for w in promise.warnings_for(job)]
 
 

@@ -29,6 +29,7 @@ from models import (
 )
 from models.parts import PartCategory, RequisitionStatus, TransferStatus, WarrantyCategory
 from workshop.core import audit
+from workshop.parts import ledger as stock_service
 from workshop.parts.ledger import ZERO, _serials_out, parse_money, parse_qty
 
 SKU_CHARS = set("ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_./")
@@ -560,8 +561,6 @@ def seed_demo(result) -> None:
 
     Idempotent: parts already in the catalogue are left alone.  Flushes only.
     """
-    from workshop.parts import ledger as stock_service
-
     sp = result.service_point
     added = 0
     for (sku, name, category, brand, models, bin_location, cost, price, warranty, reorder, safety,

@@ -33,13 +33,17 @@ from decimal import Decimal, InvalidOperation
 
 from sqlalchemy import func, select
 
+import labels
 from models import (
+    AuditEvent,
     BillAdjustment,
     ChargeKind,
     Conflict,
     Job,
     JobEvent,
     JobStatus,
+    LoanerLoan,
+    OutboxMessage,
     Payment,
     PaymentKind,
     PaymentMethod,
@@ -54,6 +58,10 @@ from models import (
 from workshop.core import audit
 from workshop.core.clock import as_utc, local_now, local_today
 from workshop.core.locale import language_for
+from workshop.jobs import workflow
+from workshop.parts import catalogue as parts_service
+from workshop.pickup import loaners
+from workshop.printing import documents as printing
 
 CENT = Decimal("0.01")
 ZERO = Decimal("0.00")
@@ -155,9 +163,7 @@ class Bill:
 
 def _parts_lines(job: Job) -> list[tuple[str, str, int, Decimal, Decimal]]:
     """(sku, description, quantity, charged unit price, list price) of the parts charged
-    to the job: issued minus returned, priced when issued (``services.parts``)."""
-    from workshop.parts import catalogue as parts_service
-
+    to the job: issued minus returned, priced when issued (``workshop.parts.catalogue``)."""
     lines = []
     for line in parts_service.job_parts_lines(job):
         quantity = int(line["quantity"])
@@ -374,8 +380,6 @@ def log_failed_verification(actor, job: Job, failure: VerificationFailed, verifi
 
 def failed_verifications(job: Job, since: dt.datetime | None = None) -> int:
     """How many verification attempts for this job were refused (since ``since``)."""
-    from models import AuditEvent
-
     stmt = select(func.count(AuditEvent.id)).where(
         AuditEvent.action == "pickup.verification_failed", AuditEvent.subject_type == "Job",
         AuditEvent.subject_id == str(job.id))
@@ -443,8 +447,6 @@ def _check_payment(balance: Decimal, payment: PaymentInput | None) -> tuple[Paym
 def _move(job: Job, to: JobStatus, actor, *, note: str | None, data: dict) -> JobEvent:
     # The workflow service owns every status move (its rules and after-move hooks);
     # it accepts "collected" only from pickup, which says so with handover=True.
-    from workshop.jobs import workflow
-
     return workflow.move(job, to, actor, note=note, data=data, handover=True)
 
 
@@ -463,8 +465,6 @@ def collect(job: Job, actor, *, verification: Verification, payment: PaymentInpu
     (409) while a loaner is out, ValidationError for accessories or payment.  Nothing
     is changed when it raises.  Flushes only.
     """
-    from workshop.pickup import loaners
-
     check_collectable(job)
     job.check_move(JobStatus.COLLECTED, actor)
     verify(job, verification)
@@ -538,8 +538,6 @@ def waiting_for_pickup(service_point_ids: Iterable[int] | None = None, *, now: d
     ``since`` is when the job last moved to its current status; ``days`` counts
     whole local days since then at the job's service point.
     """
-    from models import LoanerLoan, OutboxMessage
-
     since = (
         select(JobEvent.job_id, func.max(JobEvent.at).label("since"))
         .join(Job, Job.id == JobEvent.job_id)
@@ -606,8 +604,6 @@ def public_status(number: str, phone_last4: str) -> PublicStatus | None:
     """The public view of job ``number`` when ``phone_last4`` are the last 4 digits of
     its customer's phone; None otherwise (no such job and wrong digits look the same).
     Changes nothing."""
-    from workshop.pickup import loaners
-
     job = db.session.scalar(select(Job).where(Job.number == (number or "").strip().upper()))
     expected = job.customer.phone_last4 if job is not None else "----"
     given = (phone_last4 or "").strip()
@@ -657,13 +653,10 @@ def pickup_receipt_pdf(job: Job, actor, fmt: str | None = None, *, status_url: s
     (``fmt`` "a5" or "80mm"; default the service point's ``receipt_format``).
 
     Logs the print (marked as a reprint after the first) as a ``print`` event
-    (``services.printing.record_print``, like the other documents).  Raises
+    (``workshop.printing.documents.record_print``, like the other documents).  Raises
     Conflict when the job is not collected, ValidationError for an unknown format.
     Flushes only.
     """
-    import labels
-    from workshop.printing import documents as printing
-
     record = pickup_record(job)
     if record is None:
         raise Conflict(f"Job {job.number} has not been collected: there is no pickup receipt yet.")

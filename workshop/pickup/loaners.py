@@ -4,7 +4,7 @@ handset is in for repair, and taking it back with its condition.
 A warranty repair not done within the policy's ``loaner_after_days`` (7 under 三包)
 entitles the customer to a loaner; :func:`entitled` says so and the job page offers
 one.  A job with a loaner out cannot be collected until the loaner is back
-(``services.pickup.collect`` checks :func:`open_loan`).
+(``workshop.pickup.collection.collect`` checks :func:`open_loan`).
 
 Services flush and never commit.
 """
@@ -27,12 +27,15 @@ from models import (
     NotFound,
     ServicePoint,
     ValidationError,
+    WarrantyPolicy,
     db,
     utcnow,
 )
 from workshop.core import audit
+from workshop.core.clock import local_today
 from workshop.intake.devices import imei as imei_service
 from workshop.permissions.rules import check_service_point
+from workshop.warranty import engine as warranty
 
 
 def pool(user, *, include_retired: bool = False) -> list[Loaner]:
@@ -200,12 +203,8 @@ def return_loaner(actor, loan: LoanerLoan, *, condition: str, notes: str = "") -
 
 def policy_loaner_days(job: Job) -> int | None:
     """Days after intake after which the job's warranty policy owes a loaner."""
-    from workshop.warranty import engine as warranty
-
     terms = None
     try:
-        from models import WarrantyPolicy
-
         row = db.session.scalar(select(WarrantyPolicy).where(WarrantyPolicy.code == job.warranty_policy))
         if row is not None:
             terms = warranty.PolicyTerms.from_mapping({**row.terms, "code": row.code, "name": row.name})
@@ -219,8 +218,6 @@ def policy_loaner_days(job: Job) -> int | None:
 def entitled(job: Job, today: dt.date | None = None) -> bool:
     """True when the customer is owed a loaner: a free (warranty) repair still open
     past the policy's loaner days, with no loaner out."""
-    from workshop.core.clock import local_today
-
     if job.warranty_chargeable or not job.is_open or job.job_status in (JobStatus.READY, JobStatus.CANCELLED):
         return False
     days = policy_loaner_days(job)
@@ -232,7 +229,7 @@ def entitled(job: Job, today: dt.date | None = None) -> bool:
 
 def seed_demo(result) -> int:
     """A few loaners in the demo service point's pool (idempotent; ``result`` is
-    ``services.demo.SeedResult``).  Returns how many were added."""
+    ``workshop.demo.seed.SeedResult``).  Returns how many were added."""
     service_point = result.service_point
     phones = [
         ("356938035643817", "Xiaomi", "Redmi Note 12", "good", ""),

@@ -38,6 +38,7 @@ from models import (
 )
 from workshop.core import clock
 from workshop.forms import apply_domain_errors
+from workshop.intake.forms import ACCESSORY_LABELS
 from workshop.jobs import loading as job_service
 from workshop.jobs import scan as scan_service
 from workshop.notifications import cli as sender
@@ -108,8 +109,6 @@ def _accessory_choices(job) -> list[SelectChoice]:
 
 
 def accessory_label(code: str) -> str:
-    from workshop.intake.forms import ACCESSORY_LABELS
-
     return str(ACCESSORY_LABELS.get(code, code))
 
 

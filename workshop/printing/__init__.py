@@ -1,1 +1,3 @@
-"""Printed documents: device tag labels, customer receipts, batches."""
+"""Printed documents: from a job to the plain data ``labels`` lays out (``documents``,
+which also logs every print) and the pages that serve them: device tag labels,
+customer receipts, batches."""

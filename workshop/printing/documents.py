@@ -5,10 +5,13 @@ from __future__ import annotations
 
 import datetime as dt
 
+from flask_babel import force_locale
+from flask_babel import gettext as _
 from sqlalchemy import select
 
 import labels
-from models import Job, JobEvent, ValidationError, db
+from models import Job, JobEvent, Part, ValidationError, db
+from workshop.vocabulary import template_labels, warranty_reasons
 
 TERMS = {
     "en": (
@@ -28,11 +31,6 @@ TERMS = {
 def receipt_words(lang: str) -> dict:
     """The printed names of codes (fault, warranty, accessories...) in a receipt's
     language (en|zh): the same words the screens show (``workshop.vocabulary``)."""
-    from flask_babel import force_locale
-    from flask_babel import gettext as _
-
-    from workshop.vocabulary import template_labels
-
     with force_locale("zh_Hans" if lang == "zh" else "en"):
         shown = template_labels()
         words = {key: {code: str(text) for code, text in shown[key].items()}
@@ -79,10 +77,6 @@ def intake_receipt(job: Job, *, lang: str, status_url: str, words: dict) -> labe
     checklist += [(words["consent"][code], yes_no[bool(v)]) for code, v in consent.items()]
     warranty = None
     if job.warranty_status:
-        from flask_babel import force_locale
-
-        from workshop.vocabulary import warranty_reasons
-
         with force_locale("zh_Hans" if lang == "zh" else "en"):
             reasons = warranty_reasons(job.warranty_reason_codes, job.warranty_reason_args,
                                        job.warranty_reasons)
@@ -149,8 +143,6 @@ def bin_labels_pdf(parts_to_print, *, size: str, dpi: int) -> bytes:
 
 def parts_on_shelf(shelf: str | None, skus: list[str]):
     """Active parts whose bin starts with ``shelf`` (e.g. ``A-01``) or whose SKU is listed."""
-    from models import Part
-
     stmt = select(Part).where(Part.active.is_(True))
     if skus:
         stmt = stmt.where(Part.sku.in_([s.strip().upper() for s in skus]))

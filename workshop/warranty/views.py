@@ -1,5 +1,5 @@
 """Admin pages for warranty policies: the list, a new policy, editing one.
-The terms are validated by the policy engine itself (services.policies)."""
+The terms are validated by the policy engine itself (workshop.warranty.policies)."""
 
 from __future__ import annotations
 
