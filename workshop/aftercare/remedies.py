@@ -187,15 +187,14 @@ def propose(complaint: Complaint, actor: User, *, kind: str, amount=None, note: 
         raise ValidationError(f"Give the amount of the {kind.replace('_', ' ')}.", field="amount")
     complaints._require_open(complaint, "remedies are added")
     approved = within_authority(actor, complaint, kind, value)
-    remedy = Remedy(complaint=complaint, kind=kind, amount=value, note=(note or "").strip()[:4000],
-                    status="approved" if approved else "pending_approval", proposed_by=actor, proposed_at=utcnow())
-    if approved:
-        remedy.approved_by = actor
-        remedy.approved_at = remedy.proposed_at
-    if kind in ("refund", "exchange"):
-        remedy.entitlement = entitlement(complaint.job)
-    if kind == "free_rerepair":
-        remedy.job = _rerepair_job(complaint, actor, job, remedy.note)
+    note = (note or "").strip()[:4000]
+    # Work out the job and the entitlement first: the remedy joins the session complete.
+    entitled = entitlement(complaint.job) if kind in ("refund", "exchange") else {}
+    rerepair = _rerepair_job(complaint, actor, job, note) if kind == "free_rerepair" else None
+    now = utcnow()
+    remedy = Remedy(complaint=complaint, kind=kind, amount=value, note=note, status="approved" if approved else "pending_approval",
+                    proposed_by=actor, proposed_at=now, approved_by=actor if approved else None,
+                    approved_at=now if approved else None, entitlement=entitled, job=rerepair)
     db.session.add(remedy)
     db.session.flush()
     complaint.add_event("remedy_added", actor, note=remedy.note, data={

@@ -11,11 +11,12 @@ from __future__ import annotations
 from flask import Flask, g, request
 
 import labels
+from workshop.aftercare import api as aftercare_api
 from workshop.extensions import csrf, rest_api
 
 from . import bench, imei, intake, jobs, me, parts, pickup
 
-API_BLUEPRINTS = [me.blp, imei.blp, intake.blp, jobs.blp, parts.blp, bench.blp, pickup.blp]
+API_BLUEPRINTS = [me.blp, imei.blp, intake.blp, jobs.blp, parts.blp, bench.blp, pickup.blp, aftercare_api.blp]
 
 
 API_NAMES = frozenset(blp.name for blp in API_BLUEPRINTS)
