@@ -117,3 +117,7 @@ def register(app: Flask) -> None:
 
     app.cli.add_command(tac_cli)
     app.cli.add_command(imei_cli)
+    from .aftercare.cli import complaints_cli, followups_cli
+
+    app.cli.add_command(complaints_cli)
+    app.cli.add_command(followups_cli)
