@@ -1,5 +1,14 @@
 """SQLAlchemy models, one module per domain.  Import from here."""
 
+from .aftercare import (
+    Complaint,
+    ComplaintEvent,
+    ComplaintSequence,
+    ContactLog,
+    FollowUp,
+    FollowUpAttempt,
+    Remedy,
+)
 from .audit import AuditEvent
 from .base import db, utcnow
 from .devices import BLOCKED_REASONS, BlockedImei, BlockedReason, TacEntry, TacImport
@@ -73,10 +82,16 @@ __all__ = [
     "BlockedReason",
     "Channel",
     "ChargeKind",
+    "Complaint",
+    "ComplaintEvent",
+    "ComplaintSequence",
     "Conflict",
+    "ContactLog",
     "Customer",
     "DefectivePart",
     "DomainError",
+    "FollowUp",
+    "FollowUpAttempt",
     "IdempotencyKey",
     "Job",
     "JobEvent",
@@ -95,6 +110,7 @@ __all__ = [
     "PaymentMethod",
     "PermissionDenied",
     "PickupRecord",
+    "Remedy",
     "Requisition",
     "RequisitionLine",
     "Role",

@@ -188,6 +188,7 @@ def register_blueprints(app: Flask) -> None:
 def register_commands(app: Flask) -> None:
     """Each domain registers its own commands."""
     from . import cli
+    from .aftercare.cli import complaints_cli, followups_cli
     from .demo import cli as demo_cli
     from .intake import cli as intake_cli
     from .notifications import cli as notifications_cli
@@ -195,6 +196,8 @@ def register_commands(app: Flask) -> None:
 
     for module in (notifications_cli, cli, demo_cli, parts_cli, intake_cli):
         module.register(app)
+    app.cli.add_command(complaints_cli)
+    app.cli.add_command(followups_cli)
 
 
 def register_template_helpers(app: Flask) -> None:

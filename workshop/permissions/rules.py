@@ -46,7 +46,9 @@ PERMISSIONS: dict[str, frozenset[Role]] = {
     "service_points.manage": frozenset({R.ADMIN}),
     "service_points.settings": frozenset({R.MANAGER, R.ADMIN}),
     "policies.manage": frozenset({R.ADMIN}),
-    "aftercare": DESK,
+    "aftercare": DESK,  # register and handle complaints, follow-up calls, contact log
+    "aftercare.view": STAFF,  # read a complaint (engineers and clerks: the one on their job)
+    "aftercare.manage": frozenset({R.MANAGER}),  # approve beyond staff authority, close
     "loaners.manage": frozenset({R.MANAGER}),
     "outbox.view": DESK,
     "outbox.send": frozenset({R.MANAGER}),
@@ -161,6 +163,21 @@ ENDPOINT_RULES: dict[str, str | dict[str, str]] = {
     "track.status": PUBLIC,
     "api_pickup.JobPickup": "pickup",
     "api_pickup.JobBill": "job.view",
+    # after-sales care (workshop/aftercare)
+    "api_aftercare.Complaints": "aftercare",
+    "api_aftercare.ComplaintByNumber": "aftercare.view",
+    "api_aftercare.ComplaintRespond": "aftercare",
+    "api_aftercare.ComplaintEscalate": "aftercare",
+    "api_aftercare.ComplaintLevel": "aftercare",
+    "api_aftercare.ComplaintReport": "aftercare",
+    "api_aftercare.ComplaintRemedies": "aftercare",
+    "api_aftercare.RemedyApprove": "aftercare.manage",
+    "api_aftercare.RemedyDone": "aftercare",
+    "api_aftercare.ComplaintAgreement": "aftercare",
+    "api_aftercare.ComplaintClose": "aftercare.manage",
+    "api_aftercare.FollowUps": "aftercare",
+    "api_aftercare.FollowUpById": "aftercare",
+    "api_aftercare.Contacts": "aftercare",
     # API
     "api-docs.openapi_json": LOGIN,
     "api.Me": LOGIN,
