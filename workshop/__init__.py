@@ -37,6 +37,9 @@ def create_app(config_class: type[Config] | None = None, **overrides) -> Flask:
     app.config.update(overrides)
     _settle_config(app)
 
+    from .core import guards
+
+    guards.init_app(app)  # before blueprints: it bounds the <int:...> converter
     register_extensions(app)
     register_blueprints(app)
     from .errors import register_errorhandlers
