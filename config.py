@@ -7,6 +7,7 @@ under the instance folder is used.  ``SECRET_KEY`` must be set in production.
 
 from __future__ import annotations
 
+import datetime
 import importlib.util
 import os
 
@@ -37,6 +38,9 @@ class Config:
     SESSION_COOKIE_SAMESITE = "Lax"
     REMEMBER_COOKIE_HTTPONLY = True
     REMEMBER_COOKIE_SAMESITE = "Lax"
+    # "Keep me signed in" lasts two weeks (Flask-Login's default is a year).
+    REMEMBER_COOKIE_DURATION = datetime.timedelta(days=int(os.environ.get("REMEMBER_DAYS", "14")))
+    PERMANENT_SESSION_LIFETIME = datetime.timedelta(days=14)
     WTF_CSRF_TIME_LIMIT = None  # a counter PC stays on one form for hours
     BABEL_DEFAULT_LOCALE = "en"
     BABEL_DEFAULT_TIMEZONE = "UTC"

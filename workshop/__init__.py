@@ -114,9 +114,10 @@ def register_extensions(app: Flask) -> None:
     from .services import accounts
 
     @login_manager.user_loader
-    def load_user(user_id: str):
-        user = db.session.get(accounts.User, int(user_id))
-        return user if user is not None and user.is_active else None
+    def load_user(session_id: str):
+        from .core.sessions import user_for_session_id
+
+        return user_for_session_id(session_id)
 
     @login_manager.request_loader
     def load_user_from_request(req):
@@ -163,10 +164,11 @@ def register_blueprints(app: Flask) -> None:
 
     for bp in (auth_bp, health_bp, main_bp, jobs_bp, printing_bp, admin_bp, intake_bp, bench_bp, parts_bp):
         app.register_blueprint(bp)
+    from .account import bp as account_bp
     from .pickup import bp as pickup_bp
     from .track import bp as track_bp
 
-    for bp in (pickup_bp, track_bp):
+    for bp in (pickup_bp, track_bp, account_bp):
         app.register_blueprint(bp)
     register_api(app)
 

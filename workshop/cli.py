@@ -108,6 +108,9 @@ def register(app: Flask) -> None:
 
     app.cli.add_command(outbox_cli)
     app.cli.add_command(service_points_cli)
+    from .account.cli import register_user_commands
+
+    register_user_commands(users_cli)
     app.cli.add_command(users_cli)
     app.cli.add_command(seed_demo)
     from .parts.cli import parts_cli

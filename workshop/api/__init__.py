@@ -16,6 +16,9 @@ from workshop.extensions import csrf, rest_api
 from . import bench, imei, intake, jobs, me, parts, pickup
 
 API_BLUEPRINTS = [me.blp, imei.blp, intake.blp, jobs.blp, parts.blp, bench.blp, pickup.blp]
+from workshop.account import api as _tokens_api  # issue 15: token revocation
+
+API_BLUEPRINTS.append(_tokens_api.blp)
 
 
 API_NAMES = frozenset(blp.name for blp in API_BLUEPRINTS)

@@ -50,6 +50,12 @@ def login():
 def logout():
     form = LogoutForm()
     if form.validate_on_submit():
+        if current_user.is_authenticated:
+            # Server-side: the cookie (and any copy of it, and remember-me) stops working.
+            from workshop.core.sessions import end_sessions
+
+            end_sessions(current_user, actor=current_user)
+            db.session.commit()
         logout_user()
         flash(_("You are signed out."), "info")
     return redirect(url_for("auth.login"))

@@ -189,6 +189,9 @@ def update_user(user: User, *, actor, role: str | None = None, display_name: str
     if password:
         user.set_password(password, current_app.config["PASSWORD_HASH_METHOD"])
         changes["password"] = "changed"
+        from workshop.core.sessions import password_changed
+
+        password_changed(user, actor=actor)
     if granted_service_points is not None:
         user.granted_service_points = granted_service_points
         changes["granted"] = sorted(sp.code for sp in granted_service_points)
