@@ -40,9 +40,10 @@ def create_app(config_class: type[Config] | None = None, **overrides) -> Flask:
     from .core import guards
 
     guards.init_app(app)  # before blueprints: it bounds the <int:...> converter
-    from .core import headers
+    from .core import headers, proxy
 
     headers.init_app(app)
+    proxy.init_app(app)
     register_extensions(app)
     register_blueprints(app)
     from .errors import register_errorhandlers

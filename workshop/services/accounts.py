@@ -122,9 +122,12 @@ def update_service_point_settings(sp: ServicePoint, *, actor, name: str | None =
     return sp
 
 
-def _check_password(password: str, errors: dict) -> None:
-    if len(password or "") < MIN_PASSWORD:
-        errors["password"] = [f"Use at least {MIN_PASSWORD} characters."]
+def _check_password(password: str, errors: dict, username: str = "", display_name: str = "") -> None:
+    from workshop.core.passwords import problems
+
+    found = problems(password, username=username, display_name=display_name)
+    if found:
+        errors["password"] = found
 
 
 def create_user(username: str, role: str, password: str, *, service_point: ServicePoint | None = None,
@@ -144,7 +147,7 @@ def create_user(username: str, role: str, password: str, *, service_point: Servi
         errors["username"] = [f"The username {username} is taken."]
     if role not in ROLE_VALUES:
         errors["role"] = [f"Choose one of: {', '.join(ROLE_VALUES)}."]
-    _check_password(password, errors)
+    _check_password(password, errors, username, display_name)
     service_point = service_point or default_service_point()
     if service_point is None:
         errors["service_point"] = ["Create a service point first (flask --app run service-points create)."]
@@ -175,7 +178,7 @@ def update_user(user: User, *, actor, role: str | None = None, display_name: str
     if role is not None and role not in ROLE_VALUES:
         errors["role"] = [f"Choose one of: {', '.join(ROLE_VALUES)}."]
     if password:
-        _check_password(password, errors)
+        _check_password(password, errors, user.username, user.display_name)
     if active is False and actor is not None and actor.id == user.id:
         errors["active"] = ["You cannot deactivate your own account."]
     if errors:
