@@ -113,6 +113,9 @@ def register(app: Flask) -> None:
     register_user_commands(users_cli)
     app.cli.add_command(users_cli)
     app.cli.add_command(seed_demo)
+    from .backup.cli import backup_cli
+
+    app.cli.add_command(backup_cli)
     from .parts.cli import parts_cli
 
     app.cli.add_command(parts_cli)
