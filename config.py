@@ -7,6 +7,7 @@ under the instance folder is used.  ``SECRET_KEY`` must be set in production.
 
 from __future__ import annotations
 
+import datetime
 import importlib.util
 import os
 
@@ -37,6 +38,9 @@ class Config:
     SESSION_COOKIE_SAMESITE = "Lax"
     REMEMBER_COOKIE_HTTPONLY = True
     REMEMBER_COOKIE_SAMESITE = "Lax"
+    # "Keep me signed in" lasts two weeks (Flask-Login's default is a year).
+    REMEMBER_COOKIE_DURATION = datetime.timedelta(days=int(os.environ.get("REMEMBER_DAYS", "14")))
+    PERMANENT_SESSION_LIFETIME = datetime.timedelta(days=14)
     WTF_CSRF_TIME_LIMIT = None  # a counter PC stays on one form for hours
     BABEL_DEFAULT_LOCALE = "en"
     BABEL_DEFAULT_TIMEZONE = "UTC"
@@ -66,10 +70,17 @@ class Config:
     # The public status page is rate-limited per client IP (Flask-Limiter); several
     # workers need a shared store, e.g. RATELIMIT_STORAGE_URI=redis://localhost:6379.
     TRACK_RATE_LIMIT = os.environ.get("TRACK_RATE_LIMIT", "10 per minute")
-    # Failed sign-ins per client IP (successful ones do not count).
-    LOGIN_FAILURE_LIMIT = os.environ.get("LOGIN_FAILURE_LIMIT", "10 per 5 minutes")
+    # Failed sign-ins per client IP (successful ones do not count): generous, since a
+    # whole counter behind one NAT address shares it; and per account: tight.
+    LOGIN_FAILURE_LIMIT = os.environ.get("LOGIN_FAILURE_LIMIT", "50 per 5 minutes")
+    LOGIN_ACCOUNT_FAILURE_LIMIT = os.environ.get("LOGIN_ACCOUNT_FAILURE_LIMIT", "5 per 5 minutes")
+    # Behind a reverse proxy: how many proxies set X-Forwarded-For / -Proto (0: trust none).
+    PROXY_FIX_X_FOR = int(os.environ.get("PROXY_FIX_X_FOR", "0"))
+    PROXY_FIX_X_PROTO = int(os.environ.get("PROXY_FIX_X_PROTO", "0"))
     RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
     RATELIMIT_HEADERS_ENABLED = True
+    # Request bodies past this many bytes are refused with 413 (workshop/core/guards.py).
+    MAX_CONTENT_LENGTH = int(os.environ.get("MAX_CONTENT_LENGTH", str(32 * 1024 * 1024)))
 
 
 class DevelopmentConfig(Config):
@@ -87,6 +98,7 @@ class TestingConfig(Config):
     PASSWORD_HASH_METHOD = "pbkdf2:sha256:1000"
     # Many tests sign in wrongly on purpose from one address; the limit has its own test.
     LOGIN_FAILURE_LIMIT = "1000 per minute"
+    LOGIN_ACCOUNT_FAILURE_LIMIT = "1000 per minute"
 
 
 class ProductionConfig(Config):

@@ -89,6 +89,9 @@ class User(UserMixin, db.Model):
     locale: Mapped[str | None] = mapped_column(String(10))
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     password_hash: Mapped[str] = mapped_column(String(255))
+    # Bumped to end every session of this user (sign-out, password change): the
+    # session and remember-me cookies carry "id:generation" (get_id).
+    session_generation: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     created_at: Mapped[dt.datetime] = mapped_column(db.DateTime(timezone=True), default=utcnow)
 
     service_point: Mapped[ServicePoint] = relationship()
@@ -102,6 +105,9 @@ class User(UserMixin, db.Model):
     @property
     def is_active(self) -> bool:  # type: ignore[override]
         return bool(self.active)
+
+    def get_id(self) -> str:
+        return f"{self.id}:{self.session_generation or 0}"
 
     def set_password(self, password: str, method: str = "scrypt") -> None:
         self.password_hash = generate_password_hash(password, method=method)

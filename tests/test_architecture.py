@@ -27,9 +27,13 @@ WEB_NAMES = frozenset({"views", "api", "cli", "forms", "web"})
 #: request hooks: user loader, locale selector), the error handlers (answer by
 #: ``Accept``, roll back), the extensions (flask-limiter keys on the client's
 #: address), the health blueprint and the API package (its CSRF hook for browser
-#: sessions writing to the API).
+#: sessions writing to the API), and the security request hooks the factory installs
+#: (edge guards, security headers, ProxyFix).
 WEB_SIDE = frozenset({
     "workshop",
+    "workshop.security.guards",
+    "workshop.security.headers",
+    "workshop.security.proxy",
     "workshop.errors",
     "workshop.extensions",
     "workshop.health",

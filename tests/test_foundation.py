@@ -106,11 +106,11 @@ def test_cli_service_points_users_token(runner, app):
     assert r.exit_code == 0, r.output
     r = runner.invoke(args=["service-points", "create", "BJ02", "--name", "dup"])
     assert r.exit_code != 0 and "already exists" in r.output
-    r = runner.invoke(args=["users", "create", "lina", "--role", "receptionist", "--password", "longenough"])
+    r = runner.invoke(args=["users", "create", "lina", "--role", "receptionist", "--password", "longenough1"])
     assert r.exit_code == 0 and "at BJ02" in r.output
     r = runner.invoke(args=["users", "create", "bob", "--role", "clerk", "--password", "short"])
     assert r.exit_code != 0 and "8 characters" in r.output
-    r = runner.invoke(args=["users", "create", "zz", "--role", "engineer", "--password", "longenough",
+    r = runner.invoke(args=["users", "create", "zz", "--role", "engineer", "--password", "longenough1",
                             "--service-point", "NOPE"])
     assert r.exit_code != 0 and "no service point NOPE" in r.output
     r = runner.invoke(args=["users", "token", "lina"])

@@ -38,6 +38,13 @@ def create_app(config_class: type[Config] | None = None, **overrides) -> Flask:
     app.config.update(overrides)
     _settle_config(app)
 
+    from .security import guards
+
+    guards.init_app(app)  # before blueprints: it bounds the <int:...> converter
+    from .security import headers, proxy
+
+    headers.init_app(app)
+    proxy.init_app(app)
     register_extensions(app)
     register_blueprints(app)
     from .errors import register_errorhandlers
@@ -112,9 +119,10 @@ def register_extensions(app: Flask) -> None:
     from workshop.core import accounts
 
     @login_manager.user_loader
-    def load_user(user_id: str):
-        user = db.session.get(accounts.User, int(user_id))
-        return user if user is not None and user.is_active else None
+    def load_user(session_id: str):
+        from .core.sessions import user_for_session_id
+
+        return user_for_session_id(session_id)
 
     @login_manager.request_loader
     def load_user_from_request(req):
@@ -177,10 +185,11 @@ def register_blueprints(app: Flask) -> None:
 
     for bp in (auth_bp, health_bp, main_bp, jobs_bp, printing_bp, admin_bp, intake_bp, bench_bp, parts_bp):
         app.register_blueprint(bp)
+    from .account.views import bp as account_bp
     from .pickup.views import bp as pickup_bp
     from .track import bp as track_bp
 
-    for bp in (pickup_bp, track_bp):
+    for bp in (pickup_bp, track_bp, account_bp):
         app.register_blueprint(bp)
     register_api(app)
 
@@ -188,7 +197,9 @@ def register_blueprints(app: Flask) -> None:
 def register_commands(app: Flask) -> None:
     """Each domain registers its own commands."""
     from . import cli
+    from .account import cli as account_cli
     from .aftercare.cli import complaints_cli, followups_cli
+    from .backup.cli import backup_cli
     from .demo import cli as demo_cli
     from .intake import cli as intake_cli
     from .notifications import cli as notifications_cli
@@ -196,8 +207,10 @@ def register_commands(app: Flask) -> None:
 
     for module in (notifications_cli, cli, demo_cli, parts_cli, intake_cli):
         module.register(app)
+    account_cli.register_user_commands(cli.users_cli)
     app.cli.add_command(complaints_cli)
     app.cli.add_command(followups_cli)
+    app.cli.add_command(backup_cli)
 
 
 def register_template_helpers(app: Flask) -> None:

@@ -47,6 +47,8 @@ def _driver_session():
                  "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic",
                  "--disable-dev-shm-usage", "--force-prefers-reduced-motion", "--window-size=1400,1000", f"--user-data-dir={profile}"):
         options.add_argument(flag)
+    # The console log is read by tests/browser/test_csp.py (CSP violations show up there).
+    options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
     driver = webdriver.Chrome(service=Service(executable_path=CHROMEDRIVER), options=options)
     driver.implicitly_wait(0)
     yield driver

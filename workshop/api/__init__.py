@@ -12,6 +12,7 @@ from __future__ import annotations
 from flask import Flask, g, request
 
 import labels
+from workshop.account import api as tokens_api
 from workshop.aftercare import api as aftercare_api
 from workshop.auth import api as me
 from workshop.bench import api as bench
@@ -22,7 +23,8 @@ from workshop.jobs import api as jobs
 from workshop.parts import api as parts
 from workshop.pickup import api as pickup
 
-API_BLUEPRINTS = [me.blp, imei.blp, intake.blp, jobs.blp, parts.blp, bench.blp, pickup.blp, aftercare_api.blp]
+API_BLUEPRINTS = [me.blp, imei.blp, intake.blp, jobs.blp, parts.blp, bench.blp, pickup.blp, aftercare_api.blp,
+                  tokens_api.blp]
 
 
 API_NAMES = frozenset(blp.name for blp in API_BLUEPRINTS)

@@ -5,8 +5,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
 
 from models import db
-from workshop.core import accounts, audit
-from workshop.extensions import limiter
+from workshop.core import accounts, audit, throttle
 
 from .forms import LoginForm, LogoutForm
 
@@ -24,10 +23,14 @@ def safe_next(target: str | None) -> str | None:
     return target.rstrip("?") or None
 
 
+def _login_limits() -> throttle.Limits:
+    config = current_app.config
+    return throttle.Limits(per_account=config["LOGIN_ACCOUNT_FAILURE_LIMIT"],
+                           per_client=config["LOGIN_FAILURE_LIMIT"],
+                           prefix=config.get("RATELIMIT_KEY_PREFIX") or "")
+
+
 @bp.route("/login", methods=["GET", "POST"])
-@limiter.limit(lambda: current_app.config["LOGIN_FAILURE_LIMIT"], methods=["POST"],
-               deduct_when=lambda response: response.status_code != 302,
-               error_message="Too many failed sign-ins from here; wait a few minutes and try again.")
 def login():
     if current_user.is_authenticated:
         return redirect(url_for("main.index"))
@@ -35,10 +38,23 @@ def login():
     if request.method == "GET":
         form.next.data = safe_next(request.args.get("next"))
     if form.validate_on_submit():
+        limits, client = _login_limits(), request.remote_addr or ""
+        refusal = throttle.refused(limits, form.username.data, client)
+        if refusal is not None:
+            if refusal.reason == "client":
+                message = _("Too many failed sign-ins from here; wait a few minutes and try again.")
+            else:
+                message = _("Too many failed sign-ins for this account; wait a few minutes and try again.")
+            form.password.errors.append(message)
+            response = current_app.make_response((render_template("auth/login.html", form=form), 429))
+            response.headers["Retry-After"] = str(refusal.retry_after)
+            return response
         user = accounts.authenticate(form.username.data, form.password.data)
         if user is None:
+            throttle.failed(limits, form.username.data, client)
             form.password.errors.append(_("Wrong username or password, or the account is disabled."))
         else:
+            throttle.succeeded(limits, form.username.data, client)
             login_user(user, remember=form.remember.data)
             audit.record(user, "user.login", user, service_point_id=user.service_point_id)
             db.session.commit()
@@ -50,6 +66,12 @@ def login():
 def logout():
     form = LogoutForm()
     if form.validate_on_submit():
+        if current_user.is_authenticated:
+            # Server-side: the cookie (and any copy of it, and remember-me) stops working.
+            from workshop.core.sessions import end_sessions
+
+            end_sessions(current_user, actor=current_user)
+            db.session.commit()
         logout_user()
         flash(_("You are signed out."), "info")
     return redirect(url_for("auth.login"))

@@ -23,6 +23,8 @@ from models import (
 )
 from models.people import hash_token
 from workshop.core import audit
+from workshop.core.passwords import problems
+from workshop.core.sessions import password_changed
 from workshop.core.settings import setting
 
 CODE_RE = re.compile(r"^[A-Z0-9]{2,6}$")
@@ -120,9 +122,10 @@ def update_service_point_settings(sp: ServicePoint, *, actor, name: str | None =
     return sp
 
 
-def _check_password(password: str, errors: dict) -> None:
-    if len(password or "") < MIN_PASSWORD:
-        errors["password"] = [f"Use at least {MIN_PASSWORD} characters."]
+def _check_password(password: str, errors: dict, username: str = "", display_name: str = "") -> None:
+    found = problems(password, username=username, display_name=display_name)
+    if found:
+        errors["password"] = found
 
 
 def create_user(username: str, role: str, password: str, *, service_point: ServicePoint | None = None,
@@ -142,7 +145,7 @@ def create_user(username: str, role: str, password: str, *, service_point: Servi
         errors["username"] = [f"The username {username} is taken."]
     if role not in ROLE_VALUES:
         errors["role"] = [f"Choose one of: {', '.join(ROLE_VALUES)}."]
-    _check_password(password, errors)
+    _check_password(password, errors, username, display_name)
     service_point = service_point or default_service_point()
     if service_point is None:
         errors["service_point"] = ["Create a service point first (flask --app run service-points create)."]
@@ -173,7 +176,7 @@ def update_user(user: User, *, actor, role: str | None = None, display_name: str
     if role is not None and role not in ROLE_VALUES:
         errors["role"] = [f"Choose one of: {', '.join(ROLE_VALUES)}."]
     if password:
-        _check_password(password, errors)
+        _check_password(password, errors, user.username, user.display_name)
     if active is False and actor is not None and actor.id == user.id:
         errors["active"] = ["You cannot deactivate your own account."]
     if errors:
@@ -187,6 +190,7 @@ def update_user(user: User, *, actor, role: str | None = None, display_name: str
     if password:
         user.set_password(password, setting("PASSWORD_HASH_METHOD", "scrypt"))
         changes["password"] = "changed"
+        password_changed(user, actor=actor)
     if granted_service_points is not None:
         user.granted_service_points = granted_service_points
         changes["granted"] = sorted(sp.code for sp in granted_service_points)

@@ -99,15 +99,30 @@ def handle_stale_data(exc: StaleDataError):
 
 
 def handle_500(exc):
-    db.session.rollback()
-    original = getattr(exc, "original_exception", None)
-    if original is not None:
-        current_app.logger.exception("Unhandled error", exc_info=original)
-    title = InternalServerError.name
+    """Every unhandled error: roll back, log the traceback with a request id, answer
+    problem JSON or the HTML page (never a crash of its own)."""
+    import uuid
+
+    try:
+        db.session.rollback()
+    except Exception:  # a dead connection must not stop the answer
+        current_app.logger.exception("Rollback failed while answering a 500")
+    given = request.headers.get("X-Request-Id", "")
+    request_id = given if given.isascii() and given.replace("-", "").isalnum() and len(given) <= 64 \
+        else uuid.uuid4().hex
+    original = getattr(exc, "original_exception", None) or exc
+    current_app.logger.error("Unhandled error [request %s] %s %s", request_id, request.method, request.path,
+                             exc_info=(type(original), original, original.__traceback__))
+    title = "Internal Server Error"
     detail = "Something went wrong on our side; nothing was saved. Please try again."
     if wants_json():
-        return problem(500, title, detail)
-    return _html(500, title, detail)
+        response = problem(500, title, detail, request_id=request_id)
+    else:
+        response = current_app.make_response(
+            (render_template("errors/error.html", status=500, title=title,
+                             detail=f"{detail} (request {request_id})"), 500))
+    response.headers["X-Request-Id"] = request_id
+    return response
 
 
 def register_errorhandlers(app: Flask) -> None:

@@ -336,7 +336,9 @@ def reorder_csv(service_point: ServicePoint) -> str:
     """The reorder list as CSV (UTF-8 with a BOM so spreadsheet programs read Chinese names)."""
     out = io.StringIO()
     out.write("\ufeff")
-    writer = csv.writer(out)
+    from workshop.core import csvio
+
+    writer = csvio.writer(out)  # formula-like cells neutralised
     writer.writerow(["service_point", "sku", "name", "brand", "bin_location", "on_hand", "reserved", "available",
                      "waiting", "incoming", "reorder_point", "safety_stock", "suggested_order", "cost"])
     for lv in low_stock(service_point.id):
@@ -356,7 +358,9 @@ def export_csv(parts: Iterable[Part] | None = None) -> str:
         parts = db.session.scalars(select(Part).order_by(Part.sku))
     out = io.StringIO()
     out.write("\ufeff")
-    writer = csv.writer(out)
+    from workshop.core import csvio
+
+    writer = csvio.writer(out)  # formula-like cells neutralised
     writer.writerow(CSV_COLUMNS)
     for p in parts:
         writer.writerow([p.sku, p.name, p.category, p.brand, "; ".join(p.compatible_models or []), p.bin_location,
@@ -387,23 +391,35 @@ def read_csv(text: str) -> list[tuple[int, dict]]:
     Accepts a UTF-8 BOM, comma or semicolon separators and headers in any case.
     Raises ValidationError when the header lacks a required column.
     """
+    from workshop.core import csvio
+
     text = text.lstrip("\ufeff")
-    first = text.splitlines()[0] if text.strip() else ""
+    if not text.strip():
+        raise ValidationError("The file is empty.", field="file")
+    first = text.splitlines()[0]
     delimiter = ";" if first.count(";") > first.count(",") else ","
-    reader = csv.reader(io.StringIO(text), delimiter=delimiter)
     try:
-        header = [h.strip().lower().replace(" ", "_") for h in next(reader)]
-    except StopIteration:
+        header = [h.strip().lower().replace(" ", "_") for h in next(csv.reader([first], delimiter=delimiter))]
+    except (StopIteration, csv.Error):
         raise ValidationError("The file is empty.", field="file") from None
     missing = [c for c in REQUIRED_COLUMNS if c not in header]
     if missing:
         raise ValidationError(f"The header lacks the column(s): {', '.join(missing)}. "
                               f"Columns: {', '.join(CSV_COLUMNS)}.", field="file")
     rows = []
-    for values in reader:
+    # Oversized fields and unclosed quotes come back as rows with an "_error" the
+    # import reports with the line number (the rows after them are still read).
+    for record in csvio.records(text, delimiter=delimiter, width=len(header)):
+        if record.line == 1:
+            continue  # the header
+        if record.error:
+            rows.append((record.line, {"_error": record.error}))
+            continue
+        values = record.fields
         if not any(v.strip() for v in values):
             continue
-        rows.append((reader.line_num, {k: v for k, v in zip(header, values, strict=False) if k in CSV_COLUMNS}))
+        rows.append((record.line, {k: csvio.restore(v) for k, v in zip(header, values, strict=False)
+                                   if k in CSV_COLUMNS}))
     return rows
 
 
@@ -418,6 +434,11 @@ def import_rows(actor, rows: Iterable[tuple[int, dict]],
     result = ImportResult()
     seen: dict[str, int] = {}
     for line_no, row in rows:
+        if "_error" in row:  # the row could not be read (see read_csv)
+            result.rejected.append((line_no, row["_error"]))
+            if on_reject is not None:
+                on_reject(line_no, row["_error"])
+            continue
         try:
             sku = str(row.get("sku") or "").strip().upper()
             if sku in seen:

@@ -17,11 +17,11 @@ parts_cli = AppGroup("parts", help="The spare-parts catalogue: CSV import and ex
 
 
 def _read_text(path: Path) -> str:
-    raw = path.read_bytes()
-    try:
-        return raw.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        return raw.decode("gb18030")  # spreadsheets saved on Chinese Windows
+    from workshop.core import csvio
+
+    # UTF-8 (BOM or not), UTF-16, GB18030 (spreadsheets on Chinese Windows); else
+    # CsvEncodingError naming the line with the bad byte.
+    return csvio.decode(path.read_bytes(), f"{path.name}")
 
 
 @parts_cli.command("import")
@@ -34,7 +34,7 @@ def parts_import(file: Path):
     """
     try:
         rows = parts_service.read_csv(_read_text(file))
-    except (ValidationError, UnicodeDecodeError) as exc:
+    except (ValidationError, ValueError) as exc:
         raise click.ClickException(getattr(exc, "message", str(exc))) from None
     with click.progressbar(rows, label=f"Importing {file.name}", show_pos=True,
                            item_show_func=lambda row: row[1].get("sku") if row else None) as bar:

@@ -524,14 +524,16 @@ def import_csv():
     form = ImportForm()
     result = None
     if form.validate_on_submit():
+        from workshop.core import csvio
+
         raw = form.file.data.read()
         try:
-            text = raw.decode("utf-8-sig")
-        except UnicodeDecodeError:
-            text = raw.decode("gb18030", errors="replace")  # spreadsheets saved on Chinese Windows
-        try:
+            # UTF-8 (BOM or not), UTF-16, GB18030; else the line with the bad byte
+            text = csvio.decode(raw)
             result = parts_service.import_rows(current_user, parts_service.read_csv(text))
             db.session.commit()
+        except csvio.CsvEncodingError as exc:
+            form.file.errors = [*form.file.errors, exc.message]
         except ValidationError as exc:
             db.session.rollback()
             apply_domain_errors(form, exc)

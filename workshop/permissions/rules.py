@@ -181,6 +181,13 @@ ENDPOINT_RULES: dict[str, str | dict[str, str]] = {
     # API
     "api-docs.openapi_json": LOGIN,
     "api.Me": LOGIN,
+    # own API tokens and sessions (workshop/account); who else may see them is
+    # workshop.core.tokens.check_may_see_tokens
+    "account.tokens": LOGIN,
+    "account.user_tokens": "users.manage",
+    "account.revoke_token": LOGIN,
+    "api_tokens.Tokens": LOGIN,
+    "api_tokens.TokenById": LOGIN,
 }
 
 

@@ -4,7 +4,6 @@ service, commit, redirect or render."""
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 import io
 
@@ -36,7 +35,7 @@ from models import (
     db,
     utcnow,
 )
-from workshop.core import clock
+from workshop.core import clock, csvio
 from workshop.forms import apply_domain_errors
 from workshop.intake.forms import ACCESSORY_LABELS
 from workshop.jobs import loading as job_service
@@ -291,7 +290,7 @@ def uncollected():
 def uncollected_csv():
     waiting = pickup_service.waiting_for_pickup(current_user.service_point_ids)
     out = io.StringIO()
-    writer = csv.writer(out)
+    writer = csvio.writer(out)  # a customer named "=HYPERLINK(...)" stays text
     writer.writerow(["job", "service_point", "status", "since", "days_waiting", "customer", "phone", "handset",
                      "balance", "reminders", "last_reminder", "loaner_out"])
     for w in waiting:

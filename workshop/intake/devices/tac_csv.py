@@ -29,7 +29,6 @@ comma inside a name).
 
 from __future__ import annotations
 
-import codecs
 import csv
 import io
 import os
@@ -287,18 +286,15 @@ def read_tac_csv(stream: TextIO) -> TacCsvReader:
 
 
 def decode_tac_bytes(data: bytes) -> io.StringIO:
-    """Decode an uploaded TAC file: UTF-8 (with or without BOM), else GB18030.
+    """Decode an uploaded TAC file: UTF-8 (with or without BOM), UTF-16, else GB18030.
 
     Spreadsheets on Chinese Windows save CSV as GBK, which GB18030 contains.
-    Raises ValueError if the bytes are neither.
+    Raises ValueError (workshop.core.csvio.CsvEncodingError, naming the line) if the
+    bytes are none of them.
     """
-    for encoding in ("utf-8-sig", "gb18030"):
-        try:
-            text = codecs.decode(data, encoding)
-        except UnicodeDecodeError:
-            continue
-        return io.StringIO(text, newline="")
-    raise ValueError("The TAC file is not UTF-8 or GB18030 text.")
+    from workshop.core.csvio import decode
+
+    return io.StringIO(decode(data, "The TAC file"), newline="")
 
 
 def open_tac_csv(path: str | os.PathLike[str]) -> io.StringIO:
