@@ -241,6 +241,21 @@ class Job(db.Model):
     def is_open(self) -> bool:
         return self.job_status in OPEN_STATUSES
 
+    @property
+    def free_reason(self) -> str:
+        """Why the job is free of charge: "rerepair" (our own work again), "warranty"
+        (the warranty decision at intake), or "" when it is charged."""
+        if self.rerepair_of_id is not None:
+            return "rerepair"
+        if not self.warranty_chargeable:
+            return "warranty"
+        return ""
+
+    @property
+    def is_free_of_charge(self) -> bool:
+        """Warranty work and re-repairs: neither parts nor labour are charged."""
+        return self.free_reason != ""
+
     def allowed_moves(self, role: str | None = None) -> list[JobStatus]:
         return allowed_moves(self.status, role)
 

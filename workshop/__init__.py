@@ -218,6 +218,10 @@ def register_template_helpers(app: Flask) -> None:
 
     from workshop.permissions.rules import can
 
+    from .web import money
+
+    app.add_template_global(money, "money")
+
     @app.context_processor
     def inject_helpers():
         return {"can": lambda permission: can(current_user, permission), "get_locale": get_locale}

@@ -4,10 +4,20 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from flask import current_app
+from flask_babel import get_locale
 from sqlalchemy.exc import IntegrityError
 
 from models import db
 from workshop.core import idempotency
+from workshop.core.money import format_money
+
+
+def money(amount) -> str:
+    """``amount`` shown the app's way: the ``CURRENCY_SYMBOL`` setting, grouped in the
+    reader's language (templates have it as ``money``)."""
+    return format_money(amount if amount is not None else 0, current_app.config.get("CURRENCY_SYMBOL", "¥"),
+                        str(get_locale() or "en"))
 
 
 def run_once(user, scope: str, key: str | None, payload, create: Callable[[], tuple[dict, int]]

@@ -15,7 +15,7 @@ from sqlalchemy.exc import IntegrityError
 
 from models import Channel, Complaint, OutboxMessage, OutboxStatus, db
 from workshop.core.clock import as_utc, local_now
-from workshop.notifications import outbox as notifications
+from workshop.core.locale import language_for
 
 TEMPLATES = ("complaint_registered", "complaint_resolved")
 
@@ -49,7 +49,7 @@ def queue(complaint: Complaint, template: str, *, dedupe_key: str) -> OutboxMess
     customer = complaint.customer
     channel = Channel.EMAIL.value if (customer.email or "").strip() else Channel.SMS.value
     to = (customer.email if channel == Channel.EMAIL.value else customer.phone) or ""
-    locale = notifications.customer_locale(customer)
+    locale = language_for(customer)
     subject, body = render(template, complaint, channel, locale)
     message = OutboxMessage(
         service_point_id=complaint.service_point_id, job_id=complaint.job_id, customer_id=customer.id,

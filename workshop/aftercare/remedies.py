@@ -15,7 +15,7 @@ warranty engine, re-run on today's local date).  Functions flush, never commit.
 from __future__ import annotations
 
 import datetime as dt
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from sqlalchemy import select
 
@@ -35,6 +35,7 @@ from models import (
 from models.aftercare import REMEDY_KINDS
 from workshop.core import audit
 from workshop.core.clock import as_utc, local_today
+from workshop.core.money import ZERO, parse_money
 from workshop.jobs import loading as job_service
 from workshop.jobs.numbering import next_job_number
 from workshop.warranty import policies
@@ -46,29 +47,16 @@ from . import complaints
 STAFF_ALWAYS = frozenset({"apology", "free_rerepair"})
 STAFF_UP_TO_LIMIT = frozenset({"discount", "gift"})
 DEFAULT_LIMIT = Decimal("50.00")
-CENT = Decimal("0.01")
 
 
 def amount_of(value, field: str = "amount") -> Decimal:
-    """A money amount: zero or more, at most two decimals.  None or blank is 0.00.
+    """A money amount (:func:`workshop.core.money.parse_money`); None or blank is 0.00.
     Raises ValidationError for anything else (negative, not a number, 1.005)."""
     if value is None or (isinstance(value, str) and not value.strip()):
-        return Decimal("0.00")
+        return ZERO
     if isinstance(value, bool):
-        raise ValidationError(f"{value!r} is not an amount of money.", field=field)
-    try:
-        amount = Decimal(str(value).strip())
-    except InvalidOperation:
-        raise ValidationError(f"{value!r} is not an amount of money.", field=field) from None
-    if not amount.is_finite():
-        raise ValidationError(f"{value!r} is not an amount of money.", field=field)
-    if amount < 0:
-        raise ValidationError("An amount cannot be negative.", field=field)
-    if amount != amount.quantize(CENT):
-        raise ValidationError("An amount has at most two decimals (fen).", field=field)
-    if amount >= Decimal(100000000):
-        raise ValidationError("That amount is too large.", field=field)
-    return amount.quantize(CENT)
+        raise ValidationError("Enter an amount such as 128.00.", field=field)
+    return parse_money(value, field)
 
 
 def staff_limit(complaint: Complaint) -> Decimal:

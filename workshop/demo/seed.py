@@ -13,12 +13,12 @@ from sqlalchemy import func, select
 from models import Job, ServicePoint, User, db
 from workshop.bench import assignment
 from workshop.core import accounts, clock
-from workshop.intake import take_in as intake
+from workshop.demo import intake as demo_intake
+from workshop.demo import loaners as demo_loaners
+from workshop.demo import parts as demo_parts
 from workshop.intake.devices import imei
 from workshop.intake.take_in import IntakeRequest, take_in
 from workshop.jobs import workflow
-from workshop.parts import catalogue as parts
-from workshop.pickup import loaners
 
 DEMO_CODE = "SZ01"
 DEMO_NAME = "深圳华强北维修中心 Shenzhen Huaqiangbei Service Centre"
@@ -64,9 +64,9 @@ def seed(*, with_jobs: bool = False) -> SeedResult:
                              engineer_level=level, brands=brands)
         result.passwords[username] = password
     # Each area adds its own demo data below with one call taking ``result``.
-    intake.seed_demo(result)
-    loaners.seed_demo(result)
-    parts.seed_demo(result)
+    demo_intake.seed_demo(result)
+    demo_loaners.seed_demo(result)
+    demo_parts.seed_demo(result)
     if with_jobs:
         _seed_jobs(result)
     return result

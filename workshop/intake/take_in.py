@@ -23,7 +23,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from sqlalchemy import or_, select
 from sqlalchemy.exc import IntegrityError
@@ -40,6 +40,7 @@ from models import (
     utcnow,
 )
 from workshop.core import audit, clock
+from workshop.core.money import parse_optional_money
 from workshop.intake import customers
 from workshop.intake.devices import blocked, tac
 from workshop.intake.devices import imei as imei_service
@@ -69,7 +70,6 @@ FAULT_CATEGORIES = (
 ACCESSORIES = ("sim_tray", "case", "charger", "cable", "memory_card", "stylus", "box", "other")
 #: Warranty statuses under which earlier work was free manufacturer-warranty work.
 _WARRANTY_WORK = ("return_window", "exchange_window", "in_warranty")
-MAX_AMOUNT = Decimal("99999999.99")
 EARLIEST_PURCHASE = dt.date(1990, 1, 1)
 MAX_PROMISE_DAYS = 365
 
@@ -343,26 +343,11 @@ def _imei_message(check: imei_service.ImeiCheck) -> str:
 
 
 def _money(value, attr: str, ev: Evaluation) -> Decimal | None:
-    if value is None or (isinstance(value, str) and not value.strip()):
-        return None
     try:
-        amount = Decimal(str(value).strip().replace(",", ""))
-    except InvalidOperation:
-        ev.error(attr, f"'{value}' is not an amount.")
+        return parse_optional_money(value, attr)
+    except ValidationError as exc:
+        ev.error(attr, exc.message)
         return None
-    if not amount.is_finite():
-        ev.error(attr, f"'{value}' is not an amount.")
-        return None
-    if amount < 0:
-        ev.error(attr, "An amount cannot be negative.")
-        return None
-    if amount > MAX_AMOUNT:
-        ev.error(attr, f"Use at most {MAX_AMOUNT}.")
-        return None
-    if amount != amount.quantize(Decimal("0.01")):
-        ev.error(attr, "Use at most 2 decimal places.")
-        return None
-    return amount.quantize(Decimal("0.01"))
 
 
 def _date(value, attr: str, ev: Evaluation) -> dt.date | None:
@@ -673,26 +658,3 @@ def take_in(actor, request: IntakeRequest) -> Job:
                      imeis=[e.imei for e in ev.blocked_entries], reason=job.blocked_override_reason,
                      entries=[e.id for e in ev.blocked_entries])
     return job
-
-
-# ---------------------------------------------------------------------------
-# demo data
-
-#: A blocked IMEI in the demo data, to try the warning at the counter.
-DEMO_BLOCKED_IMEI = "356938035643809"
-
-
-def seed_demo(result) -> None:
-    """Intake's demo data: the 三包 and EU24 policies, the shipped Osmocom TAC table
-    (when the table is empty) and one blocked IMEI.  Idempotent; flushes only."""
-    added = policies.seed_presets()
-    if added:
-        result.notes.append(f"Warranty policies: {', '.join(added)} (三包 is the chain default).")
-    if tac.count() == 0 and tac.SHIPPED_TACDB.exists():
-        imported = tac.import_file(tac.SHIPPED_TACDB)
-        result.notes.append(f"TAC table from {tac.SHIPPED_TACDB.name}: {imported.summary()}")
-    if not blocked.active_entries([DEMO_BLOCKED_IMEI]) and db.session.scalar(
-            select(BlockedImei.id).where(BlockedImei.imei == DEMO_BLOCKED_IMEI)) is None:
-        blocked.add(None, DEMO_BLOCKED_IMEI, reason="stolen", reference="DEMO-110",
-                    note="Demo entry: scan it at intake to see the blocked warning.")
-        result.notes.append(f"Blocked IMEI (demo, reported stolen): {DEMO_BLOCKED_IMEI}")

@@ -26,7 +26,7 @@ nothing commits; on a domain error the caller rolls back.
 
 from __future__ import annotations
 
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from models import (
     DEFAULT_LOCATION,
@@ -40,6 +40,7 @@ from models import (
     db,
 )
 from workshop.bench import assignment
+from workshop.core.money import parse_optional_money
 from workshop.core.signals import job_moved
 
 S = JobStatus
@@ -78,22 +79,6 @@ REASON_NEEDED = {
     S.CANCELLED: "Cancelling needs a reason.",
     S.UNREPAIRABLE: "Say why the handset cannot be repaired.",
 }
-
-
-def money(value, field: str = "estimate") -> Decimal | None:
-    """A non-negative amount with two decimals, or None for nothing given.
-
-    Raises ValidationError (on ``field``) for anything else.
-    """
-    if value is None or (isinstance(value, str) and not value.strip()):
-        return None
-    try:
-        amount = Decimal(str(value).strip().replace(",", ""))
-    except InvalidOperation:
-        raise ValidationError(f"{value!r} is not an amount.", field=field) from None
-    if not amount.is_finite() or amount < 0:
-        raise ValidationError("An amount must be zero or more.", field=field)
-    return amount.quantize(Decimal("0.01"))
 
 
 def price_limit(job: Job) -> Decimal:
@@ -281,7 +266,7 @@ def record_diagnosis(job: Job, actor: User, *, findings: str, estimate=None,
     if then not in DIAGNOSIS_NEXT:
         errors["next_status"] = [f"Choose one of: {', '.join(s.value for s in DIAGNOSIS_NEXT)}."]
     try:
-        price = money(estimate)
+        price = parse_optional_money(estimate, "estimate")
     except ValidationError as exc:
         errors.update(exc.errors)
         price = None

@@ -43,6 +43,7 @@ from models import (
 )
 from workshop.core import audit
 from workshop.core.locale import language_for
+from workshop.core.money import format_money
 from workshop.core.settings import public_base_url, setting
 from workshop.core.signals import job_moved
 from workshop.pickup import collection as pickup
@@ -55,10 +56,6 @@ STALE_CLAIM = dt.timedelta(minutes=10)
 
 
 # -- language and rendering ---------------------------------------------------
-
-
-#: The customer's language (one rule for every domain): ``workshop.core.locale``.
-customer_locale = language_for
 
 
 def track_url(job: Job) -> str:
@@ -87,7 +84,8 @@ def render(template: str, job: Job, channel: Channel | str, locale: str, **conte
         values = dict(
             job=job, customer=job.customer, service_point=job.service_point,
             handset=" ".join(p for p in (job.brand, job.model) if p) or _("handset"),
-            balance=current.balance, currency=setting("CURRENCY_SYMBOL", "¥"),
+            balance=current.balance,
+            money=lambda amount: format_money(amount, setting("CURRENCY_SYMBOL", "¥"), locale),
             track_url=track_url(job), **context,
         )
         suffix = "sms.txt" if channel == Channel.SMS else "txt"
@@ -113,7 +111,7 @@ def queue(job: Job, template: str, *, dedupe_key: str | None = None, **context) 
     customer = job.customer
     channel = Channel.EMAIL if (customer.email or "").strip() else Channel.SMS
     to = _address(customer, channel)
-    locale = customer_locale(customer)
+    locale = language_for(customer)
     subject, body = render(template, job, channel, locale, **context)
     message = OutboxMessage(
         service_point_id=job.service_point_id, job_id=job.id, customer_id=customer.id, channel=channel.value,

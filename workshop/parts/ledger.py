@@ -29,7 +29,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from sqlalchemy import func, select, update
 from sqlalchemy.orm.attributes import set_committed_value
@@ -63,6 +63,8 @@ from models.parts import (
     TransferStatus,
 )
 from workshop.core import audit
+from workshop.core.money import parse_money
+from workshop.core.scoping import get_scoped
 from workshop.core.signals import job_moved
 from workshop.jobs import workflow
 from workshop.permissions.rules import check_service_point
@@ -103,21 +105,6 @@ def parse_qty(value, field: str = "qty", *, allow_zero: bool = False, low: int |
     if not low <= qty <= MAX_QTY:
         raise ValidationError(f"Enter a quantity from {low} to {MAX_QTY}.", field=field)
     return qty
-
-
-def parse_money(value, field: str) -> Decimal:
-    """A non-negative amount with at most two decimals; raises ValidationError."""
-    try:
-        amount = Decimal(str(value).strip().replace(",", ""))
-    except (InvalidOperation, ValueError):
-        raise ValidationError("Enter an amount such as 128.00.", field=field) from None
-    if not amount.is_finite() or amount < 0:
-        raise ValidationError("Enter an amount of zero or more.", field=field)
-    if amount != amount.quantize(Decimal("0.01")):
-        raise ValidationError("Use at most two decimals.", field=field)
-    if amount >= Decimal(100_000_000):
-        raise ValidationError("That amount is too large.", field=field)
-    return amount.quantize(Decimal("0.01"))
 
 
 def part_by_sku(sku: str, *, field: str = "sku", active_only: bool = False) -> Part:
@@ -284,14 +271,9 @@ def _check_sp(actor, service_point_id: int) -> None:
         check_service_point(actor, service_point_id)
 
 
-def is_free_of_charge(job: Job) -> bool:
-    """Warranty work and re-repairs are not charged for parts."""
-    return (not job.warranty_chargeable) or job.rerepair_of_id is not None
-
-
 def charge_price(job: Job, part: Part) -> Decimal:
     """What one unit of ``part`` is charged to ``job``: its price, or zero for warranty work."""
-    return ZERO if is_free_of_charge(job) else Decimal(part.price).quantize(Decimal("0.01"))
+    return ZERO if job.is_free_of_charge else Decimal(part.price).quantize(Decimal("0.01"))
 
 
 def _move_job(job: Job, to: JobStatus, actor, note: str) -> bool:
@@ -448,14 +430,8 @@ def _validate_lines(lines: Sequence[dict]) -> list[RequestLine]:
 
 def get_requisition(actor, requisition_id: int, *, for_update: bool = False) -> Requisition:
     """The requisition if ``actor`` may see it; raises NotFound / PermissionDenied."""
-    stmt = select(Requisition).where(Requisition.id == requisition_id)
-    if for_update:
-        stmt = stmt.with_for_update().execution_options(populate_existing=True)
-    req = db.session.scalar(stmt)
-    if req is None:
-        raise NotFound(f"There is no requisition {requisition_id}.")
-    _check_sp(actor, req.service_point_id)
-    return req
+    return get_scoped(actor, Requisition, Requisition.id == requisition_id,
+                      missing=f"There is no requisition {requisition_id}.", for_update=for_update)
 
 
 def _lock_requisition(req: Requisition) -> Requisition:
@@ -896,13 +872,10 @@ def send_transfer(actor, from_sp: ServicePoint, to_sp: ServicePoint, part: Part,
 
 
 def get_transfer(actor, transfer_id: int) -> Transfer:
-    """A transfer that touches one of ``actor``'s service points; NotFound otherwise."""
-    transfer = db.session.scalar(select(Transfer).where(Transfer.id == transfer_id).with_for_update()
-                                 .execution_options(populate_existing=True))
-    if transfer is None or (actor is not None and not {transfer.from_service_point_id,
-                                                        transfer.to_service_point_id} & actor.service_point_ids):
-        raise NotFound(f"There is no transfer {transfer_id}.")
-    return transfer
+    """A transfer that touches one of ``actor``'s service points (locked); NotFound otherwise."""
+    return get_scoped(actor, Transfer, Transfer.id == transfer_id, missing=f"There is no transfer {transfer_id}.",
+                      for_update=True, hide=True,
+                      service_points=lambda t: (t.from_service_point_id, t.to_service_point_id))
 
 
 def confirm_transfer(actor, transfer: Transfer) -> Transfer:

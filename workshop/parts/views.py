@@ -19,7 +19,6 @@ from models import (
     DefectivePart,
     DomainError,
     Job,
-    NotFound,
     Part,
     Requisition,
     ServicePoint,
@@ -31,11 +30,13 @@ from models import (
     db,
 )
 from models.parts import DefectiveStatus, MoveKind, RequisitionStatus, TransferStatus
+from workshop.core.scoping import get_scoped
 from workshop.forms import apply_domain_errors
 from workshop.jobs import loading as job_service
 from workshop.parts import catalogue as parts_service
 from workshop.parts import ledger as stock_service
 from workshop.permissions.rules import can, check_service_point
+from workshop.web import money
 
 from . import web as panel_helpers
 from .forms import (
@@ -63,7 +64,7 @@ bp = Blueprint("parts", __name__, url_prefix="/parts")
 @bp.app_context_processor
 def _template_helpers():
     return {"parts_panel": panel_helpers.for_job, "parts_dashboard": panel_helpers.dashboard,
-            "money": panel_helpers.money, "category_label": lambda c: CATEGORY_LABELS.get(c, c),
+            "category_label": lambda c: CATEGORY_LABELS.get(c, c),
             "reason_label": lambda r: REASON_LABELS.get(r, r)}
 
 
@@ -270,7 +271,7 @@ def requisition(requisition_id: int):
             status = 409 if isinstance(exc, StockShortage) else 422
         else:
             flash(_("%(number)s issued for job %(job)s: %(total)s charged.", number=req.number, job=req.job.number,
-                    total=panel_helpers.money(sum(line.amount for line in req.lines))), "success")
+                    total=money(sum(line.amount for line in req.lines))), "success")
             return redirect(url_for("parts.requisitions"))
     scan_form.code.data = ""
     scan_form.scanned.data = issue_form.scanned.data = _format_picks(picks).strip()
@@ -495,10 +496,8 @@ def _next_status(d: DefectivePart) -> str:
 
 @bp.route("/defective/<int:defective_id>", methods=["POST"])
 def defective_update(defective_id: int):
-    d = db.session.get(DefectivePart, defective_id)
-    if d is None:
-        raise NotFound(f"There is no defective part {defective_id}.")
-    check_service_point(current_user, d.service_point_id)
+    d = get_scoped(current_user, DefectivePart, DefectivePart.id == defective_id,
+                   missing=f"There is no defective part {defective_id}.")
     form = DefectiveUpdateForm(prefix=f"d{d.id}")
     if form.validate_on_submit():
         try:

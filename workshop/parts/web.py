@@ -20,10 +20,7 @@ from workshop.parts import catalogue as parts_service
 from workshop.parts import ledger as stock_service
 from workshop.parts.forms import OldPartForm, ReasonForm, RequestForm, ReturnForm
 from workshop.permissions.rules import can
-
-
-def money(value) -> str:
-    return f"¥{Decimal(value or 0):,.2f}"
+from workshop.web import money
 
 
 def part_choices(job: Job) -> tuple[list[tuple[str, list[tuple[str, str, int]]]], dict]:
@@ -84,7 +81,7 @@ def for_job(job: Job) -> Panel:
         total=sum((line["amount"] for line in lines), Decimal("0.00")),
         defective=list(db.session.scalars(select(DefectivePart).where(DefectivePart.job_id == job.id)
                                           .order_by(DefectivePart.id))),
-        free=stock_service.is_free_of_charge(job),
+        free=job.is_free_of_charge,
     )
     closed = job.job_status == JobStatus.COLLECTED
     if can(current_user, "parts.request") and job.job_status in stock_service.REQUEST_STATUSES:

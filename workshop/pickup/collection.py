@@ -29,7 +29,7 @@ import hmac
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from sqlalchemy import func, select
 
@@ -57,28 +57,16 @@ from models import (
 )
 from workshop.core import audit
 from workshop.core.clock import as_utc, local_now, local_today
-from workshop.core.locale import language_for
+from workshop.core.locale import phone_language
+from workshop.core.money import CENT, ZERO, cents, parse_money
 from workshop.jobs import workflow
 from workshop.parts import catalogue as parts_service
 from workshop.pickup import loaners
 from workshop.printing import documents as printing
 
-CENT = Decimal("0.01")
-ZERO = Decimal("0.00")
 #: Statuses from which a handset is handed back to its owner.
 COLLECTABLE = (JobStatus.READY, JobStatus.CANCELLED)
 _LAST4_RE = re.compile(r"^\d{4}$")
-
-
-def money(value) -> Decimal:
-    """``value`` as a Decimal with two places; ValidationError if it is not a number."""
-    try:
-        amount = Decimal(str(value).strip()).quantize(CENT)
-    except (InvalidOperation, ValueError, TypeError):
-        raise ValidationError(f"“{value}” is not an amount of money.", field="amount") from None
-    if not amount.is_finite():
-        raise ValidationError(f"“{value}” is not an amount of money.", field="amount")
-    return amount
 
 
 # -- the bill ---------------------------------------------------------------
@@ -169,8 +157,8 @@ def _parts_lines(job: Job) -> list[tuple[str, str, int, Decimal, Decimal]]:
         quantity = int(line["quantity"])
         if quantity <= 0:
             continue
-        charged = money(line["unit_price"])
-        listed = money(line["list_price"]) if line.get("list_price") is not None else charged
+        charged = cents(line["unit_price"])
+        listed = cents(line["list_price"]) if line.get("list_price") is not None else charged
         lines.append((line["sku"], line["description"], quantity, charged, listed))
     return lines
 
@@ -196,16 +184,7 @@ def deposit_total(job: Job) -> Decimal:
         .group_by(Payment.kind)
     ).all()
     sums = {kind: Decimal(total) for kind, total in rows}
-    return money(sums.get(PaymentKind.DEPOSIT.value, ZERO) - sums.get(PaymentKind.REFUND.value, ZERO))
-
-
-def free_reason(job: Job) -> str:
-    """Why the job is free ("warranty", "rerepair"), or "" when it is charged."""
-    if job.rerepair_of_id is not None:
-        return "rerepair"
-    if not job.warranty_chargeable:
-        return "warranty"
-    return ""
+    return cents(sums.get(PaymentKind.DEPOSIT.value, ZERO) - sums.get(PaymentKind.REFUND.value, ZERO))
 
 
 def bill(job: Job) -> Bill:
@@ -216,7 +195,7 @@ def bill(job: Job) -> Bill:
     record = pickup_record(job)
     if record is not None and record.bill:
         return Bill.from_dict(record.bill)
-    why_free = free_reason(job)
+    why_free = job.free_reason
     chargeable = not why_free
     lines: list[BillLine] = []
     for sku, description, quantity, charged, listed in _parts_lines(job):
@@ -225,16 +204,16 @@ def bill(job: Job) -> Bill:
 
     labour_row = current_charge(job, ChargeKind.LABOUR)
     if labour_row is not None:
-        labour, source = money(labour_row.amount), "set"
+        labour, source = cents(labour_row.amount), "set"
     elif was_repaired(job):
-        labour, source = max(money(job.estimate_amount or 0) - parts_list_total, ZERO), "estimate"
+        labour, source = max(cents(job.estimate_amount or 0) - parts_list_total, ZERO), "estimate"
     else:
         labour, source = ZERO, "none"
     if labour or source == "set":
         lines.append(BillLine("labour", "Labour", 1, labour if chargeable else ZERO, labour))
 
     discount_row = current_charge(job, ChargeKind.DISCOUNT) if chargeable else None
-    discount = money(discount_row.amount) if discount_row is not None else ZERO
+    discount = cents(discount_row.amount) if discount_row is not None else ZERO
     return Bill(
         lines=tuple(lines), chargeable=chargeable, free_reason=why_free,
         discount=discount, discount_reason=discount_row.reason if discount_row is not None and discount else "",
@@ -251,7 +230,7 @@ def set_charge(job: Job, actor, kind: ChargeKind | str, amount, reason: str = ""
     kind = ChargeKind(kind)
     if job.job_status == JobStatus.COLLECTED:
         raise Conflict("The job is collected; its bill is closed.")
-    value = money(amount)
+    value = parse_money(amount, "amount", negative=True)
     reason = (reason or "").strip()
     if value < 0:
         raise ValidationError("The amount cannot be negative.", field="amount")
@@ -293,10 +272,7 @@ def record_deposit(job: Job, actor, payment: PaymentInput) -> Payment:
     if job.job_status == JobStatus.COLLECTED:
         raise Conflict("The job is collected; take no deposit for it.")
     method = _check_method(payment.method, "method")
-    try:
-        amount = money(payment.amount)
-    except ValidationError as exc:
-        raise ValidationError(exc.message, field="amount") from None
+    amount = parse_money(payment.amount, "amount", negative=True)
     if amount <= 0:
         raise ValidationError("A deposit must be more than zero.", field="amount")
     row = Payment(job_id=job.id, kind=PaymentKind.DEPOSIT.value, method=method.value, amount=amount,
@@ -427,10 +403,8 @@ def _check_payment(balance: Decimal, payment: PaymentInput | None) -> tuple[Paym
         if balance:
             raise ValidationError(f"The balance due is {balance}; record the payment.", field="payment.amount")
         return None
-    try:
-        amount = money(payment.amount if payment.amount not in (None, "") else "0")
-    except ValidationError as exc:
-        raise ValidationError(exc.message, field="payment.amount") from None
+    amount = parse_money(payment.amount if payment.amount not in (None, "") else "0", "payment.amount",
+                         negative=True)
     if amount != balance:
         what = "to refund" if balance < 0 else "due"
         raise ValidationError(
@@ -618,7 +592,7 @@ def public_status(number: str, phone_last4: str) -> PublicStatus | None:
         handset=" ".join(p for p in (job.brand, job.model) if p), promised_by=job.promised_by,
         updated_at=local_now(job.service_point, last_event), service_point_name=job.service_point.name,
         service_point_address=job.service_point.address, service_point_phone=job.service_point.phone,
-        locale=job.customer.locale, locale_hint="zh_Hans" if job.customer.phone.startswith("+86") else None,
+        locale=job.customer.locale, locale_hint=phone_language(job.customer.phone),
         collected_on=record.collected_on if record else None,
         balance=bill(job).balance if waiting else None, loaner_out=loaners.open_loan(job) is not None,
         repair_warranty_ends_on=job.repair_warranty_ends_on,
@@ -643,14 +617,11 @@ _RECEIPT_WORDS = {
 }
 
 
-def _receipt_language(job: Job) -> str:
-    return "zh" if language_for(job.customer) == "zh_Hans" else "en"
-
-
 def pickup_receipt_pdf(job: Job, actor, fmt: str | None = None, *, status_url: str = "",
-                       currency: str = "¥") -> tuple[bytes, str]:
+                       currency: str = "¥", reader: str | None = None) -> tuple[bytes, str]:
     """The pickup receipt (取机单) of a collected job as PDF bytes, and the format used
-    (``fmt`` "a5" or "80mm"; default the service point's ``receipt_format``).
+    (``fmt`` "a5" or "80mm"; default the service point's ``receipt_format``), in the
+    customer's language (``reader``: the counter's, as for the intake receipt).
 
     Logs the print (marked as a reprint after the first) as a ``print`` event
     (``workshop.printing.documents.record_print``, like the other documents).  Raises
@@ -665,7 +636,7 @@ def pickup_receipt_pdf(job: Job, actor, fmt: str | None = None, *, status_url: s
     if fmt not in labels.RECEIPT_FORMATS:
         raise ValidationError(f"Unknown receipt format “{fmt}”; use {' or '.join(labels.RECEIPT_FORMATS)}.",
                               field="format")
-    lang = _receipt_language(job)
+    lang = printing.receipt_language(job, reader)
     words = _RECEIPT_WORDS[lang]
     charged = Bill.from_dict(record.bill)
     suffix = words.get(charged.free_reason, "") if not charged.chargeable else ""

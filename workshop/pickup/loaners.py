@@ -24,7 +24,6 @@ from models import (
     LoanerCondition,
     LoanerLoan,
     LoanerStatus,
-    NotFound,
     ServicePoint,
     ValidationError,
     WarrantyPolicy,
@@ -33,6 +32,7 @@ from models import (
 )
 from workshop.core import audit
 from workshop.core.clock import local_today
+from workshop.core.scoping import get_scoped
 from workshop.intake.devices import imei as imei_service
 from workshop.permissions.rules import check_service_point
 from workshop.warranty import engine as warranty
@@ -55,14 +55,8 @@ def available(service_point_id: int) -> list[Loaner]:
 
 def get_loaner(user, loaner_id: int, *, for_update: bool = False) -> Loaner:
     """The loaner if ``user`` may see it.  Raises NotFound, PermissionDenied."""
-    stmt = select(Loaner).where(Loaner.id == loaner_id)
-    if for_update:
-        stmt = stmt.with_for_update()
-    loaner = db.session.scalar(stmt)
-    if loaner is None:
-        raise NotFound(f"There is no loaner {loaner_id}.")
-    check_service_point(user, loaner.service_point_id)
-    return loaner
+    return get_scoped(user, Loaner, Loaner.id == loaner_id, missing=f"There is no loaner {loaner_id}.",
+                      for_update=for_update)
 
 
 def _condition(value: str | None, field: str) -> LoanerCondition:
@@ -225,24 +219,3 @@ def entitled(job: Job, today: dt.date | None = None) -> bool:
         return False
     today = today or local_today(job.service_point)
     return (today - job.received_on).days > days and open_loan(job) is None
-
-
-def seed_demo(result) -> int:
-    """A few loaners in the demo service point's pool (idempotent; ``result`` is
-    ``workshop.demo.seed.SeedResult``).  Returns how many were added."""
-    service_point = result.service_point
-    phones = [
-        ("356938035643817", "Xiaomi", "Redmi Note 12", "good", ""),
-        ("353918051234561", "Huawei", "nova 9", "worn", "Scratches on the back"),
-        ("354565100234560", "Apple", "iPhone 11", "good", ""),
-    ]
-    added = 0
-    for number, brand, model, condition, notes in phones:
-        if db.session.scalar(select(Loaner.id).where(Loaner.imei == number)) is None:
-            db.session.add(Loaner(service_point_id=service_point.id, imei=number, brand=brand, model=model,
-                                  condition=condition, condition_notes=notes))
-            added += 1
-    db.session.flush()
-    if added:
-        result.notes.append(f"Loaner pool: {added} demo loaner phone(s) added.")
-    return added

@@ -18,6 +18,7 @@ from flask import (
     session,
     url_for,
 )
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 from wtforms.fields.choices import SelectChoice
@@ -36,13 +37,14 @@ from models import (
     utcnow,
 )
 from workshop.core import clock, csvio
+from workshop.core.scoping import get_scoped
 from workshop.forms import apply_domain_errors
 from workshop.intake.forms import ACCESSORY_LABELS
 from workshop.jobs import loading as job_service
 from workshop.jobs import scan as scan_service
 from workshop.notifications import cli as sender
 from workshop.notifications import outbox as notifications
-from workshop.permissions.rules import can, check_service_point
+from workshop.permissions.rules import can
 from workshop.pickup import collection as pickup_service
 from workshop.pickup import loaners as loaner_service
 
@@ -322,7 +324,7 @@ def receipt(number: str):
     job = job_service.get_job(current_user, number)
     pdf, fmt = pickup_service.pickup_receipt_pdf(
         job, current_user, request.args.get("format"), status_url=notifications.track_url(job),
-        currency=current_app.config.get("CURRENCY_SYMBOL", "¥"))
+        currency=current_app.config.get("CURRENCY_SYMBOL", "¥"), reader=str(get_locale()))
     db.session.commit()
     return Response(pdf, mimetype="application/pdf", headers={
         "Content-Disposition": f'inline; filename="{job.number}-pickup-{fmt}.pdf"'})
@@ -477,8 +479,8 @@ def outbox_send():
 
 @bp.route("/outbox/<int:message_id>/retry", methods=["POST"])
 def outbox_retry(message_id: int):
-    message = db.get_or_404(OutboxMessage, message_id)
-    check_service_point(current_user, message.service_point_id)
+    message = get_scoped(current_user, OutboxMessage, OutboxMessage.id == message_id,
+                         missing=f"There is no message {message_id}.")
     form = ActionForm()
     if form.validate_on_submit():
         try:

@@ -11,6 +11,7 @@ from sqlalchemy import select
 
 import labels
 from models import Job, JobEvent, Part, ValidationError, db
+from workshop.core.locale import language_for
 from workshop.vocabulary import template_labels, warranty_reasons
 
 TERMS = {
@@ -41,10 +42,10 @@ def receipt_words(lang: str) -> dict:
     return words
 
 
-def receipt_language(job: Job, ui_locale: str | None = None) -> str:
-    """``zh`` or ``en``: the customer's own language if known, else the counter's."""
-    locale = (job.customer.locale or ui_locale or "en").lower()
-    return "zh" if locale.startswith("zh") else "en"
+def receipt_language(job: Job, reader: str | None = None) -> str:
+    """``zh`` or ``en``: the customer's language (``core.locale.language_for``; ``reader``
+    is the counter's language, the receipt being printed there)."""
+    return "zh" if language_for(job.customer, reader) == "zh_Hans" else "en"
 
 
 def tag_label(job: Job) -> labels.TagLabel:

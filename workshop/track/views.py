@@ -2,6 +2,7 @@ from flask import Blueprint, current_app, redirect, render_template, request, ur
 from flask_babel import force_locale
 from werkzeug.datastructures import MultiDict
 
+from workshop.core.locale import LANGUAGES, choose
 from workshop.extensions import limiter
 from workshop.pickup import collection as pickup_service
 
@@ -9,24 +10,16 @@ from .forms import TrackForm
 
 bp = Blueprint("track", __name__, url_prefix="/track")
 
-LANGUAGES = ("en", "zh_Hans")
-
-
 def _language(preferred: str | None = None, hint: str | None = None) -> str:
-    """?lang= first, then the customer's recorded language, then the browser's, then
-    a guess from their phone number."""
+    """?lang= first, then the customer's language (``core.locale``: what they recorded,
+    else the browser's, else a guess from their phone number)."""
     chosen = request.args.get("lang")
     if chosen in LANGUAGES:
         return chosen
-    preferred = (preferred or "").replace("-", "_").lower()
-    if preferred.startswith("zh"):
-        return "zh_Hans"
-    if preferred.startswith("en"):
-        return "en"
+    browser = None
     if request.accept_languages:
-        best = request.accept_languages.best_match(["en", "zh_Hans", "zh_CN", "zh", "zh_TW"])
-        return "zh_Hans" if best and best.startswith("zh") else "en"
-    return hint if hint in LANGUAGES else "en"
+        browser = request.accept_languages.best_match(["en", "zh_Hans", "zh_CN", "zh", "zh_TW"]) or "en"
+    return choose(preferred, browser, hint)
 
 
 def _render(template: str, status: int = 200, *, preferred: str | None = None, hint: str | None = None,
