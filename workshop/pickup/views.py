@@ -43,6 +43,7 @@ from workshop.services import jobs as job_service
 from workshop.services import loaners as loaner_service
 from workshop.services import pickup as pickup_service
 from workshop.services import scan as scan_service
+from workshop.sqlite_tx import writes
 
 from .forms import (
     ActionForm,
@@ -112,6 +113,7 @@ def accessory_label(code: str) -> str:
 
 
 @bp.route("/pickup")
+@writes  # a scan is recorded on the job
 def counter():
     """Scan a ticket: the job opens at the pickup step."""
     form = ScanForm(request.args if "code" in request.args else None)
@@ -318,6 +320,7 @@ def queue_reminders():
 
 
 @bp.route("/jobs/<number>/pickup-receipt.pdf")
+@writes  # records the print on the job
 def receipt(number: str):
     job = job_service.get_job(current_user, number)
     pdf, fmt = pickup_service.pickup_receipt_pdf(
