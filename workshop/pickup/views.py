@@ -36,6 +36,7 @@ from models import (
     db,
     utcnow,
 )
+from models.jobs import open_jobs
 from workshop.forms import apply_domain_errors
 from workshop.permissions import can, check_service_point
 from workshop.services import clock, notifications
@@ -352,7 +353,7 @@ def _open_warranty_jobs():
     waiting_statuses = [s.value for s in (JobStatus.COLLECTED, JobStatus.CANCELLED, JobStatus.READY)]
     return db.session.scalars(
         scan_service.visible_jobs(current_user)
-        .where(Job.warranty_chargeable.is_(False), Job.status.notin_(waiting_statuses))
+        .where(Job.warranty_chargeable.is_(False), Job.status.notin_(waiting_statuses), open_jobs())
         .order_by(Job.received_on)).all()
 
 

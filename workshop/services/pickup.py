@@ -51,6 +51,7 @@ from models import (
     db,
     utcnow,
 )
+from models.jobs import open_jobs
 
 from . import audit
 from .clock import as_utc, local_now, local_today
@@ -540,17 +541,17 @@ def waiting_for_pickup(service_point_ids: Iterable[int] | None = None, *, now: d
     """
     from models import LoanerLoan, OutboxMessage
 
+    # Per waiting job (on the open-jobs index), its latest move to its status (on the
+    # events' job_id index): the cost follows the shelf, not the history.
     since = (
-        select(JobEvent.job_id, func.max(JobEvent.at).label("since"))
-        .join(Job, Job.id == JobEvent.job_id)
-        .where(JobEvent.kind == "status", JobEvent.to_status == Job.status)
-        .group_by(JobEvent.job_id)
-        .subquery()
+        select(func.max(JobEvent.at))
+        .where(JobEvent.job_id == Job.id, JobEvent.kind == "status", JobEvent.to_status == Job.status)
+        .correlate(Job)
+        .scalar_subquery()
     )
     stmt = (
-        select(Job, since.c.since)
-        .outerjoin(since, since.c.job_id == Job.id)
-        .where(Job.status.in_([s.value for s in COLLECTABLE]))
+        select(Job, since.label("since"))
+        .where(Job.status.in_([s.value for s in COLLECTABLE]), open_jobs())
     )
     if service_point_ids is not None:
         stmt = stmt.where(Job.service_point_id.in_(list(service_point_ids)))
