@@ -42,7 +42,7 @@ import requests
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.data import BENCH_PASSWORD, BENCH_TOKEN_PREFIX  # noqa: E402
+from bench.data import BENCH_PASSWORD, BENCH_TOKEN_PREFIX
 
 SP = "sz01"
 USERS = {"desk": f"receptionist1_{SP}", "bench": f"engineer1_{SP}", "manager": f"manager1_{SP}",
@@ -84,7 +84,8 @@ def stop(proc: subprocess.Popen) -> None:
 
 
 def worker_rss_mb(proc: subprocess.Popen) -> list[float]:
-    out = subprocess.run(["ps", "-o", "pid=,ppid=,rss=", "--ppid", str(proc.pid)], capture_output=True, text=True)
+    out = subprocess.run(["ps", "-o", "pid=,ppid=,rss=", "--ppid", str(proc.pid)], check=False,
+                         capture_output=True, text=True)
     return [int(line.split()[2]) / 1024 for line in out.stdout.splitlines() if line.strip()]
 
 
@@ -103,7 +104,7 @@ def samples(url: str) -> dict:
         ids = random.Random(7).sample(range(1, top + 1), 4000)
         rows = conn.execute(text(
             "SELECT j.number, j.imei, c.phone FROM jobs j JOIN customers c ON c.id = j.customer_id "
-            "WHERE j.id IN (%s) AND j.service_point_id = :sp" % ",".join(map(str, ids))), {"sp": sp_id}).all()
+            "WHERE j.id IN ({}) AND j.service_point_id = :sp".format(",".join(map(str, ids)))), {"sp": sp_id}).all()
         open_jobs = conn.execute(text(
             "SELECT number FROM jobs WHERE service_point_id = :sp AND status IN ('diagnosing', 'repairing', "
             "'awaiting_parts') AND status <> 'collected'"), {"sp": sp_id}).scalars().all()
@@ -244,7 +245,8 @@ def wrk(base: str, spec: dict, seconds: float, connections: int, threads: int = 
         script = fh.name
     try:
         done = subprocess.run(["wrk", "-t", str(threads), "-c", str(connections), "-d", f"{max(1, round(seconds))}s", "--latency",
-                               "-s", script, base], capture_output=True, text=True, timeout=seconds + 60)
+                               "-s", script, base], check=False, capture_output=True, text=True,
+                              timeout=seconds + 60)
     finally:
         os.unlink(script)
     out = done.stdout
@@ -296,7 +298,7 @@ def one_at_a_time(base: str, spec: dict, count: int, state: dict) -> list[float]
 
 def p99(values: list[float]) -> float:
     values = sorted(values)
-    return values[min(len(values) - 1, int(round(0.99 * (len(values) - 1))))]
+    return values[min(len(values) - 1, round(0.99 * (len(values) - 1)))]
 
 
 # -- the run ------------------------------------------------------------------------

@@ -10,6 +10,7 @@ import zoneinfo
 
 from flask import current_app
 from sqlalchemy import func, select
+from sqlalchemy.orm import joinedload
 from werkzeug.security import generate_password_hash
 
 from models import (
@@ -244,6 +245,7 @@ def user_for_token(secret: str) -> User | None:
         return None
     token = db.session.scalar(
         select(ApiToken).where(ApiToken.token_hash == hash_token(secret), ApiToken.revoked_at.is_(None))
+        .options(joinedload(ApiToken.user))
     )
     if token is None or not token.user.is_active:
         return None
