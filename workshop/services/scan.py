@@ -5,17 +5,13 @@ from __future__ import annotations
 import re
 
 from sqlalchemy import case, select, union_all
-from sqlalchemy.orm import joinedload, selectinload
 
-from models import OPEN_STATUSES, Job, JobEvent, NotFound, db
+from models import OPEN_STATUSES, Job, NotFound, db
 
 from . import imei as imei_service
+from .jobs import SHOWN_WITH
 
 _JOB_NUMBER_RE = re.compile(r"^[A-Z0-9]{2,6}-\d{4,}$")
-#: What a scanned job is shown with (job page, scan API): loaded with the job in a
-#: few queries instead of one lazy load per event's actor.
-_JOB_PAGE = (joinedload(Job.customer), joinedload(Job.service_point), joinedload(Job.engineer),
-             selectinload(Job.events).joinedload(JobEvent.actor))
 
 
 def visible_jobs(user):
@@ -35,7 +31,7 @@ def resolve(user, code: str) -> Job:
         raise NotFound("Nothing was scanned.")
     upper = raw.upper()
     if _JOB_NUMBER_RE.match(upper):
-        job = db.session.scalar(visible_jobs(user).where(Job.number == upper).options(*_JOB_PAGE))
+        job = db.session.scalar(visible_jobs(user).where(Job.number == upper).options(*SHOWN_WITH))
         if job is not None:
             return job
     digits = imei_service.normalise(raw)
@@ -49,7 +45,7 @@ def resolve(user, code: str) -> Job:
     is_open = case((Job.status.in_([s.value for s in OPEN_STATUSES]), 1), else_=0)
     job = db.session.scalar(
         select(Job).where(Job.id.in_(select(ids.c.id))).order_by(is_open.desc(), Job.id.desc()).limit(1)
-        .options(*_JOB_PAGE))
+        .options(*SHOWN_WITH))
     if job is None:
         raise NotFound(f"No job or handset here matches “{raw}”.")
     return job
