@@ -530,7 +530,8 @@ def import_csv():
         except UnicodeDecodeError:
             text = raw.decode("gb18030", errors="replace")  # spreadsheets saved on Chinese Windows
         try:
-            result = parts_service.import_rows(current_user, parts_service.read_csv(text))
+            result = parts_service.import_rows(current_user, parts_service.read_csv(text),
+                                               on_batch=db.session.commit)  # the counter keeps working
             db.session.commit()
         except ValidationError as exc:
             db.session.rollback()
