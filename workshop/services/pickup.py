@@ -32,6 +32,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 
 from sqlalchemy import func, select
+from sqlalchemy.orm import joinedload, selectinload
 
 from models import (
     BillAdjustment,
@@ -552,6 +553,7 @@ def waiting_for_pickup(service_point_ids: Iterable[int] | None = None, *, now: d
     stmt = (
         select(Job, since.label("since"))
         .where(Job.status.in_([s.value for s in COLLECTABLE]), open_jobs())
+        .options(joinedload(Job.service_point), joinedload(Job.customer), selectinload(Job.events))
     )
     if service_point_ids is not None:
         stmt = stmt.where(Job.service_point_id.in_(list(service_point_ids)))
