@@ -335,7 +335,7 @@ def main(argv: list[str] | None = None) -> None:
         cookies = {role: session_cookie(app, USERS[role]) for role in ("desk", "manager")}
         wanted = args.only
         issue_count = 0 if wanted and "parts issue" not in wanted else (
-            args.rounds * (args.single + 3) + (0 if args.no_load else int(args.rounds * args.seconds * 150)))
+            args.rounds * (args.single + 3) + (0 if args.no_load else int(args.rounds * args.seconds * 80)))
         requisitions = prepare_requisitions(app, data, issue_count) if issue_count else [0]
         specs = {k: v for k, v in paths(data, cookies, requisitions).items() if not wanted or k in wanted}
         floor_spec = {"paths": [f"/jobs/{n}" for n in data["numbers"]], "headers": {}}
