@@ -22,6 +22,8 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    literal_column,
+    text,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -89,6 +91,8 @@ TRANSITIONS: dict[tuple[JobStatus, JobStatus], frozenset[Role]] = {
 }
 
 OPEN_STATUSES = frozenset(set(JobStatus) - {S.COLLECTED})
+#: The SQL of "the job is open", the WHERE of the partial indexes on open jobs.
+_OPEN_SQL = "status <> 'collected'"
 #: Where a handset normally is while a job has this status.
 DEFAULT_LOCATION = {
     S.RECEIVED: "front_desk",
@@ -128,7 +132,11 @@ class Customer(db.Model):
 
     service_point: Mapped[ServicePoint] = relationship()
 
-    __table_args__ = (UniqueConstraint("service_point_id", "phone"),)
+    __table_args__ = (
+        UniqueConstraint("service_point_id", "phone"),
+        # Search by name: exact or prefix (workshop/services/job_search.py).
+        Index("ix_customers_name", "name"),
+    )
 
     @property
     def phone_last4(self) -> str:
@@ -231,6 +239,12 @@ class Job(db.Model):
         ),
         CheckConstraint("imei IS NOT NULL OR serial_number IS NOT NULL", name="device_identified"),
         Index("ix_jobs_sp_status", "service_point_id", "status"),
+        # Open jobs are a few hundred among a million: lists and counts of them read
+        # these partial indexes, used by queries that carry OPEN_JOB (below).
+        Index("ix_jobs_open_sp", "service_point_id", "status", "promised_by",
+              sqlite_where=text(_OPEN_SQL), postgresql_where=text(_OPEN_SQL)),
+        Index("ix_jobs_open_engineer", "engineer_id", "status",
+              sqlite_where=text(_OPEN_SQL), postgresql_where=text(_OPEN_SQL)),
     )
 
     @property
@@ -405,3 +419,13 @@ class JobEvent(db.Model):
 
     job: Mapped[Job] = relationship(back_populates="events")
     actor: Mapped[User | None] = relationship()
+
+
+def open_jobs():
+    """A WHERE term for "the job is open" that the partial indexes on open jobs serve.
+
+    SQLite and PostgreSQL use a partial index only when the query repeats its WHERE
+    with the same literal (a bound parameter would not do), so every list or count
+    of open jobs adds this term next to its own status filter.
+    """
+    return Job.status != literal_column("'collected'")

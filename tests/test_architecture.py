@@ -28,9 +28,11 @@ WEB_NAMES = frozenset({"views", "api", "cli", "forms", "web"})
 #: ``Accept``, roll back), the extensions (flask-limiter keys on the client's
 #: address), the health blueprint and the API package (its CSRF hook for browser
 #: sessions writing to the API), and the security request hooks the factory installs
-#: (edge guards, security headers, ProxyFix).
+#: (edge guards, security headers, ProxyFix), and the SQLite unit-of-work hook (a
+#: request's method declares whether its transaction takes the write lock).
 WEB_SIDE = frozenset({
     "workshop",
+    "workshop.sqlite_tx",
     "workshop.security.guards",
     "workshop.security.headers",
     "workshop.security.proxy",

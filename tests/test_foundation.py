@@ -195,6 +195,7 @@ def test_concurrent_change_of_a_job_is_a_conflict_not_a_crash(app, staff):
     from flask import Blueprint
 
     from tests import factories
+    from workshop.sqlite_tx import writes
 
     with app.app_context():
         number = factories.job().number
@@ -203,6 +204,7 @@ def test_concurrent_change_of_a_job_is_a_conflict_not_a_crash(app, staff):
     bp = Blueprint("stale_probe", __name__)
 
     @bp.route("/_stale_probe/<number>")
+    @writes  # a GET that writes must say so (workshop/sqlite_tx.py)
     def probe(number):
         from models import Job
 

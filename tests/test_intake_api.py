@@ -244,9 +244,10 @@ def test_job_list_filters_search_pagination_and_scope(app, api, staff):
     assert items(f"?q={numbers[0].lower()}") == [numbers[0]]
     assert items("?q=35693803 5643809") == [numbers[1]]  # IMEI as typed
     assert items("?q=3569380356") == [numbers[1]]  # beginning of an IMEI
-    assert items("?q=1234 5678") == [numbers[1]]  # phone digits
+    assert items("?q=139 1234") == [numbers[1]]  # the first digits of a phone number
     assert items("?q=138-0013-8000") == [numbers[0]]
-    assert items("?q=berg") == [numbers[2]]
+    assert items("?q=%2B49 30 123456") == [numbers[2]]  # a whole number with its country code
+    assert items("?q=Anna") == [numbers[2]]  # the beginning of a name (on an index, not LIKE '%...%')
     assert items("?q=王") == [numbers[0]]
 
     r = client.get("/api/v1/jobs?limit=2", headers=headers)

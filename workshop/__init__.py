@@ -15,6 +15,7 @@ from sqlalchemy.engine import Engine
 
 from config import Config, config_from_env
 
+from . import sqlite_tx
 from .core import settings
 from .extensions import babel, csrf, db, limiter, login_manager, migrate, rest_api
 from .i18n import compile_catalogs
@@ -76,7 +77,7 @@ def _settle_config(app: Flask) -> None:
 @event.listens_for(Engine, "connect")
 def _sqlite_pragmas(dbapi_connection, _record):
     if isinstance(dbapi_connection, sqlite3.Connection):
-        # Let SQLAlchemy emit BEGIN itself (see _sqlite_begin_immediate).
+        # Let SQLAlchemy emit BEGIN itself (see workshop/sqlite_tx.py).
         dbapi_connection.isolation_level = None
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA foreign_keys=ON")
@@ -86,19 +87,14 @@ def _sqlite_pragmas(dbapi_connection, _record):
         cursor.close()
 
 
-def _sqlite_begin_immediate(conn):
-    # Every transaction takes SQLite's write lock up front (as Rails does): a
-    # read-then-write transaction can then never fail half-way with SQLITE_BUSY,
-    # and stock decrements are serialised by the database, not by this process.
-    conn.exec_driver_sql("BEGIN IMMEDIATE")
-
-
 def register_extensions(app: Flask) -> None:
     db.init_app(app)
     with app.app_context():
         engine = db.engine
-        if engine.dialect.name == "sqlite" and not event.contains(engine, "begin", _sqlite_begin_immediate):
-            event.listen(engine, "begin", _sqlite_begin_immediate)
+        if engine.dialect.name == "sqlite":
+            # Writing units of work take the write lock first; reads never do.
+            sqlite_tx.install(engine)
+            sqlite_tx.init_app(app, db.session)
     migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True, compare_type=True)
     csrf.init_app(app)
     babel.init_app(app, locale_selector=_select_locale)

@@ -38,6 +38,7 @@ from models import (
     ValidationError,
     db,
 )
+from models.jobs import open_jobs
 from workshop.permissions.rules import check_service_point
 
 S = JobStatus
@@ -107,7 +108,7 @@ def loads(engineer_ids: Iterable[int]) -> dict[int, int]:
     if ids:
         rows = db.session.execute(
             select(Job.engineer_id, func.count(Job.id))
-            .where(Job.engineer_id.in_(ids), Job.status.in_([s.value for s in LOAD_STATUSES]))
+            .where(Job.engineer_id.in_(ids), Job.status.in_([s.value for s in LOAD_STATUSES]), open_jobs())
             .group_by(Job.engineer_id)
         )
         counts.update({engineer_id: n for engineer_id, n in rows})
@@ -253,7 +254,7 @@ def unassigned_jobs(service_point_ids: Iterable[int]) -> list[Job]:
     """Jobs on the bench with no engineer, oldest promise first."""
     return list(db.session.scalars(
         select(Job).where(Job.service_point_id.in_(list(service_point_ids)), Job.engineer_id.is_(None),
-                          Job.status.in_([s.value for s in LOAD_STATUSES]))
+                          Job.status.in_([s.value for s in LOAD_STATUSES]), open_jobs())
         .order_by(Job.promised_by, Job.id)
     ))
 

@@ -14,6 +14,7 @@ from sqlalchemy.orm import selectinload
 from wtforms.fields.choices import SelectChoice
 
 from models import DomainError, Job, JobStatus, User, ValidationError, db
+from models.jobs import open_jobs
 from workshop.bench import assignment
 from workshop.forms import apply_domain_errors
 from workshop.jobs import loading as job_service
@@ -94,7 +95,7 @@ class Row:
 
 def _bench_jobs(*conditions) -> list[Job]:
     stmt = (select(Job).where(Job.service_point_id.in_(current_user.service_point_ids),
-                              Job.status.in_([s.value for s in BOARD_STATUSES]), *conditions)
+                              Job.status.in_([s.value for s in BOARD_STATUSES]), open_jobs(), *conditions)
             .options(selectinload(Job.events), selectinload(Job.engineer), selectinload(Job.service_point))
             .order_by(Job.promised_by, Job.id))
     return list(db.session.scalars(stmt))

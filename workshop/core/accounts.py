@@ -9,6 +9,7 @@ import re
 import zoneinfo
 
 from sqlalchemy import func, select
+from sqlalchemy.orm import joinedload
 from werkzeug.security import generate_password_hash
 
 import labels
@@ -246,6 +247,7 @@ def user_for_token(secret: str) -> User | None:
         return None
     token = db.session.scalar(
         select(ApiToken).where(ApiToken.token_hash == hash_token(secret), ApiToken.revoked_at.is_(None))
+        .options(joinedload(ApiToken.user))
     )
     if token is None or not token.user.is_active:
         return None

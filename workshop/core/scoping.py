@@ -17,7 +17,8 @@ def _own_service_point(obj) -> Iterable[int]:
 
 
 def get_scoped(actor, model, *criteria, missing: str, for_update: bool = False,
-               service_points: Callable[[object], Iterable[int]] = _own_service_point, hide: bool = False):
+               service_points: Callable[[object], Iterable[int]] = _own_service_point, hide: bool = False,
+               options=()):
     """The ``model`` row matching ``criteria`` if ``actor`` may see it.
 
     ``service_points(obj)`` are the service points the row belongs to (its own by
@@ -25,9 +26,12 @@ def get_scoped(actor, model, *criteria, missing: str, for_update: bool = False,
     data, listeners) and sees everything.  ``for_update`` locks the row (PostgreSQL)
     and reloads it.  Raises NotFound (message ``missing``) when there is none, and
     PermissionDenied when it belongs elsewhere; with ``hide`` that is NotFound too (a
-    transfer's existence is not told to a third service point).
+    transfer's existence is not told to a third service point).  ``options`` are loader
+    options (what the row is shown with).
     """
     stmt = select(model).where(*criteria)
+    if options:
+        stmt = stmt.options(*options)
     if for_update:
         stmt = stmt.with_for_update().execution_options(populate_existing=True)
     obj = db.session.scalar(stmt)

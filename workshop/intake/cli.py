@@ -32,6 +32,8 @@ def tac_import(path):
                 percent = min(100, lines_read * 100 // total)
                 bar.update(percent - done)
                 done = percent
+            # Committed after each batch: intakes get SQLite's write lock in between.
+            db.session.commit()
 
         result = tac.import_file(path, progress=progress)
         bar.update(100 - done)

@@ -25,7 +25,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from sqlalchemy import or_, select
+from sqlalchemy import select, union_all
 from sqlalchemy.exc import IntegrityError
 
 from models import (
@@ -45,7 +45,6 @@ from workshop.intake import customers
 from workshop.intake.devices import blocked, tac
 from workshop.intake.devices import imei as imei_service
 from workshop.jobs.numbering import next_job_number
-from workshop.jobs.scan import visible_jobs
 from workshop.permissions.rules import can
 from workshop.warranty import policies
 from workshop.warranty.engine import COMPONENTS, PROOF_KINDS, WarrantyCase, WarrantyDecision, assess, service_dates
@@ -195,8 +194,13 @@ def handset_history(actor, *, imeis=(), serial: str | None = None, limit: int = 
         conditions.append(Job.serial_number == serial)
     if not conditions:
         return []
+    # One indexed lookup per identifier column (not an OR the planner may answer by
+    # walking the whole table), capped at ``limit`` jobs.
+    ids = union_all(*(select(Job.id).where(c, Job.service_point_id.in_(actor.service_point_ids))
+                      for c in conditions)).subquery()
     return list(db.session.scalars(
-        visible_jobs(actor).where(or_(*conditions)).order_by(Job.received_at.desc(), Job.id.desc()).limit(limit)))
+        select(Job).where(Job.id.in_(select(ids.c.id)))
+        .order_by(Job.received_at.desc(), Job.id.desc()).limit(limit)))
 
 
 def _status_date(job: Job, status: str) -> dt.date | None:

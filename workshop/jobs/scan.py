@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import re
 
-from sqlalchemy import or_, select
+from sqlalchemy import case, select, union_all
 
 from models import OPEN_STATUSES, Job, NotFound, db
 from workshop.intake.devices import imei as imei_service
+from workshop.jobs.loading import SHOWN_WITH
 
 _JOB_NUMBER_RE = re.compile(r"^[A-Z0-9]{2,6}-\d{4,}$")
 
@@ -29,16 +30,21 @@ def resolve(user, code: str) -> Job:
         raise NotFound("Nothing was scanned.")
     upper = raw.upper()
     if _JOB_NUMBER_RE.match(upper):
-        job = db.session.scalar(visible_jobs(user).where(Job.number == upper))
+        job = db.session.scalar(visible_jobs(user).where(Job.number == upper).options(*SHOWN_WITH))
         if job is not None:
             return job
     digits = imei_service.normalise(raw)
-    candidates = visible_jobs(user).where(
-        or_(Job.imei == digits, Job.imei2 == digits, Job.serial_number == upper)
-    )
+    # One exact lookup per identifier column, each on its own index (an OR over the
+    # three would let the planner walk every job newest first); then the handset's
+    # latest open job, else its latest job.
+    sp_ids = user.service_point_ids
+    ids = union_all(*(select(Job.id).where(column == value, Job.service_point_id.in_(sp_ids))
+                      for column, value in ((Job.imei, digits), (Job.imei2, digits),
+                                            (Job.serial_number, upper)))).subquery()
+    is_open = case((Job.status.in_([s.value for s in OPEN_STATUSES]), 1), else_=0)
     job = db.session.scalar(
-        candidates.where(Job.status.in_([s.value for s in OPEN_STATUSES])).order_by(Job.id.desc()).limit(1)
-    ) or db.session.scalar(candidates.order_by(Job.id.desc()).limit(1))
+        select(Job).where(Job.id.in_(select(ids.c.id))).order_by(is_open.desc(), Job.id.desc()).limit(1)
+        .options(*SHOWN_WITH))
     if job is None:
         raise NotFound(f"No job or handset here matches “{raw}”.")
     return job

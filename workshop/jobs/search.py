@@ -4,16 +4,23 @@ always limited to the service points the caller may see."""
 from __future__ import annotations
 
 import re
+import unicodedata
 
-from sqlalchemy import func, or_
+import phonenumbers
+from sqlalchemy import and_, func, select, union
 from sqlalchemy.orm import selectinload
 
 from models import Customer, Job, JobStatus, User, ValidationError, db
+from models.jobs import open_jobs
+from workshop.intake import customers
 from workshop.intake.devices import imei as imei_service
-from workshop.jobs.scan import visible_jobs
 
 MAX_LIMIT = 200
 _PHONEISH = re.compile(r"[+\d\s()-]+")
+_NUMBERISH = re.compile(r"[A-Z0-9]{2,6}-\d*")
+_JOB_NUMBER = re.compile(r"[A-Z0-9]{2,6}-\d{6,}")
+#: Above every character: ``value + _TOP`` bounds the strings that start with value.
+_TOP = "\U0010ffff"
 
 
 def _statuses(values) -> list[str]:
@@ -33,38 +40,84 @@ def search(actor, *, statuses=None, engineer: str | None = None, q: str | None =
     """Jobs ``actor`` may see, newest first, and the cursor of the next page (or None).
 
     ``statuses``: status names (a comma-separated string counts as several).
-    ``engineer``: the assigned engineer's username.  ``q`` matches the job number,
-    an IMEI or serial number, the customer's phone (any 4 or more digits of it)
-    and the customer's name.  ``after`` is the cursor from the previous page.
+    ``engineer``: the assigned engineer's username.  ``q`` is normalised, then matched
+    exactly or by prefix, each on its own index: the job number (upper case), an IMEI
+    (digits; 8 or more match by prefix) or serial number, the customer's phone
+    (a whole number in E.164; the first 4 or more digits by prefix) and the
+    customer's name (exact or prefix).  ``after`` is the cursor from the previous page.
     Raises ValidationError for an unknown status.
     """
     limit = max(1, min(int(limit or 50), MAX_LIMIT))
-    stmt = (visible_jobs(actor).join(Customer, Job.customer_id == Customer.id)
-            .options(selectinload(Job.customer), selectinload(Job.service_point),
-                     selectinload(Job.engineer), selectinload(Job.rerepair_of)))
+    conditions = [Job.service_point_id.in_(actor.service_point_ids)]
     wanted = _statuses(statuses)
     if wanted:
-        stmt = stmt.where(Job.status.in_(wanted))
+        conditions.append(Job.status.in_(wanted))
+        if JobStatus.COLLECTED.value not in wanted:
+            conditions.append(open_jobs())  # on the partial index of open jobs
     if engineer:
-        stmt = stmt.join(User, Job.engineer_id == User.id).where(
-            func.lower(User.username) == engineer.strip().lower())
-    text = (q or "").strip()
-    if text:
-        pattern = "%" + text.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
-        compact = imei_service.normalise(text)
-        digits = "".join(c for c in text if c.isdigit())
-        conditions = [func.lower(Job.number).like(pattern, escape="\\"),
-                      func.lower(Customer.name).like(pattern, escape="\\")]
-        if compact:
-            conditions += [Job.imei == compact, Job.imei2 == compact, Job.serial_number == compact]
-            if compact.isdigit() and len(compact) >= 8:
-                conditions += [Job.imei.startswith(compact), Job.imei2.startswith(compact)]
-        if len(digits) >= 4 and _PHONEISH.fullmatch(text):
-            conditions.append(Customer.phone.contains(digits))
-        stmt = stmt.where(or_(*conditions))
+        conditions.append(Job.engineer_id.in_(
+            select(User.id).where(func.lower(User.username) == engineer.strip().lower())))
     if after:
-        stmt = stmt.where(Job.id < after)
+        conditions.append(Job.id < after)
+    text = (q or "").strip()
+    stmt = select(Job).options(selectinload(Job.customer), selectinload(Job.service_point),
+                               selectinload(Job.engineer), selectinload(Job.rerepair_of))
+    if text:
+        # Each way of matching is its own indexed lookup, newest first and no more than
+        # a page; the page is the newest of their union.  (Ordered by ``id + 0``: the
+        # planner must then find the rows by the match's index and sort the few it
+        # finds, instead of walking every job newest first until a page matches.)
+        pages = [select(Job.id).where(match, *conditions).order_by((Job.id + 0).desc()).limit(limit + 1)
+                 .subquery() for match in _matches(text, actor.service_point_ids)]
+        ids = union(*[select(page.c.id) for page in pages]).subquery()
+        stmt = stmt.where(Job.id.in_(select(ids.c.id)))
+    else:
+        stmt = stmt.where(*conditions)
     rows = list(db.session.scalars(stmt.order_by(Job.id.desc()).limit(limit + 1)))
     more = len(rows) > limit
     rows = rows[:limit]
     return rows, (rows[-1].id if more and rows else None)
+
+
+def _prefix(column, value: str):
+    """``column`` starts with ``value``, as a range an index can answer (not LIKE)."""
+    return and_(column >= value, column < value + _TOP)
+
+
+def _matches(text: str, service_point_ids) -> list:
+    """The WHERE terms on jobs that ``text`` (as typed) may mean."""
+    matches = []
+    upper = unicodedata.normalize("NFKC", text).upper()
+    compact = imei_service.normalise(text)
+    if _NUMBERISH.fullmatch(upper):
+        matches.append(Job.number == upper if _JOB_NUMBER.fullmatch(upper) else _prefix(Job.number, upper))
+    if compact and compact.isdigit() and len(compact) >= 8:
+        if len(compact) >= 15:
+            matches += [Job.imei == compact, Job.imei2 == compact]
+        else:
+            matches += [_prefix(Job.imei, compact), _prefix(Job.imei2, compact)]
+    if compact and compact.isascii() and compact.isalnum() and len(compact) >= 4:
+        matches.append(Job.serial_number == compact)
+    digits = "".join(c for c in compact if c.isdigit())
+    # Customers are looked up at the service points one may see, on (service point, phone).
+    here = Customer.service_point_id.in_(list(service_point_ids))
+    if len(digits) >= 4 and _PHONEISH.fullmatch(text):
+        matches.append(Job.customer_id.in_(select(Customer.id).where(here, _phone_match(text, digits))))
+    if not _PHONEISH.fullmatch(text):
+        name = " ".join(text.split())
+        matches.append(Job.customer_id.in_(select(Customer.id).where(_prefix(Customer.name, name), here)))
+    return matches
+
+
+def _phone_match(text: str, digits: str):
+    """A whole phone number matches its E.164 form; the first digits of one, by prefix."""
+    try:
+        return Customer.phone == customers.normalise_phone(text)
+    except ValueError:
+        pass
+    if text.startswith("+"):
+        return _prefix(Customer.phone, "+" + digits)
+    if digits.startswith("00"):
+        return _prefix(Customer.phone, "+" + digits[2:])
+    code = phonenumbers.country_code_for_region(customers.phone_region())
+    return _prefix(Customer.phone, f"+{code}{digits.lstrip('0')}")

@@ -8,5 +8,5 @@ bp = Blueprint("jobs", __name__, url_prefix="/jobs")
 
 @bp.route("/<number>")
 def detail(number: str):
-    job = job_service.get_job(current_user, number)
+    job = job_service.get_job(current_user, number, shown=True)
     return render_template("jobs/detail.html", job=job)

@@ -28,6 +28,9 @@ IDEMPOTENCY_HEADER = {
     "description": "The same key returns the first answer and creates nothing new.",
 }
 SECURITY = [{"bearerAuth": []}]
+#: The catalogue is read a page at a time, in SKU order (keyset on the SKU).
+PARTS_PAGE = 100
+PARTS_MAX_PAGE = 500
 
 
 # --------------------------------------------------------------------------- schemas
@@ -74,6 +77,7 @@ class PartOut(Schema):
 
 class PartList(Schema):
     items = fields.List(fields.Nested(PartOut))
+    next = fields.String(allow_none=True, metadata={"description": "URL of the next page, or null."})
 
 
 class StockQuery(Schema):
@@ -83,6 +87,8 @@ class StockQuery(Schema):
 class PartListQuery(StockQuery):
     q = fields.String(metadata={"description": "Words in the SKU, name, brand, model or bin."})
     low_stock = fields.Boolean(metadata={"description": "Only parts at or under their reorder point."})
+    after = fields.String(metadata={"description": "Cursor: the `next` of the previous page (a SKU)."})
+    limit = fields.Integer(load_default=PARTS_PAGE, validate=validate.Range(min=1, max=PARTS_MAX_PAGE))
 
 
 class ReceiptIn(Schema):
@@ -237,13 +243,25 @@ class Parts(MethodView):
     @blp.response(200, PartList)
     @blp.doc(security=SECURITY)
     def get(self, args):
-        """The catalogue with stock at the caller's service point (or ``service_point``)."""
+        """The catalogue with stock at the caller's service point (or ``service_point``),
+        a page at a time in SKU order: ``next`` is the URL of the following page.
+        With ``low_stock`` a page holds the low parts among its SKUs (it may be short)."""
         sp = _service_point(args.get("service_point"))
-        parts = db.session.scalars(parts_service.search(args.get("q", ""))).all()
+        limit = args["limit"]
+        stmt = parts_service.search(args.get("q", "")).order_by(None).order_by(Part.sku)
+        if args.get("after"):
+            stmt = stmt.where(Part.sku > args["after"])
+        parts = db.session.scalars(stmt.limit(limit + 1)).all()
+        more = len(parts) > limit
+        parts = parts[:limit]
         levels = parts_service.levels(sp.id, parts)
         if args.get("low_stock"):
             levels = [lv for lv in levels if lv.low]
-        return {"items": [part_body(lv.part, lv, sp.code) for lv in levels]}
+        next_url = None
+        if more:
+            query = {k: v for k, v in request.args.items() if k != "after"}
+            next_url = url_for("api_parts.Parts", **query, after=parts[-1].sku)
+        return {"items": [part_body(lv.part, lv, sp.code) for lv in levels], "next": next_url}
 
     @blp.arguments(PartIn)
     @blp.response(201, PartOut)

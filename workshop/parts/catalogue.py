@@ -414,17 +414,26 @@ def read_csv(text: str) -> list[tuple[int, dict]]:
     return rows
 
 
+#: Rows imported between two calls of ``on_batch`` (the CLI and the upload commit
+#: there, so a long import never holds SQLite's write lock for more than a moment).
+IMPORT_BATCH = 200
+
+
 def import_rows(actor, rows: Iterable[tuple[int, dict]],
-                on_reject: Callable[[int, str], None] | None = None) -> ImportResult:
+                on_reject: Callable[[int, str], None] | None = None,
+                on_batch: Callable[[], None] | None = None) -> ImportResult:
     """Create or update catalogue parts from CSV rows (see :func:`read_csv`).
 
     A row for an existing SKU updates it (empty optional cells keep what is there);
     a row that breaks a rule is skipped and reported with its line number and
-    reasons; the rest are imported.  Flushes only; the caller commits.
+    reasons; the rest are imported.  Flushes only; the caller commits, and may
+    commit in ``on_batch``, called after every :data:`IMPORT_BATCH` rows.
     """
     result = ImportResult()
     seen: dict[str, int] = {}
-    for line_no, row in rows:
+    for count, (line_no, row) in enumerate(rows, 1):
+        if on_batch is not None and count % IMPORT_BATCH == 0:
+            on_batch()
         if "_error" in row:  # the row could not be read (see read_csv)
             result.rejected.append((line_no, row["_error"]))
             if on_reject is not None:

@@ -38,7 +38,8 @@ def parts_import(file: Path):
         raise click.ClickException(getattr(exc, "message", str(exc))) from None
     with click.progressbar(rows, label=f"Importing {file.name}", show_pos=True,
                            item_show_func=lambda row: row[1].get("sku") if row else None) as bar:
-        result = parts_service.import_rows(None, bar)
+        # Committed in batches: intakes at the counter get SQLite's write lock in between.
+        result = parts_service.import_rows(None, bar, on_batch=db.session.commit)
     db.session.commit()
     click.echo(f"{file.name}: {result.summary()} ({result.total} rows).")
     if result.rejected:

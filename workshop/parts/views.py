@@ -529,7 +529,8 @@ def import_csv():
         try:
             # UTF-8 (BOM or not), UTF-16, GB18030; else the line with the bad byte
             text = csvio.decode(raw)
-            result = parts_service.import_rows(current_user, parts_service.read_csv(text))
+            result = parts_service.import_rows(current_user, parts_service.read_csv(text),
+                                               on_batch=db.session.commit)  # the counter keeps working
             db.session.commit()
         except csvio.CsvEncodingError as exc:
             form.file.errors = [*form.file.errors, exc.message]

@@ -32,6 +32,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from sqlalchemy import func, select
+from sqlalchemy.orm import joinedload, selectinload
 
 import labels
 from models import (
@@ -55,6 +56,7 @@ from models import (
     db,
     utcnow,
 )
+from models.jobs import open_jobs
 from workshop.core import audit
 from workshop.core.clock import as_utc, local_now, local_today
 from workshop.core.locale import phone_language
@@ -512,17 +514,19 @@ def waiting_for_pickup(service_point_ids: Iterable[int] | None = None, *, now: d
     ``since`` is when the job last moved to its current status; ``days`` counts
     whole local days since then at the job's service point.
     """
+
+    # Per waiting job (on the open-jobs index), its latest move to its status (on the
+    # events' job_id index): the cost follows the shelf, not the history.
     since = (
-        select(JobEvent.job_id, func.max(JobEvent.at).label("since"))
-        .join(Job, Job.id == JobEvent.job_id)
-        .where(JobEvent.kind == "status", JobEvent.to_status == Job.status)
-        .group_by(JobEvent.job_id)
-        .subquery()
+        select(func.max(JobEvent.at))
+        .where(JobEvent.job_id == Job.id, JobEvent.kind == "status", JobEvent.to_status == Job.status)
+        .correlate(Job)
+        .scalar_subquery()
     )
     stmt = (
-        select(Job, since.c.since)
-        .outerjoin(since, since.c.job_id == Job.id)
-        .where(Job.status.in_([s.value for s in COLLECTABLE]))
+        select(Job, since.label("since"))
+        .where(Job.status.in_([s.value for s in COLLECTABLE]), open_jobs())
+        .options(joinedload(Job.service_point), joinedload(Job.customer), selectinload(Job.events))
     )
     if service_point_ids is not None:
         stmt = stmt.where(Job.service_point_id.in_(list(service_point_ids)))

@@ -36,6 +36,7 @@ from models import (
     db,
     utcnow,
 )
+from models.jobs import open_jobs
 from workshop.core import clock, csvio
 from workshop.core.scoping import get_scoped
 from workshop.forms import apply_domain_errors
@@ -47,6 +48,7 @@ from workshop.notifications import outbox as notifications
 from workshop.permissions.rules import can
 from workshop.pickup import collection as pickup_service
 from workshop.pickup import loaners as loaner_service
+from workshop.sqlite_tx import writes
 
 from .forms import (
     ActionForm,
@@ -114,6 +116,7 @@ def accessory_label(code: str) -> str:
 
 
 @bp.route("/pickup")
+@writes  # a scan is recorded on the job
 def counter():
     """Scan a ticket: the job opens at the pickup step."""
     form = ScanForm(request.args if "code" in request.args else None)
@@ -320,6 +323,7 @@ def queue_reminders():
 
 
 @bp.route("/jobs/<number>/pickup-receipt.pdf")
+@writes  # records the print on the job
 def receipt(number: str):
     job = job_service.get_job(current_user, number)
     pdf, fmt = pickup_service.pickup_receipt_pdf(
@@ -351,7 +355,7 @@ def _open_warranty_jobs():
     waiting_statuses = [s.value for s in (JobStatus.COLLECTED, JobStatus.CANCELLED, JobStatus.READY)]
     return db.session.scalars(
         scan_service.visible_jobs(current_user)
-        .where(Job.warranty_chargeable.is_(False), Job.status.notin_(waiting_statuses))
+        .where(Job.warranty_chargeable.is_(False), Job.status.notin_(waiting_statuses), open_jobs())
         .order_by(Job.received_on)).all()
 
 

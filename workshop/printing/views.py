@@ -8,6 +8,7 @@ import labels
 from models import db
 from workshop.jobs import loading as job_service
 from workshop.printing import documents as printing
+from workshop.sqlite_tx import writes
 
 bp = Blueprint("printing", __name__)
 
@@ -26,6 +27,7 @@ def _status_url() -> str:
 
 
 @bp.route("/jobs/<number>/label.pdf")
+@writes  # records the print on the job
 def job_label(number: str):
     job = job_service.get_job(current_user, number)
     sp = job.service_point
@@ -37,6 +39,7 @@ def job_label(number: str):
 
 
 @bp.route("/jobs/<number>/ticket.pdf")
+@writes  # records the print on the job
 def job_ticket(number: str):
     job = job_service.get_job(current_user, number)
     sp = job.service_point
@@ -50,6 +53,7 @@ def job_ticket(number: str):
 
 
 @bp.route("/labels/intake.pdf")
+@writes  # records the prints on the jobs
 def intake_batch():
     """All device tags of one day's intake in one PDF (``?date=YYYY-MM-DD``, default today)."""
     try:

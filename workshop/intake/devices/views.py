@@ -22,7 +22,9 @@ def tac_import():
     if form.validate_on_submit():
         upload = form.file.data
         try:
-            result = tac.import_bytes(upload.read(), actor=current_user, filename=upload.filename or "")
+            # Committed after each batch (progress), so the counter keeps working meanwhile.
+            result = tac.import_bytes(upload.read(), actor=current_user, filename=upload.filename or "",
+                                      progress=lambda *_: db.session.commit())
             db.session.commit()
         except DomainError as exc:
             db.session.rollback()

@@ -1,0 +1,113 @@
+"""How SQLite transactions begin: reads never take the write lock, writers take it first.
+
+SQLite lets one writer at a time hold its lock.  A transaction that reads and then
+writes, begun with a plain (deferred) ``BEGIN``, may fail at its first write with
+SQLITE_BUSY (in WAL mode SQLITE_BUSY_SNAPSHOT, which no busy timeout cures) when
+another writer committed since it began reading: the unit of work would then fail
+half-way.  So the unit of work is *declared* before its first statement:
+
+- a request whose method writes (POST, PUT, PATCH, DELETE) and everything outside a
+  request (CLI commands, scripts, tests) begin with ``BEGIN IMMEDIATE``: they hold
+  the write lock from their first read, so they can never fail half-way and writers
+  (stock decrements, job numbers) are serialised by the database;
+- a GET, HEAD or OPTIONS request begins with a plain ``BEGIN``: it reads a snapshot
+  and never waits for, or holds up, a writer.
+
+A deferred (reading) transaction that tries to write raises
+:class:`WriteInReadTransaction` before the statement runs: a GET that writes is a bug
+to fix (make it a POST) or to declare with :func:`writes`.  PostgreSQL is untouched.
+"""
+
+from __future__ import annotations
+
+import re
+from contextlib import contextmanager
+from contextvars import ContextVar
+
+from sqlalchemy import event
+
+#: True: transactions begun now take the write lock up front.  The default (CLI,
+#: scripts, tests) is True; a reading request sets False for its duration.
+_write_intent: ContextVar[bool] = ContextVar("sqlite_write_intent", default=True)
+READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+_WRITE_SQL = re.compile(r"^\s*(INSERT|UPDATE|DELETE|REPLACE|CREATE|DROP|ALTER)\b", re.IGNORECASE)
+
+
+class WriteInReadTransaction(RuntimeError):
+    """A statement that writes ran in a transaction begun for reading."""
+
+
+def writes(view):
+    """Mark a view that writes although it answers GET (it then takes the write lock)."""
+    view.sqlite_writes = True
+    return view
+
+
+@contextmanager
+def write_intent(value: bool = True):
+    """Begin transactions inside the block for writing (True) or for reading (False)."""
+    token = _write_intent.set(value)
+    try:
+        yield
+    finally:
+        _write_intent.reset(token)
+
+
+def _begin(conn) -> None:
+    immediate = _write_intent.get()
+    conn.info["sqlite_read_only"] = not immediate
+    conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+
+
+def _end(conn) -> None:
+    conn.info.pop("sqlite_read_only", None)
+
+
+def _guard(conn, cursor, statement, parameters, context, executemany) -> None:
+    if conn.info.get("sqlite_read_only") and _WRITE_SQL.match(statement):
+        raise WriteInReadTransaction(
+            "A statement that writes ran in a transaction begun for reading (plain BEGIN, "
+            "e.g. in a GET request): " + statement.split("\n", 1)[0][:120])
+
+
+def install(engine) -> None:
+    """Hook the begin/guard listeners onto an SQLite ``engine`` (idempotent)."""
+    if engine.dialect.name != "sqlite" or event.contains(engine, "begin", _begin):
+        return
+    event.listen(engine, "begin", _begin)
+    event.listen(engine, "commit", _end)
+    event.listen(engine, "rollback", _end)
+    event.listen(engine, "before_cursor_execute", _guard)
+
+
+def init_app(app, session) -> None:
+    """Per request: reading methods begin deferred transactions, the rest IMMEDIATE."""
+    from flask import request
+
+    state_key = "_sqlite_tx_token"
+
+    @app.before_request
+    def _declare_unit_of_work():
+        view = app.view_functions.get(request.endpoint or "")
+        reading = request.method in READ_METHODS and not getattr(view, "sqlite_writes", False)
+        if not reading and _in_read_transaction(session):
+            # A session kept across requests (a test holding the app context) may still
+            # be in a reading transaction: end it, it wrote nothing.
+            session.rollback()
+        setattr(request, state_key, _write_intent.set(not reading))
+
+    @app.teardown_request
+    def _end_unit_of_work(_exc=None):
+        token = getattr(request, state_key, None)
+        if token is not None:
+            if _in_read_transaction(session):
+                session.rollback()
+            _write_intent.reset(token)
+
+
+def _in_read_transaction(session) -> bool:
+    transaction = session().get_transaction()
+    if transaction is None:
+        return False
+    # SessionTransaction keeps its connections as (connection, transaction, ...) tuples.
+    return any(entry[0].info.get("sqlite_read_only") for entry in getattr(transaction, "_connections", {}).values())
