@@ -16,6 +16,7 @@ from flask import Blueprint, abort, flash, make_response, redirect, render_templ
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import func, select
+from wtforms.fields.choices import SelectChoice
 
 from models import Complaint, DomainError, FollowUp, NotFound, db, utcnow
 from workshop.forms import apply_domain_errors
@@ -190,7 +191,7 @@ def new():
 
 def _forms(complaint: Complaint) -> dict:
     level = LevelForm(prefix="level")
-    higher = [(k, v) for k, v in words.LEVEL_WORDS.items()
+    higher = [SelectChoice(k, v) for k, v in words.LEVEL_WORDS.items()
               if complaints.level_rank(k) > complaints.level_rank(complaint.level)]
     level.level.choices = higher
     agreement = AgreementForm(prefix="agreement")
@@ -261,7 +262,7 @@ def escalate(number: str):
 def raise_level(number: str):
     complaint = complaints.get(current_user, number)
     form = LevelForm(prefix="level")
-    form.level.choices = list(words.LEVEL_WORDS.items())
+    form.level.choices = [SelectChoice(k, v) for k, v in words.LEVEL_WORDS.items()]
     return _run(complaint, "level", form, lambda f: (
         complaints.raise_level(complaint, current_user, f.level.data, f.note.data or ""),
         _("Level raised."))[1], "")
@@ -402,7 +403,7 @@ def call(followup_id: int):
             return redirect(url_for("aftercare.call", followup_id=following.id) if following
                             else url_for("aftercare.calls"))
         return _call_page(followup, form, 422)
-    return _call_page(followup, form)
+    return _call_page(followup, form, 422 if request.method == "POST" else 200)
 
 
 def _call_page(followup: FollowUp, form: CallForm, status: int = 200):
