@@ -226,3 +226,20 @@ def test_engineers_see_a_complaint_but_do_not_run_the_register(app, client, auth
     assert client.get(f"/complaints/{number}").status_code == 200
     assert client.get("/complaints").status_code == 403
     assert client.get("/followups").status_code == 403
+
+
+def test_the_settings_page_sets_the_limit_and_the_follow_up_delay(app, client, auth, staff):
+    auth.login("manager")
+    form = {"name": "SZ", "timezone": "Asia/Shanghai", "label_size": "62x29", "receipt_format": "a5",
+            "printer_dpi": "203", "repair_warranty_days": "90", "reminder_after_days": "7",
+            "staff_remedy_limit": "80.00", "followup_after_days": "5"}
+    assert client.post("/admin/service-points/SZ01/settings", data=form).status_code == 302
+    bad = client.post("/admin/service-points/SZ01/settings", data=dict(form, staff_remedy_limit="-1"))
+    assert bad.status_code == 200 and "is-invalid" in bad.text
+    with app.app_context():
+        from decimal import Decimal
+
+        from workshop.services import accounts
+
+        sp = accounts.service_point_by_code("SZ01")
+        assert sp.staff_remedy_limit == Decimal("80.00") and sp.followup_after_days == 5
