@@ -243,3 +243,15 @@ def test_the_settings_page_sets_the_limit_and_the_follow_up_delay(app, client, a
 
         sp = accounts.service_point_by_code("SZ01")
         assert sp.staff_remedy_limit == Decimal("80.00") and sp.followup_after_days == 5
+
+
+def test_pages_speak_the_counters_chinese(app, client, auth, job_number):
+    auth.login("receptionist")
+    zh = {"Accept-Language": "zh-CN"}
+    number = register_from_scan(client, job_number)[1].headers["Location"].rsplit("/", 1)[1]
+    register = client.get("/complaints", headers=zh).text
+    assert "客户投诉登记表" in register and "一般投诉" in register and "上门投诉" in register
+    detail = client.get(f"/complaints/{number}", headers=zh).text
+    assert "补救措施" in detail and "处理协议" in detail and "客户诉求" in detail
+    assert "回访" in client.get("/followups", headers=zh).text
+    assert "来电记录" in client.get("/contacts", headers=zh).text
