@@ -255,3 +255,30 @@ def test_pages_speak_the_counters_chinese(app, client, auth, job_number):
     assert "补救措施" in detail and "处理协议" in detail and "客户诉求" in detail
     assert "回访" in client.get("/followups", headers=zh).text
     assert "来电记录" in client.get("/contacts", headers=zh).text
+
+
+@needs_scanner
+def test_pickup_receipt_carries_the_follow_up_link_as_a_qr_code(app, client, auth, job_number, tmp_path):
+    import subprocess
+
+    auth.login("receptionist")
+    with app.app_context():
+        from models import Job, PickupRecord
+
+        job = db.session.scalar(db.select(Job).where(Job.number == job_number))
+        # The fixture collected the job through the workflow alone: add the pickup record a receipt needs.
+        db.session.add(PickupRecord(job_id=job.id, collected_on=dt.date.today(), collected_by_id=job.created_by_id,
+                                    verified_by="phone_id", total=0, paid=0, bill={}))
+        db.session.commit()
+        token = db.session.scalar(db.select(FollowUp.token).where(FollowUp.job_id == job.id))
+    pdf = client.get(f"/jobs/{job_number}/pickup-receipt.pdf?format=a5")
+    assert pdf.status_code == 200, pdf.text
+    src = tmp_path / "receipt.pdf"
+    src.write_bytes(pdf.data)
+    subprocess.run(["pdftoppm", "-r", "200", "-gray", "-png", src, tmp_path / "r"], check=True)
+    found = []
+    for png in sorted(tmp_path.glob("r-*.png")):
+        out = subprocess.run(["zbarimg", "-q", "--raw", "-Sdisable", "-Sqrcode.enable", png],
+                             capture_output=True, text=True)
+        found += out.stdout.split()
+    assert any(url.endswith(f"/f/{token}") for url in found), found
