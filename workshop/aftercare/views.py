@@ -217,6 +217,8 @@ def _page(complaint: Complaint, forms: dict | None = None, status: int = 200):
     return render_template("aftercare/detail.html", c=complaint, forms=forms, history=history, calls=calls,
                            entitlement=entitlement, missing=missing, now=utcnow(),
                            overdue=complaints.is_overdue(complaint),
+                           promise_passed=bool(complaint.promised_on and complaint.status == "open"
+                                               and complaint.promised_on < local_today(complaint.service_point)),
                            limit=remedies.staff_limit(complaint)), status
 
 
