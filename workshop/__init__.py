@@ -187,6 +187,9 @@ def register_blueprints(app: Flask) -> None:
 
     for bp in (pickup_bp, track_bp, account_bp):
         app.register_blueprint(bp)
+    from .aftercare.views import bp as aftercare_bp
+
+    app.register_blueprint(aftercare_bp)
     register_api(app)
 
 

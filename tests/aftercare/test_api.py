@@ -198,5 +198,15 @@ def test_contact_log_api(client, api):
 
 def test_openapi_lists_the_complaint_endpoints(client, api):
     paths = client.get("/api/v1/openapi.json", headers=api("manager")).json["paths"]
-    for path in ("/api/v1/complaints", "/api/v1/complaints/{number}/close", "/api/v1/followups/{followup_id}"):
+    for path in ("/api/v1/complaints", "/api/v1/complaints/{number}/close", "/api/v1/followups/{followup_id}",
+                 "/complaints/{number}/agreement.pdf"):
         assert path in paths
+
+
+def test_agreement_pdf_with_a_token(client, api):
+    number = client.post("/api/v1/complaints", json=BODY, headers=api("receptionist")).json["number"]
+    r = client.get(f"/complaints/{number}/agreement.pdf", headers=api("engineer"))
+    assert r.status_code == 200 and r.data.startswith(b"%PDF")
+    assert client.get(f"/complaints/{number}/agreement.pdf", headers=api("other_manager")).status_code == 403
+    events = client.get(f"/api/v1/complaints/{number}", headers=api("manager")).json["events"]
+    assert events[-1]["kind"] == "printed" and events[-1]["actor"] == "engineer"

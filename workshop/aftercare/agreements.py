@@ -9,10 +9,14 @@ from __future__ import annotations
 
 import datetime as dt
 
+from flask_babel import force_locale
+
+import labels.agreements as sheets
 from models import Complaint, User, ValidationError, db, utcnow
 from workshop.core.clock import as_utc, local_now
+from workshop.core.locale import language_for
 
-from . import complaints
+from . import complaints, words
 
 
 def record(complaint: Complaint, actor: User, *, accepted, note: str = "", preferred_solution: str | None = None,
@@ -54,3 +58,44 @@ def document(complaint: Complaint) -> dict:
         "remedies": [{"kind": r.kind, "amount": r.amount, "status": r.status, "note": r.note}
                      for r in complaint.remedies],
     }
+
+
+def _event_line(complaint: Complaint, event) -> str:
+    when = local_now(complaint.service_point, as_utc(event.at)).strftime("%Y-%m-%d %H:%M")
+    who = event.actor.label if event.actor is not None else "—"
+    what = str(words.EVENT_WORDS.get(event.kind, event.kind))
+    return f"{when} {who}: {what}" + (f" — {event.note}" if event.note else "")
+
+
+def pdf(complaint: Complaint, actor: User | None, kind: str = "agreement", *, currency: str = "¥") -> bytes:
+    """The handling agreement (``kind`` "agreement") or the written complaint report
+    ("report") as A5 PDF bytes, in the customer's language, with a ``printed`` event.
+
+    Raises Conflict for the report of a general complaint.  Flushes only.
+    """
+    if kind == "report" and complaint.level == "general":
+        raise complaints.Conflict("A written report is for serious and critical complaints.")
+    locale = language_for(complaint.customer)
+    data = document(complaint)
+    with force_locale(locale):
+        doc = sheets.Agreement(
+            number=complaint.number, service_point_name=data["service_point"]["name"],
+            registered_at=data["registered_at"], customer_name=data["customer"]["name"],
+            customer_phone=data["customer"]["phone"], job_number=data["job"], handset=data["handset"],
+            imei=data["imei"], channel=str(words.CHANNEL_WORDS[complaint.channel]),
+            category=str(words.CATEGORY_WORDS[complaint.category]), level=str(words.LEVEL_WORDS[complaint.level]),
+            problem=data["problem"], demand=data["demand"], preferred_solution=data["preferred_solution"],
+            remedies=[sheets.Remedy(kind=str(words.REMEDY_WORDS[r.kind]), amount=r.amount, note=r.note)
+                      for r in complaint.remedies],
+            captions="zh" if locale == "zh_Hans" else "en", currency=currency,
+            owner=complaint.owner.label if complaint.owner is not None else "",
+            response=complaint.response_note, founded=complaint.founded, responsible=complaint.responsible,
+            report_text=complaint.report_text,
+            root_cause=str(words.ROOT_CAUSE_WORDS.get(complaint.root_cause, "")) if complaint.root_cause else "",
+            preventive_action=complaint.preventive_action,
+            events=[_event_line(complaint, e) for e in complaint.events] if kind == "report" else (),
+        )
+    body = sheets.agreement_pdf(doc, kind=kind)
+    complaint.add_event("printed", actor, data={"document": kind})
+    db.session.flush()
+    return body

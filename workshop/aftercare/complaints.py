@@ -33,6 +33,7 @@ from models import (
     FollowUp,
     Job,
     NotFound,
+    PermissionDenied,
     Role,
     ServicePoint,
     User,
@@ -482,6 +483,8 @@ def close(complaint: Complaint, actor: User, *, root_cause: str, note: str = "",
     every missing step (response, remedies carried out, agreement, follow-up) or when
     already closed.  Flushes only.
     """
+    if actor.role != Role.MANAGER.value:
+        raise PermissionDenied("Only a manager closes a complaint.")
     if root_cause not in ROOT_CAUSES:
         raise ValidationError(f"Choose the root cause: {', '.join(ROOT_CAUSES)}.", field="root_cause")
     if complaint.status == "closed":

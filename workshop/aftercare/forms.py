@@ -15,6 +15,7 @@ from wtforms import (
     SubmitField,
     TextAreaField,
 )
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional
 
 from .words import (
@@ -27,9 +28,13 @@ from .words import (
 )
 
 
-def choices(words: dict, *, blank: str | None = None) -> list[tuple[str, str]]:
-    items = [(k, v) for k, v in words.items()]
-    return ([("", blank)] if blank is not None else []) + items
+def choices(words: dict, *, blank: str | None = None) -> list[SelectChoice]:
+    items = [SelectChoice(k, v) for k, v in words.items()]
+    return ([SelectChoice("", blank)] if blank is not None else []) + items
+
+
+def pairs(*items: tuple[str, str]) -> list[SelectChoice]:
+    return [SelectChoice(value, label) for value, label in items]
 
 
 class ScanForm(FlaskForm):
@@ -76,8 +81,8 @@ class LevelForm(NoteForm):
 
 class ReportForm(FlaskForm):
     report = TextAreaField(_l("Written complaint report (投诉报告)"), render_kw={"rows": 4})
-    founded = SelectField(_l("Complaint founded?"), choices=[("", _l("Not decided")), ("yes", _l("Founded")),
-                                                            ("no", _l("Not founded"))], default="")
+    founded = SelectField(_l("Complaint founded?"), choices=pairs(("", _l("Not decided")), ("yes", _l("Founded")),
+                                                          ("no", _l("Not founded"))), default="")
     responsible = StringField(_l("Responsible person"), validators=[Length(max=120)])
     submit = SubmitField(_l("Save the report"))
 
@@ -100,8 +105,8 @@ class ApproveForm(NoteForm):
 
 class AgreementForm(NoteForm):
     preferred_solution = TextAreaField(_l("The customer's preferred solution"), render_kw={"rows": 2})
-    accepted = RadioField(_l("The customer's word"), choices=[("yes", _l("Accepted and signed")),
-                                                             ("no", _l("Not accepted"))],
+    accepted = RadioField(_l("The customer's word"), choices=pairs(("yes", _l("Accepted and signed")),
+                                                           ("no", _l("Not accepted"))),
                           validators=[DataRequired(_l("Choose whether the customer accepted."))])
     submit = SubmitField(_l("Record the customer's word"))
 
@@ -115,14 +120,14 @@ class CloseForm(NoteForm):
 class CallForm(FlaskForm):
     """One follow-up call: the questions, and how it ended."""
 
-    fixed = SelectField(_l("Is the fault fixed?"), choices=[("", "—"), ("yes", _l("Yes")), ("no", _l("No"))],
+    fixed = SelectField(_l("Is the fault fixed?"), choices=pairs(("", "—"), ("yes", _l("Yes")), ("no", _l("No"))),
                         default="")
     satisfaction = RadioField(_l("How satisfied are you, 1 to 5?"),
-                              choices=[(str(i), str(i)) for i in range(1, 6)], validators=[Optional()])
+                              choices=[SelectChoice(str(i), str(i)) for i in range(1, 6)], validators=[Optional()])
     comment = TextAreaField(_l("Comments"), render_kw={"rows": 2})
     anything_else = StringField(_l("Anything else we can do?"), validators=[Length(max=4000)])
-    channel = SelectField(_l("By"), choices=[("phone", _l("Phone")), ("sms", _l("SMS")), ("email", _l("E-mail")),
-                                             ("visit", _l("Visit"))], default="phone")
+    channel = SelectField(_l("By"), choices=pairs(("phone", _l("Phone")), ("sms", _l("SMS")), ("email", _l("E-mail")),
+                                           ("visit", _l("Visit"))), default="phone")
     reached = SubmitField(_l("Reached: save the answers"))
     no_answer = SubmitField(_l("No answer"))
     refused = SubmitField(_l("Refused"))
@@ -130,7 +135,7 @@ class CallForm(FlaskForm):
 
 class PublicAnswerForm(FlaskForm):
     satisfaction = RadioField(_l("How satisfied are you with our repair?"),
-                              choices=[(str(i), str(i)) for i in range(1, 6)],
+                              choices=[SelectChoice(str(i), str(i)) for i in range(1, 6)],
                               validators=[DataRequired(_l("Choose a number from 1 to 5."))])
     comment = TextAreaField(_l("Anything you want to tell us (optional)"), validators=[Length(max=2000)],
                             render_kw={"rows": 3})
@@ -139,9 +144,9 @@ class PublicAnswerForm(FlaskForm):
 
 class ContactForm(FlaskForm):
     kind = SelectField(_l("Kind"), choices=choices(CONTACT_KIND_WORDS), default="enquiry")
-    channel = SelectField(_l("Channel"), choices=[("phone", _l("Phone")), ("walk_in", _l("Walk-in")),
-                                                  ("email", _l("E-mail")), ("online", _l("Online")),
-                                                  ("social_media", _l("Social media"))], default="phone")
+    channel = SelectField(_l("Channel"), choices=pairs(("phone", _l("Phone")), ("walk_in", _l("Walk-in")),
+                                                ("email", _l("E-mail")), ("online", _l("Online")),
+                                                ("social_media", _l("Social media"))), default="phone")
     phone = StringField(_l("Phone"), validators=[Length(max=40)])
     name = StringField(_l("Name"), validators=[Length(max=120)])
     job = StringField(_l("Job"), validators=[Length(max=20)])

@@ -25,6 +25,7 @@ from models import (
     Job,
     JobStatus,
     NotFound,
+    PermissionDenied,
     Remedy,
     Role,
     User,
@@ -205,8 +206,6 @@ def get(complaint: Complaint, remedy_id: int) -> Remedy:
 def approve(remedy: Remedy, actor: User, note: str = "") -> Remedy:
     """A manager approves a remedy beyond staff authority.  Raises PermissionDenied for
     anyone else, Conflict unless it is pending approval.  Flushes only."""
-    from models import PermissionDenied
-
     if actor.role != Role.MANAGER.value:
         raise PermissionDenied("Only a manager approves a remedy beyond staff authority.")
     if remedy.status != "pending_approval":

@@ -69,6 +69,7 @@ EVENT_WORDS = {
     "followup": _l("Follow-up call"),
     "followup_unhappy": _l("Unhappy follow-up answer"),
     "closed": _l("Closed"),
+    "printed": _l("Printed"),
 }
 MISSING_WORDS = {
     "response": _l("response"),
