@@ -654,12 +654,13 @@ def _receipt_language(job: Job) -> str:
 
 
 def pickup_receipt_pdf(job: Job, actor, fmt: str | None = None, *, status_url: str = "",
-                       currency: str = "¥") -> tuple[bytes, str]:
+                       currency: str = "¥", record_print: bool = True) -> tuple[bytes, str]:
     """The pickup receipt (取机单) of a collected job as PDF bytes, and the format used
     (``fmt`` "a5" or "80mm"; default the service point's ``receipt_format``).
 
     Logs the print (marked as a reprint after the first) as a ``print`` event
-    (``services.printing.record_print``, like the other documents).  Raises
+    (``services.printing.record_print``, like the other documents) unless
+    ``record_print`` is False (a plain GET of the PDF, not a person's print).  Raises
     Conflict when the job is not collected, ValidationError for an unknown format.
     Flushes only.
     """
@@ -719,6 +720,7 @@ def pickup_receipt_pdf(job: Job, actor, fmt: str | None = None, *, status_url: s
         currency=currency,
     )
     pdf = labels.receipt_pdf(receipt, fmt, dpi=dpi)
-    printing.record_print(job, actor, "pickup_receipt", fmt)
+    if record_print:
+        printing.record_print(job, actor, "pickup_receipt", fmt)
     db.session.flush()
     return pdf, fmt
