@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# A bounded schemathesis pass over the JSON API (/api/v1) against the app on SQLite:
+# A bounded schemathesis pass over the JSON API (/api/v1) against the app on SQLite
+# (or, with SCHEMATHESIS_POSTGRES=1, on a fresh PostgreSQL database at 127.0.0.1:5432):
 # fails on any server error (5xx) or answer that breaks the OpenAPI document (status,
 # content type, body schema).  Time budget: SCHEMATHESIS_MAX_TIME seconds (default 180).
 # DELETE /api/v1/tokens/{id} is left out: it would revoke the run's own token (it has
@@ -10,15 +11,39 @@ cd "$(dirname "$0")/.."
 work="$(mktemp -d)"
 port="${SCHEMATHESIS_PORT:-5817}"
 server=""
+pg_name=""
 cleanup() {
   if [ -n "$server" ]; then kill "$server" 2>/dev/null || true; wait "$server" 2>/dev/null || true; fi
   rm -rf "$work"
+  if [ -n "$pg_name" ]; then
+    python - "$pg_admin" "$pg_name" <<'PY' || true
+import sys
+
+import psycopg
+
+with psycopg.connect(sys.argv[1].replace("+psycopg", ""), autocommit=True, connect_timeout=5) as conn:
+    conn.execute(f'DROP DATABASE IF EXISTS "{sys.argv[2]}" WITH (FORCE)')
+PY
+  fi
 }
 trap cleanup EXIT
 
 export WORKSHOP_ENV=development
 export WORKSHOP_INSTANCE_PATH="$work"
 export DATABASE_URL="sqlite:///$work/schemathesis.db"
+if [ "${SCHEMATHESIS_POSTGRES:-0}" = "1" ]; then
+  pg_admin="${TEST_POSTGRES_URL:-postgresql://postgres@127.0.0.1:5432/test}"
+  pg_name="schemathesis_$$"
+  python - "$pg_admin" "$pg_name" <<'PY'
+import sys
+
+import psycopg
+
+with psycopg.connect(sys.argv[1].replace("+psycopg", ""), autocommit=True, connect_timeout=5) as conn:
+    conn.execute(f'CREATE DATABASE "{sys.argv[2]}"')
+PY
+  export DATABASE_URL="${pg_admin%/*}/$pg_name"
+fi
 export SECRET_KEY="schemathesis-only"
 export TRACK_RATE_LIMIT="100000 per minute"
 export HOST=127.0.0.1 PORT="$port"
