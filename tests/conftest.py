@@ -3,7 +3,7 @@
 
 PostgreSQL: a throwaway database is created per run (and per xdist worker) on
 127.0.0.1:5432 (override with TEST_POSTGRES_URL); tests on it are skipped, with
-the reason shown, only when no server answers.
+the reason shown, only when no server answers -- and fail instead when CI=true.
 """
 
 from __future__ import annotations
@@ -89,12 +89,18 @@ def pytest_generate_tests(metafunc):
         metafunc.parametrize("database_url", backends, indirect=True)
 
 
+def _in_ci() -> bool:
+    return os.environ.get("CI", "").strip().lower() in ("1", "true", "yes")
+
+
 @pytest.fixture
 def database_url(request, sqlite_url, postgres_url):
     if request.param == "sqlite":
         return sqlite_url
     url, reason = postgres_url
     if url is None:
+        if _in_ci():  # CI must test PostgreSQL: an unreachable server is a failure there
+            pytest.fail(f"{reason} (CI=true: PostgreSQL tests fail instead of skipping)")
         pytest.skip(reason)
     return url
 

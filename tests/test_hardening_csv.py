@@ -124,3 +124,38 @@ def test_tac_upload_decoding_names_the_line():
     assert decode_tac_bytes("tac,brand,model\n35209900,Apple,iPhone\n".encode("utf-16")).read().startswith("tac")
     with pytest.raises(ValueError, match="line 2"):
         decode_tac_bytes(b"tac,brand,model\n35209900,\xff\xff,x\n")
+
+
+def test_tac_reader_reports_an_unclosed_quote_and_keeps_the_rows_after_it():
+    from workshop.intake.devices.tac_csv import RejectedRow, TacRow, read_tac_csv
+
+    text = ('tac,brand,model\n35209900,Apple,iPhone 13\n35209901,"Apple,iPhone broken\n'
+            '35209902,Samsung,Galaxy S21\n35209903,Xiaomi,Mi 11\n')
+    reader = read_tac_csv(io.StringIO(text, newline=""))
+    rows = list(reader)
+    good = [r.tac for r in rows if isinstance(r, TacRow)]
+    bad = [r for r in rows if isinstance(r, RejectedRow)]
+    assert good == ["35209900", "35209902", "35209903"]
+    assert [r.line for r in bad] == [3] and "not closed" in bad[0].reason
+    assert reader.lines_read == 5
+
+
+def test_tac_reader_refuses_a_huge_field_on_its_row():
+    from workshop.intake.devices.tac_csv import RejectedRow, TacRow, read_tac_csv
+
+    huge = "x" * (200 * 1024)
+    text = f"tac,brand,model\n35209900,Apple,iPhone 13\n35209901,Apple,{huge}\n35209902,Samsung,Galaxy S21\n"
+    rows = list(read_tac_csv(io.StringIO(text, newline="")))
+    assert [r.tac for r in rows if isinstance(r, TacRow)] == ["35209900", "35209902"]
+    assert [r.line for r in rows if isinstance(r, RejectedRow)] == [3]
+
+
+def test_tac_reader_spots_a_quote_that_closes_in_a_later_row():
+    from workshop.intake.devices.tac_csv import RejectedRow, TacRow, read_tac_csv
+
+    text = ('tac,brand,model\n35209900,"Apple,iPhone\n35209902,Samsung,Galaxy S21\n'
+            '35209903,Xiaomi,"Mi 11"\n35209904,Oppo,"N1\nmini"\n')
+    rows = list(read_tac_csv(io.StringIO(text, newline="")))
+    assert [(r.tac, r.model) for r in rows if isinstance(r, TacRow)] == [
+        ("35209902", "Galaxy S21"), ("35209903", "Mi 11"), ("35209904", "N1 mini")]
+    assert [r.line for r in rows if isinstance(r, RejectedRow)] == [2]

@@ -301,8 +301,8 @@ def test_counter_verify_pay_collect_and_print(app, client, auth, ready):
     r = client.post(f"/pickup/{ready}/collect", data={"method": "cash", "amount": "150.00",
                                                      "accessories": ["sim_tray"]}, follow_redirects=True)
     assert r.status_code == 200 and 'id="pickup-done"' in r.get_data(as_text=True)
-    for fmt in ("a5", "80mm"):
-        r = client.get(f"/jobs/{ready}/pickup-receipt.pdf?format={fmt}")
+    for fmt in ("a5", "80mm"):  # the print buttons POST; a GET would log nothing
+        r = client.post(f"/jobs/{ready}/pickup-receipt.pdf?format={fmt}")
         assert r.status_code == 200 and r.mimetype == "application/pdf" and r.data.startswith(b"%PDF")
     assert client.get(f"/jobs/{ready}/pickup-receipt.pdf?format=a4").status_code == 422
     with app.app_context():

@@ -86,9 +86,10 @@ def test_intake_receipt_says_the_warranty_reasons_in_its_language(client, auth, 
 
 def test_prints_and_reprints_are_job_events(client, auth, app, job_number):
     auth.login("engineer")
-    assert client.get(f"/jobs/{job_number}/label.pdf").status_code == 200
-    assert client.get(f"/jobs/{job_number}/label.pdf?size=57x32").status_code == 200
-    assert client.get(f"/jobs/{job_number}/ticket.pdf").status_code == 200
+    # the print buttons POST (static/js/print.js); a plain GET only shows the PDF
+    assert client.post(f"/jobs/{job_number}/label.pdf").status_code == 200
+    assert client.post(f"/jobs/{job_number}/label.pdf?size=57x32").status_code == 200
+    assert client.post(f"/jobs/{job_number}/ticket.pdf").status_code == 200
     with app.app_context():
         prints = db.session.scalars(db.select(JobEvent).where(JobEvent.kind == "print").order_by(JobEvent.id)).all()
         assert [(e.data["document"], e.data["variant"], e.data["reprint"]) for e in prints] == [

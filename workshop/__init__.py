@@ -135,7 +135,8 @@ def register_extensions(app: Flask) -> None:
         from .auth.views import safe_next
         from .errors import wants_json
 
-        if wants_json() or request.headers.get("Authorization"):
+        # API clients (a token, JSON, or an Accept that leaves HTML out, e.g. a PDF fetcher) get 401.
+        if wants_json():
             abort(401, description="Sign in or send a valid 'Authorization: Bearer <token>' header.")
         return redirect(url_for("auth.login", next=safe_next(request.full_path)))
 

@@ -208,5 +208,6 @@ def test_agreement_pdf_with_a_token(client, api):
     r = client.get(f"/complaints/{number}/agreement.pdf", headers=api("engineer"))
     assert r.status_code == 200 and r.data.startswith(b"%PDF")
     assert client.get(f"/complaints/{number}/agreement.pdf", headers=api("other_manager")).status_code == 403
+    # a GET only shows the PDF; the print button's POST records the print
     events = client.get(f"/api/v1/complaints/{number}", headers=api("manager")).json["events"]
-    assert events[-1]["kind"] == "printed" and events[-1]["actor"] == "engineer"
+    assert "printed" not in [e["kind"] for e in events]

@@ -102,7 +102,7 @@ def test_the_whole_case_on_the_complaint_page(app, client, auth, job_number, tmp
     assert client.post(f"{base}/remedies/{remedy_id}/done", data={"done-note": "Paid cash"}).status_code == 302
     closing = client.post(f"{base}/close", data={"close-root_cause": "repair_quality"})
     assert closing.status_code == 409 and "agreement accepted by the customer" in closing.text
-    pdf = client.get(f"{base}/agreement.pdf")
+    pdf = client.post(f"{base}/agreement.pdf")  # the print button POSTs and records the print
     assert pdf.status_code == 200 and pdf.mimetype == "application/pdf"
     if not needs_scanner.mark.args[0]:
         assert scan(pdf.data, 300, tmp_path) == [number]

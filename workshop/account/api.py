@@ -12,6 +12,7 @@ from sqlalchemy import func, select
 
 from models import ApiToken, User, db
 from workshop.core import tokens
+from workshop.jobs.schemas import UTCDateTime
 
 blp = Blueprint("api_tokens", __name__, url_prefix="/api/v1", description="API tokens")
 SECURITY = [{"bearerAuth": []}]
@@ -25,9 +26,9 @@ class TokenQuery(Schema):
 class TokenOut(Schema):
     id = fields.Integer()
     prefix = fields.String(metadata={"description": "The first characters of the token."})
-    created_at = fields.DateTime()
-    last_used_at = fields.DateTime(allow_none=True)
-    revoked_at = fields.DateTime(allow_none=True)
+    created_at = UTCDateTime()
+    last_used_at = UTCDateTime(allow_none=True)
+    revoked_at = UTCDateTime(allow_none=True)
 
 
 class TokenList(Schema):

@@ -67,9 +67,11 @@ def _event_line(complaint: Complaint, event) -> str:
     return f"{when} {who}: {what}" + (f" — {event.note}" if event.note else "")
 
 
-def pdf(complaint: Complaint, actor: User | None, kind: str = "agreement", *, currency: str = "¥") -> bytes:
+def pdf(complaint: Complaint, actor: User | None, kind: str = "agreement", *, currency: str = "¥",
+        record_print: bool = True) -> bytes:
     """The handling agreement (``kind`` "agreement") or the written complaint report
-    ("report") as A5 PDF bytes, in the customer's language, with a ``printed`` event.
+    ("report") as A5 PDF bytes, in the customer's language, with a ``printed`` event
+    unless ``record_print`` is False (a plain GET of the PDF, not a person's print).
 
     Raises Conflict for the report of a general complaint.  Flushes only.
     """
@@ -96,6 +98,7 @@ def pdf(complaint: Complaint, actor: User | None, kind: str = "agreement", *, cu
             events=[_event_line(complaint, e) for e in complaint.events] if kind == "report" else (),
         )
     body = sheets.agreement_pdf(doc, kind=kind)
-    complaint.add_event("printed", actor, data={"document": kind})
-    db.session.flush()
+    if record_print:
+        complaint.add_event("printed", actor, data={"document": kind})
+        db.session.flush()
     return body

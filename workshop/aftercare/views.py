@@ -24,7 +24,6 @@ from workshop.forms import apply_domain_errors
 from workshop.intake import customers
 from workshop.jobs import scan as scan_service
 from workshop.permissions.rules import can
-from workshop.sqlite_tx import writes
 from workshop.web import run_once
 
 from . import agreements, complaints, contacts, followups, remedies, words
@@ -334,7 +333,8 @@ def close(number: str):
 
 
 def _pdf(complaint: Complaint, kind: str):
-    body = agreements.pdf(complaint, current_user, kind)
+    # GET shows the PDF and writes nothing; POST (the print button) records the print.
+    body = agreements.pdf(complaint, current_user, kind, record_print=request.method == "POST")
     db.session.commit()
     response = make_response(body)
     response.mimetype = "application/pdf"
@@ -343,15 +343,13 @@ def _pdf(complaint: Complaint, kind: str):
     return response
 
 
-@bp.route("/complaints/<number>/agreement.pdf")
-@writes  # records the print on the complaint
+@bp.route("/complaints/<number>/agreement.pdf", methods=["GET", "POST"])
 def agreement_pdf(number: str):
     """The handling agreement (处理协议), A5, to print and sign."""
     return _pdf(complaints.get(current_user, number), "agreement")
 
 
-@bp.route("/complaints/<number>/report.pdf")
-@writes  # records the print on the complaint
+@bp.route("/complaints/<number>/report.pdf", methods=["GET", "POST"])
 def report_pdf(number: str):
     """The written complaint report (投诉报告) of a serious or critical complaint, A5."""
     return _pdf(complaints.get(current_user, number), "report")

@@ -74,6 +74,9 @@ PAGES = {
 
 
 def register_api(app: Flask) -> None:
+    from workshop.core import openapi
+
+    openapi.before_registration(rest_api)
     for blp in API_BLUEPRINTS:
         csrf.exempt(blp)
         rest_api.register_blueprint(blp)
@@ -81,4 +84,5 @@ def register_api(app: Flask) -> None:
     rules = {rule.endpoint: rule for rule in app.url_map.iter_rules()}
     for endpoint, operations in PAGES.items():
         rest_api.spec.path(rule=rules[endpoint], operations=operations)
+    openapi.after_registration(rest_api)  # valid Decimal bounds; problem JSON errors documented
     app.before_request(_csrf_for_session_writes)

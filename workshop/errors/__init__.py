@@ -15,6 +15,11 @@ PROBLEM_JSON = "application/problem+json"
 def wants_json() -> bool:
     if request.path.startswith("/api/"):
         return True
+    # A client sending a token, or an Accept that leaves HTML out (a PDF fetcher), is a program.
+    if request.headers.get("Authorization"):
+        return True
+    if request.accept_mimetypes and not request.accept_mimetypes.accept_html:
+        return True
     best = request.accept_mimetypes.best_match(["text/html", "application/json", PROBLEM_JSON])
     return best in ("application/json", PROBLEM_JSON)
 

@@ -622,13 +622,15 @@ _RECEIPT_WORDS = {
 
 
 def pickup_receipt_pdf(job: Job, actor, fmt: str | None = None, *, status_url: str = "",
-                       currency: str = "¥", reader: str | None = None, feedback_url: str = "") -> tuple[bytes, str]:
+                       currency: str = "¥", reader: str | None = None, feedback_url: str = "",
+                       record_print: bool = True) -> tuple[bytes, str]:
     """The pickup receipt (取机单) of a collected job as PDF bytes, and the format used
     (``fmt`` "a5" or "80mm"; default the service point's ``receipt_format``), in the
     customer's language (``reader``: the counter's, as for the intake receipt).
 
     Logs the print (marked as a reprint after the first) as a ``print`` event
-    (``workshop.printing.documents.record_print``, like the other documents).  Raises
+    (``workshop.printing.documents.record_print``, like the other documents) unless
+    ``record_print`` is False (a plain GET of the PDF, not a person's print).  Raises
     Conflict when the job is not collected, ValidationError for an unknown format.
     Flushes only.
     """
@@ -685,6 +687,7 @@ def pickup_receipt_pdf(job: Job, actor, fmt: str | None = None, *, status_url: s
         currency=currency,
     )
     pdf = labels.receipt_pdf(receipt, fmt, dpi=dpi)
-    printing.record_print(job, actor, "pickup_receipt", fmt)
+    if record_print:
+        printing.record_print(job, actor, "pickup_receipt", fmt)
     db.session.flush()
     return pdf, fmt

@@ -323,14 +323,14 @@ def queue_reminders():
 # -- the pickup receipt -------------------------------------------------------------------
 
 
-@bp.route("/jobs/<number>/pickup-receipt.pdf")
-@writes  # records the print on the job
+@bp.route("/jobs/<number>/pickup-receipt.pdf", methods=["GET", "POST"])
 def receipt(number: str):
+    # GET shows the PDF (a prefetch or crawler writes nothing); POST (the print button) logs the print.
     job = job_service.get_job(current_user, number)
     pdf, fmt = pickup_service.pickup_receipt_pdf(
         job, current_user, request.args.get("format"), status_url=notifications.track_url(job),
         currency=current_app.config.get("CURRENCY_SYMBOL", "¥"), reader=str(get_locale()),
-        feedback_url=_feedback_url(job))
+        feedback_url=_feedback_url(job), record_print=request.method == "POST")
     db.session.commit()
     return Response(pdf, mimetype="application/pdf", headers={
         "Content-Disposition": f'inline; filename="{job.number}-pickup-{fmt}.pdf"'})

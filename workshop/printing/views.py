@@ -8,7 +8,6 @@ import labels
 from models import db
 from workshop.jobs import loading as job_service
 from workshop.printing import documents as printing
-from workshop.sqlite_tx import writes
 
 bp = Blueprint("printing", __name__)
 
@@ -26,20 +25,27 @@ def _status_url() -> str:
     return base + url_for("track.lookup") if "track.lookup" in current_app.view_functions else base + "/track"
 
 
-@bp.route("/jobs/<number>/label.pdf")
-@writes  # records the print on the job
+# GET answers the PDF and writes nothing (a prefetch, a crawler, a preview); POST -- the
+# print buttons (static/js/print.js) -- answers the same PDF and records the print event.
+
+
+def _person_prints() -> bool:
+    return request.method == "POST"
+
+
+@bp.route("/jobs/<number>/label.pdf", methods=["GET", "POST"])
 def job_label(number: str):
     job = job_service.get_job(current_user, number)
     sp = job.service_point
     size = printing.check_choice(request.args.get("size"), labels.LABEL_SIZES, sp.label_size, "size")
     data = labels.tag_labels_pdf([printing.tag_label(job)], size=size, dpi=sp.printer_dpi)
-    printing.record_print(job, current_user, "tag_label", size)
-    db.session.commit()
+    if _person_prints():
+        printing.record_print(job, current_user, "tag_label", size)
+        db.session.commit()
     return _pdf(data, f"{job.number}-tag-{size}.pdf")
 
 
-@bp.route("/jobs/<number>/ticket.pdf")
-@writes  # records the print on the job
+@bp.route("/jobs/<number>/ticket.pdf", methods=["GET", "POST"])
 def job_ticket(number: str):
     job = job_service.get_job(current_user, number)
     sp = job.service_point
@@ -47,13 +53,13 @@ def job_ticket(number: str):
     lang = printing.receipt_language(job, str(get_locale()))
     receipt = printing.intake_receipt(job, lang=lang, status_url=_status_url(), words=printing.receipt_words(lang))
     data = labels.receipt_pdf(receipt, fmt=fmt, dpi=sp.printer_dpi)
-    printing.record_print(job, current_user, "intake_receipt", fmt)
-    db.session.commit()
+    if _person_prints():
+        printing.record_print(job, current_user, "intake_receipt", fmt)
+        db.session.commit()
     return _pdf(data, f"{job.number}-receipt-{fmt}.pdf")
 
 
-@bp.route("/labels/intake.pdf")
-@writes  # records the prints on the jobs
+@bp.route("/labels/intake.pdf", methods=["GET", "POST"])
 def intake_batch():
     """All device tags of one day's intake in one PDF (``?date=YYYY-MM-DD``, default today)."""
     try:
@@ -70,9 +76,10 @@ def intake_batch():
     if not jobs:
         abort(404, description=f"No handsets were taken in on {day.isoformat()}.")
     data = labels.tag_labels_pdf([printing.tag_label(j) for j in jobs], size=size, dpi=sp.printer_dpi)
-    for job in jobs:
-        printing.record_print(job, current_user, "tag_label", size)
-    db.session.commit()
+    if _person_prints():
+        for job in jobs:
+            printing.record_print(job, current_user, "tag_label", size)
+        db.session.commit()
     return _pdf(data, f"{sp.code}-intake-{day.isoformat()}-{size}.pdf")
 
 

@@ -147,10 +147,27 @@ def _refuse(status: int, errors: dict[str, list[str]], detail: str):
     """Abort with ``status``; the API gets 422 problem JSON naming the fields."""
     from workshop.errors import problem
 
-    if _is_api():
+    if _is_api():  # the API answers in English, like the rest of it
         code = 422 if status == 400 else status
         abort(problem(code, "Unprocessable Content" if code == 422 else "Bad Request", detail, errors))
-    abort(status, description=detail)
+    abort(status, description=_html_words(detail))
+
+
+def _html_words(detail: str) -> str:
+    """The page's words for ``detail`` in the reader's language."""
+    from flask_babel import gettext
+
+    words = {
+        "The address contains characters that are not allowed.":
+            gettext("The address contains characters that are not allowed."),
+        "Some fields contain characters that are not allowed (such as NUL).":
+            gettext("Some fields contain characters that are not allowed (such as NUL)."),
+        "Some fields contain characters or numbers that are not allowed.":
+            gettext("Some fields contain characters or numbers that are not allowed."),
+        "A value is too long or out of range; nothing was saved.":
+            gettext("A value is too long or out of range; nothing was saved."),
+    }
+    return words.get(detail, detail)
 
 
 def guard_request():
@@ -185,7 +202,7 @@ def guard_request():
 
                 if _is_api():
                     abort(problem(422, "Unprocessable Content", "Some fields are not valid; see errors.", errors))
-                abort(400, description="Some fields contain characters or numbers that are not allowed.")
+                abort(400, description=_html_words("Some fields contain characters or numbers that are not allowed."))
     elif request.form:
         for key, values in request.form.lists():
             for value in [key, *values]:
@@ -236,7 +253,8 @@ def handle_data_error(exc):
     detail = "A value is too long or out of range; nothing was saved."
     if _is_api():
         return problem(422, "Unprocessable Content", detail)
-    return render_template("errors/error.html", status=422, title="Unprocessable Content", detail=detail), 422
+    return render_template("errors/error.html", status=422, title="Unprocessable Content",
+                           detail=_html_words(detail)), 422
 
 
 def init_app(app: Flask) -> None:

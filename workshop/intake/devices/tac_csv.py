@@ -109,6 +109,8 @@ class TacCsvReader:
         self.rejected: list[RejectedRow] = []
         self.licence: str | None = None
         self._pending: list[str] = []
+        self._replay: list[str] = []  # lines to read again after a broken record
+        self._lines = iter(stream)
         self._seen: dict[str, TacRow] = {}
         self._csv = csv.reader(self._physical_lines())
         self._read_header()
@@ -117,7 +119,13 @@ class TacCsvReader:
     # -- reading --------------------------------------------------------------
 
     def _physical_lines(self) -> Iterator[str]:
-        for text in self._stream:
+        while True:
+            if self._replay:
+                text = self._replay.pop(0)
+            else:
+                text = next(self._lines, None)
+                if text is None:
+                    return
             self.lines_read += 1
             self._pending.append(text)
             yield text
@@ -132,14 +140,46 @@ class TacCsvReader:
         try:
             fields = next(self._csv)
             error = None
+            if len(self._pending) > 1 and self._quote_left_open(fields):
+                # A quote left open swallows the rows after it (to the end of the file,
+                # or to the next quote): report this line and read the others as rows.
+                fields, error = None, "a quote opened on this line is not closed on it"
         except csv.Error as exc:
             fields, error = None, str(exc)
+            if "field larger than field limit" in error:
+                error = "a field is far too long"
+        if error is not None and len(self._pending) > 1:
+            # Only this line is the bad record: read the lines after it again, as rows of
+            # their own, with a fresh reader (the old one may be mid-record).
+            self._replay = self._pending[1:] + self._replay
+            self.lines_read -= len(self._pending) - 1
+            del self._pending[1:]
+            self._csv = csv.reader(self._physical_lines())
         raw = "".join(self._pending).rstrip("\r\n")
         if start == 1:
             raw = raw.lstrip("\ufeff")
             if fields:
                 fields[0] = fields[0].lstrip("\ufeff")
         return start, fields, raw, error
+
+    def _quote_left_open(self, fields: list[str]) -> bool:
+        """A record over several lines that is not a name with a line break in it: it
+        runs over more than 3 lines, has too few fields or more non-empty ones than the
+        header, or is not well-formed CSV read strictly (e.g. the quote reaches the end
+        of the file, or closes in the middle of a later field)."""
+        if len(self._pending) > 3:
+            return True
+        width = getattr(self, "width", None)
+        if width is not None:
+            needed = max(self._columns) + 1
+            if len(fields) < needed or any(f.strip() for f in fields[width:]):
+                return True
+        try:
+            for _ in csv.reader(io.StringIO("".join(self._pending)), strict=True):
+                pass
+        except csv.Error:
+            return True
+        return False
 
     def _read_header(self) -> None:
         header = None
