@@ -54,6 +54,7 @@ def tag_label(job: Job) -> labels.TagLabel:
     return labels.TagLabel(
         job.number, brand=job.brand, model=job.model, fault=fault, promised_on=job.promised_by,
         service_point_code=job.service_point.code, service_point_name=job.service_point.name,
+        imei=job.imei or "", imei2=job.imei2 or "",
     )
 
 
