@@ -5,7 +5,7 @@ import pytest
 
 from models import User, db
 from tests import factories
-from tests.scanning import needs_pdftotext, pdf_text
+from tests.scanning import needs_pdftotext, needs_scanner, pdf_text, scan
 from workshop.services import accounts
 
 
@@ -26,3 +26,65 @@ def test_the_tag_label_carries_both_imeis(client, auth, dual_sim_job, tmp_path):
     assert r.status_code == 200
     text = pdf_text(r.data, tmp_path)
     assert "356938035643809" in text and "356938035643817" in text
+
+
+# -- 2. the receipt stub has its own code --------------------------------------------
+
+
+def test_every_job_gets_an_unguessable_stub_token(app, staff):
+    from models import Job
+
+    with app.app_context():
+        sp = accounts.service_point_by_code("SZ01")
+        jobs = [factories.job(sp) for _ in range(20)]
+        db.session.commit()
+        tokens = {j.stub_token for j in jobs}
+        assert len(tokens) == 20 and all(len(t) == 12 and t.isdigit() for t in tokens)
+        assert db.session.get(Job, jobs[0].id).stub_token == jobs[0].stub_token  # stored
+
+
+@needs_scanner
+@pytest.mark.parametrize("fmt", ["a5", "80mm"])
+def test_the_intake_receipt_scans_to_the_stub_code_and_the_tag_to_the_job_number(
+        client, auth, app, dual_sim_job, fmt, tmp_path):
+    from sqlalchemy import select
+
+    from models import Job
+    from workshop.services import receipt_stub
+
+    with app.app_context():
+        job = db.session.scalar(select(Job).where(Job.number == dual_sim_job))
+        code = receipt_stub.stub_code(job)
+        dpi = job.service_point.printer_dpi
+    auth.login("receptionist")
+    ticket = client.get(f"/jobs/{dual_sim_job}/ticket.pdf?format={fmt}")
+    assert ticket.status_code == 200
+    assert scan(ticket.data, dpi, tmp_path) == [code]
+    assert code.startswith(dual_sim_job + "-") and len(code) == len(dual_sim_job) + 13
+    label = client.get(f"/jobs/{dual_sim_job}/label.pdf")
+    assert scan(label.data, dpi, tmp_path) == [dual_sim_job]
+
+
+def test_only_the_stub_verifies_at_the_counter_and_it_still_opens_the_job(client, auth, app, staff):
+    from sqlalchemy import select
+
+    from models import AuditEvent, Job
+    from workshop.services import receipt_stub
+
+    with app.app_context():
+        job = factories.ready_job(accounts.service_point_by_code("SZ01"))
+        db.session.commit()
+        number, code = job.number, receipt_stub.stub_code(job)
+    auth.login("receptionist")
+    # Scanning the bag's tag where the stub belongs is refused and logged.
+    r = client.post(f"/pickup/{number}/verify", data={"method": "stub", "stub_code": number})
+    assert r.status_code == 403
+    with app.app_context():
+        assert db.session.scalar(select(AuditEvent.details).where(
+            AuditEvent.action == "pickup.verification_failed"))["reason"] == "stub_mismatch"
+    assert client.post(f"/pickup/{number}/verify", data={"method": "stub", "stub_code": code}).status_code == 302
+    # The stub scanned into the header's scan box opens its job.
+    r = client.get("/scan", query_string={"code": code})
+    assert r.status_code == 302 and r.headers["Location"].endswith(f"/jobs/{number}")
+    with app.app_context():
+        assert db.session.scalar(select(Job.stub_token).where(Job.number == number)) == code[-12:]

@@ -143,3 +143,37 @@ def test_the_tag_carries_both_imeis_and_refuses_a_malformed_one(tmp_path):
     assert "356938035643809" in text and "356938035643817" in text
     with pytest.raises(ValueError, match="15 digits"):
         TagLabel("SZ01-000123", imei="12345")
+
+
+@needs_scanner
+@pytest.mark.parametrize("fmt", ["a5", "80mm"])
+@pytest.mark.parametrize("dpi", [203, 300])
+@pytest.mark.parametrize("number", ["SZ01-000123", "ABCDEF-12345678"])
+def test_the_receipt_stub_barcode_carries_its_own_code(fmt, dpi, number, tmp_path):
+    import dataclasses
+
+    from labels import receipt_pdf
+    from labels.samples import sample_intake_receipt
+    from tests.scanning import pdf_text, scan
+
+    code = f"{number}-123456789012"
+    receipt = dataclasses.replace(sample_intake_receipt("zh"), job_number=number, stub_code=code)
+    pdf = receipt_pdf(receipt, fmt, dpi)
+    assert scan(pdf, dpi, tmp_path)[0] == code
+    assert number in pdf_text(pdf, tmp_path)
+    with pytest.raises(ValueError, match="stub code"):
+        dataclasses.replace(receipt, stub_code="SZ01-999999-123456789012")
+
+
+def test_a_long_shop_name_is_never_cut_on_the_a5_header(tmp_path):
+    import dataclasses
+
+    from labels import ServicePoint, receipt_pdf
+    from labels.samples import sample_intake_receipt
+    from tests.scanning import pdf_text
+
+    name = "深圳市福田区华强北路赛格广场手机售后服务中心（旗舰店）"
+    receipt = dataclasses.replace(sample_intake_receipt("zh"), service_point=ServicePoint("SZ01", name, "", ""))
+    text = pdf_text(receipt_pdf(receipt, "a5", 203), tmp_path)
+    assert "…" not in text
+    assert "".join(text.split()).replace("维修受理单", "", 1).startswith(name)

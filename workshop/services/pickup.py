@@ -13,8 +13,9 @@ The bill
     what is left is the balance the customer pays at pickup.
 
 Verification
-    Either the customer's receipt stub is scanned (its barcode is the job number: the
-    person holding the stub is the owner), or the customer gives the last 4 digits of
+    Either the customer's receipt stub is scanned (its barcode is the job number and
+    the job's secret stub token, see services.receipt_stub: the person holding the stub
+    is the owner; the bag's tag never verifies), or the customer gives the last 4 digits of
     their phone number *and* the counter checks an ID document.  A failed verification
     changes nothing; views and the API log it with :func:`log_failed_verification` in
     a transaction of its own.
@@ -350,7 +351,10 @@ def verify(job: Job, verification: Verification) -> None:
         code = (verification.stub_code or "").strip().upper()
         if not code:
             raise ValidationError("Scan the customer's receipt stub.", field="stub_code")
-        if not hmac.compare_digest(code.encode(), job.number.upper().encode()):
+        from . import receipt_stub as stub
+
+        if not stub.matches(job, code):
+            # The bag's tag (the bare job number) never verifies: only the stub has the token.
             raise VerificationFailed("The receipt stub scanned is not this job's.", reason="stub_mismatch",
                                      field="stub_code")
         return

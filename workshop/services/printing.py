@@ -10,6 +10,8 @@ from sqlalchemy import select
 import labels
 from models import Job, JobEvent, ValidationError, db
 
+from . import receipt_stub
+
 TERMS = {
     "en": (
         "We repair the fault described above. Back up your data before leaving the handset: repairs may "
@@ -107,6 +109,7 @@ def intake_receipt(job: Job, *, lang: str, status_url: str, words: dict) -> labe
         accessories_left=[words["accessory"].get(a, a) for a in job.accessories or []],
         estimate=job.estimate_amount, estimate_ceiling=job.estimate_ceiling,
         warranty=warranty, promised_on=job.promised_by,
+        stub_code=receipt_stub.stub_code(job),
     )
 
 
