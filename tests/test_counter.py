@@ -88,3 +88,49 @@ def test_only_the_stub_verifies_at_the_counter_and_it_still_opens_the_job(client
     assert r.status_code == 302 and r.headers["Location"].endswith(f"/jobs/{number}")
     with app.app_context():
         assert db.session.scalar(select(Job.stub_token).where(Job.number == number)) == code[-12:]
+
+
+# -- 3. the IMEI where the handset is checked; local times everywhere ----------------
+
+
+def test_job_and_pickup_pages_show_both_imeis(client, auth, app, staff):
+    with app.app_context():
+        job = factories.ready_job(accounts.service_point_by_code("SZ01"), imei="356938035643809",
+                                  imei2="356938035643817")
+        db.session.commit()
+        number = job.number
+    auth.login("receptionist")
+    for url in (f"/jobs/{number}", f"/pickup/{number}"):
+        page = client.get(url).get_data(as_text=True)
+        assert 'id="job-imei"' in page
+        assert "IMEI 356938035643809 / 356938035643817" in page, url
+
+
+@needs_pdftotext
+def test_times_are_the_service_points_own_on_pages_and_the_intake_receipt(client, auth, app, staff, tmp_path):
+    import datetime as dt
+
+    from models import Requisition
+
+    late = dt.datetime(2026, 11, 20, 23, 30, tzinfo=dt.UTC)  # 07:30 the next morning in Shenzhen
+    with app.app_context():
+        sp = accounts.service_point_by_code("SZ01")
+        assert sp.timezone == "Asia/Shanghai"
+        engineer = db.session.get(User, staff["engineer"])
+        job = factories.job(sp, status="repairing", engineer=engineer, received_at=late)
+        job.add_event("diagnosis", engineer, note="Board short on the charging line").at = late
+        req = Requisition(service_point_id=sp.id, job=job, requested_by_id=engineer.id, note="",
+                          status="pending", requested_at=late)
+        db.session.add(req)
+        db.session.commit()
+        number, req_id = job.number, req.id
+    auth.login("manager")
+    notes = client.get(f"/jobs/{number}").get_data(as_text=True).split('id="wb-notes"')[1]
+    assert "2026-11-21 07:30" in notes and "2026-11-20 23:30" not in notes
+    page = client.get(f"/parts/requisitions/{req_id}").get_data(as_text=True)
+    assert "2026-11-21 07:30" in page and "23:30" not in page
+    listing = client.get("/parts/requisitions").get_data(as_text=True)
+    assert "11-21 07:30" in listing
+    ticket = client.get(f"/jobs/{number}/ticket.pdf")
+    text = pdf_text(ticket.data, tmp_path)
+    assert "2026-11-21 07:30" in text and "23:30" not in text

@@ -44,6 +44,9 @@ def create_app(config_class: type[Config] | None = None, **overrides) -> Flask:
     register_errorhandlers(app)
     register_commands(app)
     register_template_helpers(app)
+    from . import local_time
+
+    local_time.init_app(app)
     return app
 
 

@@ -10,7 +10,7 @@ from sqlalchemy import select
 import labels
 from models import Job, JobEvent, ValidationError, db
 
-from . import receipt_stub
+from . import clock, receipt_stub
 
 TERMS = {
     "en": (
@@ -101,7 +101,9 @@ def intake_receipt(job: Job, *, lang: str, status_url: str, words: dict) -> labe
         customer=labels.Customer(job.customer.name, job.customer.phone),
         handset=labels.Handset(job.brand, job.model, job.colour or "", job.imei or "", job.imei2 or "",
                                job.serial_number or ""),
-        received_at=job.received_at, terms=job.service_point.receipt_terms or TERMS[lang],
+        # On the service point's clock, as every page shows it (stored UTC).
+        received_at=clock.local_now(job.service_point, job.received_at).replace(tzinfo=None),
+        terms=job.service_point.receipt_terms or TERMS[lang],
         status_url=status_url, captions=lang,
         fault_category=words["fault"].get(job.fault_category, job.fault_category),
         fault_description=job.fault_description or "",
