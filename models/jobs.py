@@ -160,6 +160,9 @@ class Job(db.Model):
     number: Mapped[str] = mapped_column(String(20), unique=True)
     service_point_id: Mapped[int] = mapped_column(ForeignKey("service_points.id"), index=True)
     customer_id: Mapped[int] = mapped_column(ForeignKey("customers.id"), index=True)
+    # The customer's name as the job's receipts were issued with it (set at intake or
+    # first print): a later correction of the customer record does not reprint them.
+    customer_name: Mapped[str | None] = mapped_column(String(120))
     status: Mapped[str] = mapped_column(String(20), default=JobStatus.RECEIVED.value, index=True)
     location: Mapped[str] = mapped_column(String(40), default="front_desk")
     engineer_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)

@@ -134,3 +134,61 @@ def test_times_are_the_service_points_own_on_pages_and_the_intake_receipt(client
     ticket = client.get(f"/jobs/{number}/ticket.pdf")
     text = pdf_text(ticket.data, tmp_path)
     assert "2026-11-21 07:30" in text and "23:30" not in text
+
+
+# -- 4. the returning customer: suggested, changed only on purpose, receipts keep the name
+
+
+@needs_pdftotext
+def test_a_returning_customers_name_changes_only_on_purpose_and_old_receipts_keep_theirs(
+        client, auth, app, staff, tmp_path):
+    from sqlalchemy import func, select
+
+    from models import AuditEvent, Customer, Job
+    from tests.test_intake_views import form_data
+
+    auth.login("receptionist")
+    assert client.post("/intake", data=form_data(token="c-1")).status_code == 302
+    with app.app_context():
+        first = db.session.scalar(select(Job.number).order_by(Job.id.desc()).limit(1))
+    # The same phone with a different (doubled) name: refused on the name, nothing written.
+    r = client.post("/intake", data=form_data(token="c-2", customer_name="王芳王芳", device_imei="356938035643809",
+                                              proof_imei="356938035643809"))
+    page = r.get_data(as_text=True)
+    assert r.status_code == 422 and ("王芳&#39;s" in page or "王芳's" in page)
+    assert 'id="customer-update-box" class="form-check small"' in page  # the tick box is shown
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(Job)) == 1
+        assert db.session.scalar(select(Customer.name)) == "王芳"
+    # Ticked: a deliberate correction, audited.
+    r = client.post("/intake", data=form_data(token="c-3", customer_name="王小芳", customer_update="y",
+                                              device_imei="356938035643809", proof_imei="356938035643809"))
+    assert r.status_code == 302
+    with app.app_context():
+        assert db.session.scalar(select(Customer.name)) == "王小芳"
+        audit = db.session.scalar(select(AuditEvent).where(AuditEvent.action == "customer.update"))
+        assert audit.details["name"] == ["王芳", "王小芳"] and audit.actor_id == staff["receptionist"]
+    # The first job's receipt still says the name it was issued with.
+    text = pdf_text(client.get(f"/jobs/{first}/ticket.pdf").data, tmp_path)
+    assert "王芳" in text and "王小芳" not in text
+
+
+def test_the_api_needs_customer_update_to_rename(app, staff, token_for):
+    from sqlalchemy import select
+
+    from models import Customer
+    from tests.test_intake_api import CONTRACT_BODY, body
+
+    client = app.test_client()
+    with app.app_context():
+        user = db.session.get(User, staff["receptionist"])
+    headers = token_for(user)
+    assert client.post("/api/v1/jobs", json=CONTRACT_BODY, headers=headers).status_code == 201
+    name = CONTRACT_BODY["customer"]["name"]
+    again = body(**{"customer.name": name + name, "device.imei": "356938035643809", "proof.imei": "356938035643809"})
+    r = client.post("/api/v1/jobs", json=again, headers=headers)
+    assert r.status_code == 422 and list(r.json["errors"]) == ["customer.name"]
+    again["customer"]["update"] = True
+    assert client.post("/api/v1/jobs", json=again, headers=headers).status_code == 201
+    with app.app_context():
+        assert db.session.scalar(select(Customer.name)) == name + name

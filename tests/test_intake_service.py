@@ -98,14 +98,20 @@ def test_take_in_creates_the_job_customer_and_first_event(ctx):
 def test_the_customer_is_found_again_by_phone(ctx):
     reception = ctx["receptionist"]
     first = intake_service.take_in(reception, req())
+    # A different name for a known phone is not taken as a change unless ticked (issue 14).
+    with pytest.raises(ValidationError) as exc:
+        intake_service.take_in(reception, req(customer_phone="+86 138-0013-8000", customer_name="王芳芳"))
+    assert "王芳" in exc.value.errors["customer.name"][0]
     second = intake_service.take_in(reception, req(customer_phone="+86 138-0013-8000", customer_name="王芳芳",
-                                                   customer_email="Wang.Fang@Example.com"))
+                                                   customer_email="Wang.Fang@Example.com", customer_update=True))
     db.session.commit()
     assert second.customer_id == first.customer_id and count(Customer) == 1
     assert second.customer.name == "王芳芳" and second.customer.email == "Wang.Fang@example.com"
     update = db.session.scalar(select(AuditEvent).where(AuditEvent.action == "customer.update"))
     assert update.details["name"] == ["王芳", "王芳芳"]
     assert second.number == "SZ01-000002"
+    # Each job keeps the name it was taken in (and its receipts printed) with.
+    assert (first.customer_name, second.customer_name) == ("王芳", "王芳芳")
 
 
 def test_customers_are_per_service_point(ctx):

@@ -3,6 +3,8 @@
 - ``jobs.stub_token``: the secret on the customer's receipt stub; existing jobs get
   a fresh random token each (their printed stubs, carrying only the job number, no
   longer verify: the counter falls back to phone digits and ID).
+- ``jobs.customer_name``: the customer's name as the job's receipts were issued with
+  it, so correcting the customer record never reprints an earlier job's receipt.
 
 Revision ID: c14e0a7f3b52
 Revises: adcd647d6ffb
@@ -32,6 +34,14 @@ def upgrade():
         batch_op.alter_column("stub_token", existing_type=sa.String(length=16), nullable=False)
 
 
+    # The name the job's receipts were issued with: existing jobs take the name on
+    # the customer record now.
+    with op.batch_alter_table("jobs", schema=None) as batch_op:
+        batch_op.add_column(sa.Column("customer_name", sa.String(length=120), nullable=True))
+    op.execute("UPDATE jobs SET customer_name = (SELECT name FROM customers WHERE customers.id = jobs.customer_id)")
+
+
 def downgrade():
     with op.batch_alter_table("jobs", schema=None) as batch_op:
+        batch_op.drop_column("customer_name")
         batch_op.drop_column("stub_token")

@@ -262,24 +262,48 @@
   }
 
   // -- customer by phone -----------------------------------------------------------------
+  // The lookup only suggests: it never writes into what the receptionist is typing (an
+  // input method may be composing in the name field). A returning customer's name is
+  // changed only by ticking "Correct the customer's name".
+  var knownName = null;
+  var updateBox = document.getElementById("customer-update-box");
+  function showNameChange() {
+    var typed = form.elements.customer_name.value.trim();
+    var differs = knownName !== null && typed !== "" && typed !== knownName;
+    if (updateBox) {
+      updateBox.classList.toggle("d-none", !differs && !form.elements.customer_update.checked);
+    }
+  }
   function lookupCustomer() {
     var phone = form.elements.customer_phone.value.trim();
     var hint = document.getElementById("customer-hint");
-    if (phone.replace(/\D/g, "").length < 5) { hint.textContent = ""; return; }
+    knownName = null;
+    if (phone.replace(/\D/g, "").length < 5) { clear(hint); showNameChange(); return; }
     window.workshopFetch(form.getAttribute("data-customer-url") + "?phone=" + encodeURIComponent(phone))
       .then(function (response) { return response.ok ? response.json() : null; })
       .then(function (result) {
-        if (!result) { hint.textContent = ""; return; }
+        clear(hint);
+        if (!result) { showNameChange(); return; }
         if (result.found) {
-          hint.textContent = fmt(T.returning, {name: result.name}) +
-            (result.jobs.length ? " · " + result.jobs.join(", ") : "");
-          if (!form.elements.customer_name.value) { form.elements.customer_name.value = result.name; }
-          if (!form.elements.customer_email.value && result.email) { form.elements.customer_email.value = result.email; }
+          knownName = result.name;
+          hint.appendChild(el("span", {id: "customer-returning", text: fmt(T.returning, {name: result.name}) +
+            (result.jobs.length ? " · " + result.jobs.join(", ") : "")}));
+          var use = el("button", {type: "button", "class": "btn btn-sm btn-link py-0", id: "customer-use-name",
+            text: fmt(T.use_name, {name: result.name})});
+          use.addEventListener("click", function () {
+            form.elements.customer_name.value = result.name;
+            if (!form.elements.customer_email.value && result.email) { form.elements.customer_email.value = result.email; }
+            showNameChange();
+            focusNext(form.elements.customer_name);
+          });
+          hint.appendChild(use);
         } else {
-          hint.textContent = fmt(T.new_customer, {phone: result.phone});
+          hint.appendChild(el("span", {text: fmt(T.new_customer, {phone: result.phone})}));
         }
-      }).catch(function () { hint.textContent = ""; });
+        showNameChange();
+      }).catch(function () { clear(hint); });
   }
+  form.elements.customer_name.addEventListener("input", showNameChange);
 
   // -- keyboard and scanner ----------------------------------------------------------------
   function focusables() {

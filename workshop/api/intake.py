@@ -29,6 +29,9 @@ class CustomerIn(Schema):
     phone = fields.String(**_text, metadata={
         "description": "Required; normalised to E.164 (numbers without a country code: WORKSHOP_PHONE_REGION)."})
     email = fields.String(**_text)
+    update = fields.Boolean(**_text, metadata={
+        "description": "Set to change a returning customer's name to the one given; otherwise a different "
+                       "name for a known phone number is refused (422 on customer.name)."})
 
 
 class DeviceIn(Schema):

@@ -74,6 +74,7 @@ MAX_PROMISE_DAYS = 365
 #: IntakeRequest attribute -> the field name used in errors (the API's dotted name).
 FIELD_NAMES = {
     "customer_name": "customer.name", "customer_phone": "customer.phone", "customer_email": "customer.email",
+    "customer_update": "customer.update",
     "imei": "device.imei", "imei2": "device.imei2", "serial_number": "device.serial_number",
     "brand": "device.brand", "model": "device.model", "colour": "device.colour",
     "proof_kind": "proof.kind", "proof_number": "proof.number", "purchase_date": "proof.purchase_date",
@@ -99,6 +100,8 @@ class IntakeRequest:
     customer_name: str = ""
     customer_phone: str = ""
     customer_email: str | None = None
+    # A returning customer's name is changed only on purpose (ticked at the counter).
+    customer_update: bool = False
     imei: str | None = None
     imei2: str | None = None
     serial_number: str | None = None
@@ -461,6 +464,12 @@ def evaluate(actor, request: IntakeRequest, *, strict: bool) -> Evaluation:
             v["customer_email"] = customers.normalise_email(request.customer_email)
         except ValueError as exc:
             ev.error("customer_email", str(exc))
+        v["customer_update"] = bool(request.customer_update)
+        known = (customers.find_by_phone(actor, v["customer_phone"], sp.id)
+                 if v.get("customer_phone") and v.get("customer_name") else None)
+        if known is not None and known.name != v["customer_name"] and not v["customer_update"]:
+            ev.error("customer_name", f"This phone number is {known.name}'s. Use that name, or tick "
+                     "“Correct the customer's name” to change it on their record.")
 
     # -- proof of purchase ------------------------------------------------------------
     kind = (request.proof_kind or "").strip() or None
@@ -583,7 +592,8 @@ def preview(actor, request: IntakeRequest) -> dict:
     }
 
 
-def _customer(actor, sp: ServicePoint, name: str, phone: str, email: str | None) -> Customer:
+def _customer(actor, sp: ServicePoint, name: str, phone: str, email: str | None, *,
+              update_name: bool = False) -> Customer:
     def existing() -> Customer | None:
         return db.session.scalar(select(Customer).where(Customer.service_point_id == sp.id,
                                                         Customer.phone == phone))
@@ -602,7 +612,7 @@ def _customer(actor, sp: ServicePoint, name: str, phone: str, email: str | None)
             audit.record(actor, "customer.create", customer, phone=phone)
             return customer
     changes = {}
-    if name and name != customer.name:
+    if name and name != customer.name and update_name:  # never by accident: see evaluate()
         changes["name"] = [customer.name, name]
         customer.name = name
     if email and email != customer.email:
@@ -628,11 +638,12 @@ def take_in(actor, request: IntakeRequest) -> Job:
     if ev.errors:
         raise ValidationError("The handset was not taken in; correct the fields shown.", errors=ev.errors)
     v, sp, decision = ev.values, ev.service_point, ev.decision
-    customer = _customer(actor, sp, v["customer_name"], v["customer_phone"], v["customer_email"])
+    customer = _customer(actor, sp, v["customer_name"], v["customer_phone"], v["customer_email"],
+                         update_name=v["customer_update"])
     now = utcnow()
     job = Job(
-        number=next_job_number(sp), service_point=sp, customer=customer, created_by=actor,
-        status=JobStatus.RECEIVED.value, location="front_desk", received_at=now, received_on=ev.today,
+        number=next_job_number(sp), service_point=sp, customer=customer, customer_name=customer.name,
+        created_by=actor, status=JobStatus.RECEIVED.value, location="front_desk", received_at=now, received_on=ev.today,
         promised_by=ev.promised_by,
         imei=v["imei"], imei2=v["imei2"], serial_number=v["serial_number"], brand=v["brand"],
         model=v["model"], colour=v["colour"], tac_known=v["tac_known"],

@@ -703,7 +703,7 @@ def pickup_receipt_pdf(job: Job, actor, fmt: str | None = None, *, status_url: s
     receipt = labels.PickupReceipt(
         service_point=labels.ServicePoint(code=sp.code, name=sp.name, address=sp.address or "", phone=sp.phone or ""),
         job_number=job.number,
-        customer=labels.Customer(name=job.customer.name, phone=job.customer.phone),
+        customer=labels.Customer(name=job.customer_name or job.customer.name, phone=job.customer.phone),
         handset=labels.Handset(brand=job.brand or "", model=job.model or "", colour=job.colour or "",
                                imei=job.imei or "", imei2=job.imei2 or "", serial=job.serial_number or ""),
         received_at=local_now(sp, as_utc(job.received_at)).replace(tzinfo=None),

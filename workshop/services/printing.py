@@ -98,7 +98,7 @@ def intake_receipt(job: Job, *, lang: str, status_url: str, words: dict) -> labe
         )
     return labels.IntakeReceipt(
         service_point=_sp(job), job_number=job.number,
-        customer=labels.Customer(job.customer.name, job.customer.phone),
+        customer=labels.Customer(job.customer_name or job.customer.name, job.customer.phone),
         handset=labels.Handset(job.brand, job.model, job.colour or "", job.imei or "", job.imei2 or "",
                                job.serial_number or ""),
         # On the service point's clock, as every page shows it (stored UTC).
@@ -132,6 +132,8 @@ def record_print(job: Job, actor, document: str, variant: str) -> JobEvent:
                                   JobEvent.data["document"].as_string() == document).limit(1)
     )
     reprint = earlier is not None
+    if job.customer_name is None:  # jobs taken in before the name was kept on the job
+        job.customer_name = job.customer.name
     note = f"{'Reprinted' if reprint else 'Printed'} {document.replace('_', ' ')} ({variant})"
     return job.add_event("print", actor, note=note, data={"document": document, "variant": variant,
                                                          "reprint": reprint})
