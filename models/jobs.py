@@ -224,6 +224,8 @@ class Job(db.Model):
     # back with a fault before this local date, a new job is a re-repair of this one.
     repair_warranty_ends_on: Mapped[dt.date | None] = mapped_column(Date)
     blocked_override_reason: Mapped[str | None] = mapped_column(Text)
+    # Why a manager let this handset in while it had another open job (services.intake).
+    open_job_override_reason: Mapped[str | None] = mapped_column(Text)
     # The secret on the customer's receipt stub (workshop.services.receipt_stub): its barcode is
     # the job number and this token, so the tag on the handset's bag never verifies.
     stub_token: Mapped[str] = mapped_column(String(16), default=lambda: new_stub_token())

@@ -192,3 +192,55 @@ def test_the_api_needs_customer_update_to_rename(app, staff, token_for):
     assert client.post("/api/v1/jobs", json=again, headers=headers).status_code == 201
     with app.app_context():
         assert db.session.scalar(select(Customer.name)) == name + name
+
+
+# -- 5. one open job per handset ----------------------------------------------------------
+
+
+def test_a_handset_with_an_open_job_is_refused_on_its_imei_unless_a_manager_says_why(client, auth, app, staff):
+    from sqlalchemy import func, select
+
+    from models import AuditEvent, Job
+    from tests.test_intake_views import form_data
+
+    auth.login("receptionist")
+    assert client.post("/intake", data=form_data(token="o-1")).status_code == 302
+    with app.app_context():
+        first = db.session.scalar(select(Job.number))
+    r = client.post("/intake", data=form_data(token="o-2"))
+    page = r.get_data(as_text=True)
+    assert r.status_code == 422 and 'data-error-for="device_imei"' in page
+    assert f"open job: {first}" in page and 'name="open_job_override_reason"' not in page
+    # Not a manager: the reason is refused, nothing written.
+    r = client.post("/intake", data=form_data(token="o-3", open_job_override_reason="customer insists"))
+    assert r.status_code == 422 and "Only a manager" in r.get_data(as_text=True)
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(Job)) == 1
+    auth.logout()
+    auth.login("manager")
+    r = client.post("/intake", data=form_data(token="o-4"))
+    assert r.status_code == 422 and 'name="open_job_override_reason"' in r.get_data(as_text=True)
+    r = client.post("/intake", data=form_data(token="o-5", open_job_override_reason="first job was mis-keyed"))
+    assert r.status_code == 302
+    with app.app_context():
+        second = db.session.scalar(select(Job).order_by(Job.id.desc()).limit(1))
+        assert second.open_job_override_reason == "first job was mis-keyed"
+        assert first in second.events[0].note
+        audit = db.session.scalar(select(AuditEvent).where(AuditEvent.action == "job.open_job_override"))
+        assert audit.details["open_jobs"] == [first] and audit.actor_id == staff["manager"]
+
+
+def test_a_closed_job_does_not_block_the_next_intake(client, auth, app, staff):
+    from sqlalchemy import select, update
+
+    from models import Job
+    from tests.test_intake_views import form_data
+
+    auth.login("receptionist")
+    assert client.post("/intake", data=form_data(token="k-1")).status_code == 302
+    with app.app_context():
+        db.session.execute(update(Job).values(status="collected"))
+        db.session.commit()
+    assert client.post("/intake", data=form_data(token="k-2")).status_code == 302
+    with app.app_context():
+        assert len(db.session.scalars(select(Job.id)).all()) == 2

@@ -90,7 +90,9 @@ def test_idempotency_key_returns_the_first_answer(app, api):
                         headers={**headers, "Idempotency-Key": "abc-1"})
     assert other.status_code == 422 and "Idempotency-Key" in other.json["errors"]
     assert counts(app)[0] == 1
-    new = client.post("/api/v1/jobs", json=CONTRACT_BODY, headers={**headers, "Idempotency-Key": "abc-2"})
+    # Another handset (the first now has an open job and would be refused).
+    new = client.post("/api/v1/jobs", json=body(**{"device.imei": "356938035643809", "proof.imei": "356938035643809"}),
+                      headers={**headers, "Idempotency-Key": "abc-2"})
     assert new.json["number"] == "SZ01-000002"
 
 

@@ -105,7 +105,8 @@ def test_submitting_twice_creates_one_job(app, client, auth, staff):
     assert first.headers["Location"] == second.headers["Location"] == "/jobs/SZ01-000001"
     assert "already submitted" in client.get(second.headers["Location"]).get_data(as_text=True)
     assert job_count(app) == 1
-    third = client.post("/intake", data=form_data(token="next-form"))
+    third = client.post("/intake", data=form_data(token="next-form", device_imei="356938035643809",
+                                                  proof_imei="356938035643809"))
     assert third.headers["Location"] == "/jobs/SZ01-000002"
 
 

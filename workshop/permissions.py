@@ -43,6 +43,7 @@ PERMISSIONS: dict[str, frozenset[Role]] = {
     "parts.handle": BENCH | STORE,  # return unused/faulty parts, log the old part, cancel a requisition
     "blocked.manage": frozenset({R.MANAGER}),
     "blocked.override": frozenset({R.MANAGER}),
+    "intake.open_job_override": frozenset({R.MANAGER}),
     "tac.import": frozenset({R.MANAGER, R.ADMIN}),
     "reports.view": frozenset({R.MANAGER}),
     "users.manage": frozenset({R.MANAGER, R.ADMIN}),

@@ -5,6 +5,8 @@
   longer verify: the counter falls back to phone digits and ID).
 - ``jobs.customer_name``: the customer's name as the job's receipts were issued with
   it, so correcting the customer record never reprints an earlier job's receipt.
+- ``jobs.open_job_override_reason``: why a manager took a handset in while it had
+  another open job.
 
 Revision ID: c14e0a7f3b52
 Revises: adcd647d6ffb
@@ -39,9 +41,12 @@ def upgrade():
     with op.batch_alter_table("jobs", schema=None) as batch_op:
         batch_op.add_column(sa.Column("customer_name", sa.String(length=120), nullable=True))
     op.execute("UPDATE jobs SET customer_name = (SELECT name FROM customers WHERE customers.id = jobs.customer_id)")
+    with op.batch_alter_table("jobs", schema=None) as batch_op:
+        batch_op.add_column(sa.Column("open_job_override_reason", sa.Text(), nullable=True))
 
 
 def downgrade():
     with op.batch_alter_table("jobs", schema=None) as batch_op:
         batch_op.drop_column("customer_name")
+        batch_op.drop_column("open_job_override_reason")
         batch_op.drop_column("stub_token")

@@ -132,12 +132,15 @@
       ]));
       if (manager) { document.getElementById("override-box").classList.remove("d-none"); }
     }
+    var openBox = document.getElementById("open-job-override-box");
     if (result.open_job) {
       box.appendChild(el("div", {"class": "alert alert-warning mt-2 mb-0 py-1 small", id: "open-job-warning"}, [
         el("a", {href: form.getAttribute("data-job-url") + result.open_job, "class": "alert-link",
           text: fmt(T.open_job, {number: result.open_job})}),
+        el("div", {text: openBox ? T.open_job_manager : T.open_job_staff}),
       ]));
     }
+    if (openBox) { openBox.classList.toggle("d-none", !result.open_job && !form.elements.open_job_override_reason.value); }
     if (result.rerepair_of) {
       box.appendChild(el("div", {"class": "alert alert-info mt-2 mb-0 py-1 small", id: "rerepair-notice",
         text: fmt(T.rerepair, {number: result.rerepair_of.number, until: result.rerepair_of.repair_warranty_until})}));

@@ -94,6 +94,9 @@ class IntakeIn(Schema):
     service_point = fields.String(**_text, metadata={"description": "Code; default: the caller's own."})
     blocked_override_reason = fields.String(**_text, metadata={
         "description": "A manager's reason to take in a blocked IMEI."})
+    open_job_override_reason = fields.String(**_text, metadata={
+        "description": "A manager's reason to take in a handset that has an open job (otherwise refused "
+                       "with 422 on device.imei naming the open job)."})
 
 
 def request_from(body: dict) -> intake_service.IntakeRequest:

@@ -96,6 +96,8 @@ class IntakeForm(FlaskForm):
     policy = SelectField(_l("Warranty policy"), validate_choice=False)
 
     blocked_override_reason = TextAreaField(_l("Manager override: reason"), render_kw={"rows": 2})
+    open_job_override_reason = TextAreaField(_l("Manager: why take it in again while its job is open?"),
+                                             render_kw={"rows": 2})
 
     submit = SubmitField(_l("Take in and print ticket"))
 

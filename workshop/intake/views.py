@@ -46,6 +46,7 @@ def _request_from(form: IntakeForm) -> intake_service.IntakeRequest:
         estimate_ceiling=form.estimate_ceiling.data, promised_by=form.promised_by.data,
         policy=form.policy.data or None, service_point=form.service_point.data or None,
         blocked_override_reason=form.blocked_override_reason.data,
+        open_job_override_reason=form.open_job_override_reason.data,
     )
 
 

@@ -88,6 +88,7 @@ FIELD_NAMES = {
     "estimate_amount": "estimate.amount", "estimate_ceiling": "estimate.ceiling",
     "promised_by": "promised_by", "policy": "policy", "service_point": "service_point",
     "blocked_override_reason": "blocked_override_reason",
+    "open_job_override_reason": "open_job_override_reason",
 }
 
 
@@ -131,6 +132,8 @@ class IntakeRequest:
     policy: str | None = None
     service_point: str | None = None
     blocked_override_reason: str | None = None
+    # A handset with an open job is taken in again only on a manager's reason.
+    open_job_override_reason: str | None = None
 
     @classmethod
     def from_api(cls, body: Mapping) -> IntakeRequest:
@@ -162,6 +165,7 @@ class Evaluation:
     prior_repairs: int = 0
     decision: WarrantyDecision | None = None
     promised_by: dt.date | None = None
+    open_jobs: list[Job] = field(default_factory=list)
 
     def error(self, attr: str, message: str) -> None:
         self.errors.setdefault(FIELD_NAMES.get(attr, attr), []).append(message)
@@ -546,6 +550,7 @@ def evaluate(actor, request: IntakeRequest, *, strict: bool) -> Evaluation:
     if identities or serial:
         ev.history = handset_history(actor, imeis=identities, serial=serial)
     ev.rerepair_of = _rerepair_candidate(ev.history, today)
+    _open_job_check(actor, request, ev, strict, "imei" if imei else "serial_number")
     ev.extension_days, ev.prior_repairs = _earlier_warranty_work(
         ev.history, purchase_date=purchase_date, component=component, fault_category=category)
     ev.decision = assess(applied.terms, WarrantyCase(
@@ -623,6 +628,25 @@ def _customer(actor, sp: ServicePoint, name: str, phone: str, email: str | None,
     return customer
 
 
+def _open_job_check(actor, request: IntakeRequest, ev: Evaluation, strict: bool, field_name: str) -> None:
+    """A handset is in one place at a time: one with an open job (at any service point)
+    is refused on its IMEI, naming the job, unless a manager gives a reason."""
+    open_jobs = [j for j in ev.history if j.is_open]
+    override = (request.open_job_override_reason or "").strip()
+    manager = can(actor, "intake.open_job_override")
+    if override and not manager:
+        ev.error("open_job_override_reason", "Only a manager can take in a handset that has an open job.")
+    elif len(override) > 2000:
+        ev.error("open_job_override_reason", "Use at most 2000 characters.")
+    if open_jobs and strict and not (override and manager):
+        job = open_jobs[0]
+        ev.error(field_name, f"This handset already has an open job: {job.number} ({job.service_point.code}, "
+                 f"received {job.received_on.isoformat()}, {job.status}). Open that job instead; a manager "
+                 "may take it in again with a reason.")
+    ev.values["open_job_override_reason"] = override if open_jobs and override and manager else None
+    ev.open_jobs = open_jobs
+
+
 def take_in(actor, request: IntakeRequest) -> Job:
     """Take a handset in: validate, find or create the customer, create the job.
 
@@ -660,12 +684,16 @@ def take_in(actor, request: IntakeRequest) -> Job:
         warranty_reasons=list(decision.reasons), warranty_reason_codes=list(decision.reason_codes),
         warranty_reason_args=[dict(a) for a in decision.reason_args], warranty_ends_on=decision.ends_on,
         rerepair_of=ev.rerepair_of, blocked_override_reason=v["blocked_override_reason"],
+        open_job_override_reason=v["open_job_override_reason"],
     )
     note = "Taken in at the front desk."
     if ev.rerepair_of is not None:
         note += f" Re-repair (返修) of {ev.rerepair_of.number}."
     if job.blocked_override_reason:
         note += f" Blocked IMEI taken in on a manager's override: {job.blocked_override_reason}"
+    if job.open_job_override_reason:
+        note += (f" Taken in again while {', '.join(j.number for j in ev.open_jobs)} is open, on a manager's "
+                 f"override: {job.open_job_override_reason}")
     event = job.add_event("status", actor, to_status=JobStatus.RECEIVED.value, note=note, data={
         "intake": True,
         "warranty": decision.to_dict(),
@@ -677,6 +705,9 @@ def take_in(actor, request: IntakeRequest) -> Job:
     event.at = now
     db.session.add(job)
     db.session.flush()
+    if job.open_job_override_reason:
+        audit.record(actor, "job.open_job_override", job, number=job.number,
+                     open_jobs=[j.number for j in ev.open_jobs], reason=job.open_job_override_reason)
     if job.blocked_override_reason:
         audit.record(actor, "job.blocked_override", job, number=job.number,
                      imeis=[e.imei for e in ev.blocked_entries], reason=job.blocked_override_reason,
