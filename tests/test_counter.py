@@ -244,3 +244,35 @@ def test_a_closed_job_does_not_block_the_next_intake(client, auth, app, staff):
     assert client.post("/intake", data=form_data(token="k-2")).status_code == 302
     with app.app_context():
         assert len(db.session.scalars(select(Job.id)).all()) == 2
+
+
+# -- 6. history and 返修 across the chain ---------------------------------------------------
+
+
+def test_a_rerepair_of_another_points_job_shows_its_number_but_no_link_or_customer(client, auth, app, staff):
+    import datetime as dt
+
+    from sqlalchemy import select
+
+    from models import Job
+    from tests.test_intake_views import form_data
+
+    with app.app_context():
+        other = factories.service_point("GZ02")
+        stranger = factories.customer(other, name="李四", phone="+8613900139000")
+        elsewhere = factories.job(other, created_by=factories.user("receptionist", sp=other), customer=stranger,
+                                  status="collected", closed_at=dt.datetime.now(dt.UTC) - dt.timedelta(days=3),
+                                  repair_warranty_ends_on=dt.date.today() + dt.timedelta(days=60))
+        db.session.commit()
+        number = elsewhere.number
+    auth.login("receptionist")
+    r = client.get("/api/v1/imei/352099001761481")
+    assert r.status_code == 200 and r.json["rerepair_of"]["number"] == number
+    assert "李四" not in r.get_data(as_text=True)
+    assert client.post("/intake", data=form_data(token="rr-1")).status_code == 302
+    with app.app_context():
+        job = db.session.scalar(select(Job).order_by(Job.id.desc()).limit(1))
+        assert job.rerepair_of.number == number
+        mine = job.number
+    page = client.get(f"/jobs/{mine}").get_data(as_text=True)
+    assert number in page and f'href="/jobs/{number}"' not in page and "李四" not in page

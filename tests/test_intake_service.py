@@ -405,14 +405,30 @@ def test_days_in_our_workshop_extend_the_warranty_and_repeat_faults_allow_exchan
     assert other_fault.warranty_remedies == ["repair"]
 
 
-def test_history_is_limited_to_visible_service_points(ctx):
+def test_history_and_rerepair_span_the_chain_without_customer_data(ctx):
+    # Issue 14: a handset repaired at one point and back at another within the repair
+    # warranty is a re-repair; the history shows the other point's job numbers, dates
+    # and status, never its customer.
     reception, other = ctx["receptionist"], ctx["other_manager"]
-    elsewhere = _earlier(other.service_point, other, factories.customer(other.service_point),
+    stranger = factories.customer(other.service_point, name="李四", phone="+8613900139000")
+    elsewhere = _earlier(other.service_point, other, stranger,
                          closed_at=NOW - dt.timedelta(days=3), repair_warranty_ends_on=TODAY + dt.timedelta(days=87))
     assert intake_service.lookup_imei(other, IMEI)["jobs"] == [elsewhere.number]
-    assert intake_service.lookup_imei(reception, IMEI)["jobs"] == []
+    seen = intake_service.lookup_imei(reception, IMEI)
+    assert seen["jobs"] == [elsewhere.number] and seen["rerepair_of"]["number"] == elsewhere.number
+    (item,) = seen["history"]
+    assert item["service_point"] == other.service_point.code and item["status"] == "collected"
+    assert item["received_on"] == elsewhere.received_on.isoformat() and item["closed_on"]
+    assert "李四" not in repr(seen) and "13900139000" not in repr(seen)
     job = intake_service.take_in(reception, req())
-    assert job.rerepair_of_id is None
+    assert job.rerepair_of_id == elsewhere.id and job.warranty_chargeable is False
+
+
+def test_an_open_job_at_another_point_blocks_intake_too(ctx):
+    reception, other = ctx["receptionist"], ctx["other_manager"]
+    open_there = _earlier(other.service_point, other, factories.customer(other.service_point))
+    errors = errors_of(reception, req())
+    assert open_there.number in errors["device.imei"][0] and other.service_point.code in errors["device.imei"][0]
 
 
 # -- IMEI lookup and preview ------------------------------------------------------------------------

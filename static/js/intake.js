@@ -167,12 +167,18 @@
       list.appendChild(el("li", {"class": "list-group-item text-muted", text: T.no_history}));
       return;
     }
+    var own = form.elements.service_point ? form.elements.service_point.value : "";
     history.forEach(function (job) {
       var warranty = T.warranty[job.warranty_status] || job.warranty_status || "";
+      // Another service point's job: its number, dates and status only (no link, no customer).
+      var number = job.service_point === own
+        ? el("a", {href: form.getAttribute("data-job-url") + job.number, "class": "font-monospace", text: job.number})
+        : el("span", {"class": "font-monospace", "data-other-point": job.service_point, text: job.number});
       list.appendChild(el("li", {"class": "list-group-item", "data-job": job.number}, [
-        el("a", {href: form.getAttribute("data-job-url") + job.number, "class": "font-monospace", text: job.number}),
-        el("span", {text: " · " + job.received_on + " · " + (T.fault[job.fault_category] || job.fault_category)}),
-        el("div", {"class": "text-muted", text: job.status + (warranty ? " · " + warranty : "") +
+        number,
+        el("span", {text: " · " + job.service_point + " · " + job.received_on +
+          (job.closed_on ? "–" + job.closed_on : "") + " · " + (T.fault[job.fault_category] || job.fault_category)}),
+        el("div", {"class": "text-muted", text: (T.status[job.status] || job.status) + (warranty ? " · " + warranty : "") +
           (job.repair_warranty_until ? " · ≤ " + job.repair_warranty_until : "")}),
       ]));
     });

@@ -44,7 +44,6 @@ from workshop.permissions import can
 from . import audit, blocked, clock, customers, policies, tac
 from . import imei as imei_service
 from .numbering import next_job_number
-from .scan import visible_jobs
 from .warranty import COMPONENTS, PROOF_KINDS, WarrantyCase, WarrantyDecision, assess, service_dates
 
 __all__ = [
@@ -191,7 +190,9 @@ def local_today(service_point: ServicePoint) -> dt.date:
 
 def handset_history(actor, *, imeis=(), serial: str | None = None, limit: int = 50) -> list[Job]:
     """Earlier jobs for this handset (either IMEI, or the serial number), newest first,
-    at the service points ``actor`` may see."""
+    across the whole chain: a handset repaired at one service point and back at
+    another is the same handset (re-repair, open job, warranty days).  Callers show
+    other points' jobs only as :func:`history_item` does: no customer data."""
     imeis = [i for i in imeis if i]
     conditions = []
     if imeis:
@@ -201,7 +202,7 @@ def handset_history(actor, *, imeis=(), serial: str | None = None, limit: int = 
     if not conditions:
         return []
     return list(db.session.scalars(
-        visible_jobs(actor).where(or_(*conditions)).order_by(Job.received_at.desc(), Job.id.desc()).limit(limit)))
+        select(Job).where(or_(*conditions)).order_by(Job.received_at.desc(), Job.id.desc()).limit(limit)))
 
 
 def _status_date(job: Job, status: str) -> dt.date | None:
