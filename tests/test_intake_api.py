@@ -196,7 +196,10 @@ def test_imei_endpoint_lists_earlier_jobs_and_blocks(app, api):
     data = client.get("/api/v1/imei/352099001761481", headers=headers).json
     assert data["jobs"] == [number] and data["blocked"] is True and data["open_job"] == number
     other_client, other_headers = api("other_manager")
-    assert other_client.get("/api/v1/imei/352099001761481", headers=other_headers).json["jobs"] == []
+    # Another service point sees the job (chain-wide history, issue 14), not its customer.
+    seen = other_client.get("/api/v1/imei/352099001761481", headers=other_headers)
+    assert seen.json["jobs"] == [number] and seen.json["open_job"] == number
+    assert CONTRACT_BODY["customer"]["name"] not in seen.get_data(as_text=True)
 
 
 # -- one job, the list ------------------------------------------------------------------------------
