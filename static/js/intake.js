@@ -326,6 +326,84 @@
     if (next) { next.focus(); if (next.select && next.type !== "checkbox") { next.select(); } }
   }
 
+  // Where Enter goes next: the fields a counter fills for almost every handset, in order
+  // (brand and model come from the TAC table, a second IMEI or the invoice by scanning).
+  var ENTER_NEXT = {device_imei: "customer_phone", customer_phone: "customer_name",
+                    customer_name: "fault_category", fault_category: "fault_description"};
+  function focusField(name) {
+    var node = form.elements[name];
+    if (node && node.offsetParent !== null) {
+      node.focus();
+      if (node.select && node.type !== "checkbox" && node.tagName !== "SELECT") { node.select(); }
+      return true;
+    }
+    return false;
+  }
+  function moveOn(target) {
+    var next = ENTER_NEXT[target.name];
+    if (next && focusField(next)) { return; }
+    focusNext(target);
+  }
+
+  // -- the scanner at the intake form ---------------------------------------------------------
+  // After the handset's IMEI, the next scans land where they belong wherever the focus is:
+  // the handset's own IMEI again or its second IMEI is the invoice's (proof IMEI); another
+  // valid IMEI with the same TAC (first 8 digits) is the second IMEI of a dual-SIM handset.
+  function setValue(name, value) {
+    var input = form.elements[name];
+    input.value = value;
+    input.dispatchEvent(new Event("change", {bubbles: true}));
+  }
+  function proofKindFollows() {
+    // Proof typed or scanned without saying what it is: an invoice (the common case).
+    var kind = form.elements.proof_kind;
+    if (kind && !kind.value && (form.elements.proof_number.value || form.elements.proof_purchase_date.value ||
+                                form.elements.proof_imei.value || form.elements.proof_seller.value)) {
+      setValue("proof_kind", "invoice");
+    }
+  }
+  ["proof_number", "proof_purchase_date", "proof_imei", "proof_seller"].forEach(function (name) {
+    if (form.elements[name]) { form.elements[name].addEventListener("change", proofKindFollows); }
+  });
+  // A date typed from the keyboard changes the decision as soon as it is a whole date.
+  if (form.elements.proof_purchase_date) {
+    form.elements.proof_purchase_date.addEventListener("input", function () {
+      proofKindFollows();
+      schedulePreview();
+    });
+  }
+  if (window.workshopScanner) {
+    window.workshopScanner.onScan(function (code, target, strip) {
+      if (!form.contains(target)) { return false; }
+      var digits = compactImei(code);
+      if (target === imeiInput || target === imei2Input || target === form.elements.proof_imei) { return false; }
+      var first = compactImei(imeiInput.value);
+      if (!first) {
+        if (!/^\d{14,16}$/.test(digits)) { return false; }
+        strip();
+        imeiInput.value = digits;
+        checkImei(false);
+        focusField("customer_phone");
+        return true;
+      }
+      if (!window.workshopScanner.isImei(digits)) { return false; }
+      strip();
+      var second = compactImei(imei2Input.value);
+      if (digits === first || digits === second) {
+        setValue("proof_imei", digits);
+        proofKindFollows();
+        if (!form.elements.proof_purchase_date.value) { focusField("proof_purchase_date"); }
+      } else if (!second && digits.slice(0, 8) === first.slice(0, 8)) {
+        setValue("device_imei2", digits);
+        schedulePreview();
+      } else {
+        setValue("proof_imei", digits);  // another handset's invoice: the warranty check says so
+        proofKindFollows();
+      }
+      return true;
+    });
+  }
+
   form.addEventListener("keydown", function (ev) {
     if (ev.key !== "Enter") { return; }
     var target = ev.target;
@@ -339,12 +417,12 @@
     ev.preventDefault();
     if (target === imeiInput) {
       checkImei(false);
-      focusNext(target);
+      moveOn(target);
     } else if (target === imei2Input) {
       schedulePreview();
-      focusNext(target);
+      moveOn(target);
     } else {
-      focusNext(target);
+      moveOn(target);
     }
   });
 

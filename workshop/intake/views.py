@@ -76,10 +76,11 @@ def new():
         else:
             if replayed:
                 flash(_("This intake was already submitted: job %(number)s.", number=answer["number"]), "info")
-            else:
-                flash(_("Job %(number)s taken in. Print the ticket and the device label.",
-                        number=answer["number"]), "success")
-            return redirect(url_for("jobs.detail", number=answer["number"]))
+                return redirect(url_for("jobs.detail", number=answer["number"]))
+            flash(_("Job %(number)s taken in. Print the ticket and the device label.",
+                    number=answer["number"]), "success")
+            # "Take in and print": the job page prints the tag label and the receipt at once.
+            return redirect(url_for("jobs.detail", number=answer["number"], print="intake"))
     else:
         status = 422
     if not form.intake_token.data:
