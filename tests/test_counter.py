@@ -276,3 +276,41 @@ def test_a_rerepair_of_another_points_job_shows_its_number_but_no_link_or_custom
         mine = job.number
     page = client.get(f"/jobs/{mine}").get_data(as_text=True)
     assert number in page and f'href="/jobs/{number}"' not in page and "李四" not in page
+
+
+# -- 8. staff choose their language; one customer, one receipt language --------------------
+
+
+def test_staff_choose_their_language_on_their_profile(client, auth, app, staff):
+    from sqlalchemy import select
+
+    from models import AuditEvent
+
+    auth.login("receptionist")
+    page = client.get("/profile", headers={"Accept-Language": "en"})
+    assert page.status_code == 200 and 'name="locale"' in page.get_data(as_text=True)
+    r = client.post("/profile", data={"locale": "zh_Hans"})
+    assert r.status_code == 302
+    home = client.get("/", headers={"Accept-Language": "en"}).get_data(as_text=True)
+    assert "我的设置" in home  # the user's choice beats the browser's
+    assert client.post("/profile", data={"locale": "klingon"}).status_code == 422
+    with app.app_context():
+        user = db.session.get(User, staff["receptionist"])
+        assert user.locale == "zh_Hans"
+        audit = db.session.scalar(select(AuditEvent).where(AuditEvent.action == "user.locale"))
+        assert audit.details["after"] == "zh_Hans" and audit.actor_id == staff["receptionist"]
+    client.post("/profile", data={"locale": ""})
+    assert "My settings" in client.get("/", headers={"Accept-Language": "en"}).get_data(as_text=True)
+
+
+@needs_pdftotext
+def test_one_customer_one_receipt_language_whatever_the_counter_speaks(client, auth, app, staff, tmp_path):
+    with app.app_context():
+        sp = accounts.service_point_by_code("SZ01")
+        job = factories.job(sp, customer=factories.customer(sp, name="王芳", phone="+8613800138000"))
+        db.session.commit()
+        number = job.number
+    auth.login("receptionist")
+    for lang in ("en", "zh-CN"):
+        text = pdf_text(client.get(f"/jobs/{number}/ticket.pdf", headers={"Accept-Language": lang}).data, tmp_path)
+        assert "受理单" in text and "Intake receipt" not in text, lang

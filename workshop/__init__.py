@@ -168,6 +168,9 @@ def register_blueprints(app: Flask) -> None:
 
     for bp in (pickup_bp, track_bp):
         app.register_blueprint(bp)
+    from .profile import bp as profile_bp
+
+    app.register_blueprint(profile_bp)
     register_api(app)
 
 

@@ -63,6 +63,7 @@ ENDPOINT_RULES: dict[str, str | dict[str, str]] = {
     "health.healthz": PUBLIC,
     "auth.login": PUBLIC,
     "auth.logout": LOGIN,
+    "profile.profile": LOGIN,
     "main.index": LOGIN,
     "main.scan": "job.view",
     # jobs

@@ -9,7 +9,7 @@
   // person types a key every 80 ms or more. Only such bursts are taken: ordinary typing
   // is never touched. A burst that lands outside a field meant for codes opens the job or
   // handset (/scan), wherever the focus is, without the header scan box.
-  var BURST_GAP_MS = 50;   // at most this between two keys of one scan
+  var BURST_GAP_MS = 60;   // at most this between two keys of one scan (a person: 80 ms and more)
   var MIN_LENGTH = 6;      // shorter bursts are not codes
   var burst = "";
   var last = 0;

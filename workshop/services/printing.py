@@ -46,9 +46,13 @@ def receipt_words(lang: str) -> dict:
 
 
 def receipt_language(job: Job, ui_locale: str | None = None) -> str:
-    """``zh`` or ``en``: the customer's own language if known, else the counter's."""
-    locale = (job.customer.locale or ui_locale or "en").lower()
-    return "zh" if locale.startswith("zh") else "en"
+    """``zh`` or ``en``: one customer, one language on every receipt and message
+    (``notifications.customer_locale``: their recorded locale, else Chinese for a +86
+    number, else the default). The counter's own language (``ui_locale``) does not
+    change what the customer is given."""
+    from . import notifications
+
+    return "zh" if notifications.customer_locale(job.customer) == "zh_Hans" else "en"
 
 
 def tag_label(job: Job) -> labels.TagLabel:
