@@ -186,3 +186,49 @@ def test_qc_all_passed_in_one_key(page, counter, staff):
         "var s = document.getElementById('job-status'); return s && s.getAttribute('data-status');") == "ready")
     with counter.app_context():
         assert db.session.scalar(select(Job.status).where(Job.number == number)) == "ready"
+
+
+@pytest.mark.parametrize("locale", ["en", "zh_Hans"])
+def test_the_counter_screens_in_both_languages(page, counter, staff, locale):
+    """Intake, job page and pickup in the user's chosen language, screenshot for
+    docs/COUNTER.md (WORKSHOP_SCREENSHOTS=docs/counter)."""
+    with counter.app_context():
+        user = db.session.get(User, staff["receptionist"])
+        user.locale = locale
+        sp = accounts.service_point_by_code("SZ01")
+        ready = factories.ready_job(sp, imei="356938035643809", imei2="356938035643817")
+        db.session.commit()
+        number = ready.number
+    tag = "en" if locale == "en" else "zh"
+    page.login("receptionist")
+    page.open("/intake")
+    scan(page, IMEI)
+    wait(page, lambda d: page.find("#imei-valid").get_attribute("class").find("success") >= 0)
+    active(page).send_keys("138 0013 8000" + Keys.ENTER)
+    wait(page, lambda d: "陈小明" in page.find("#customer-hint").text)
+    page.screenshot(SCREENSHOTS / f"counter-intake-{tag}.png")
+    page.open(f"/jobs/{number}")
+    assert "IMEI 356938035643809 / 356938035643817" in page.find("#job-imei").text
+    page.screenshot(SCREENSHOTS / f"counter-job-{tag}.png")
+    page.open(f"/pickup/{number}")
+    assert "356938035643817" in page.find("#job-imei").text
+    page.screenshot(SCREENSHOTS / f"counter-pickup-{tag}.png")
+    assert ("我的设置" in page.find("#profile-link").text) == (locale == "zh_Hans")
+
+
+def test_pickup_verifies_with_one_scan_of_the_stub_and_never_with_the_bag_tag(page, counter, staff):
+    from workshop.services import receipt_stub
+
+    with counter.app_context():
+        sp = accounts.service_point_by_code("SZ01")
+        job = factories.ready_job(sp)
+        db.session.commit()
+        number, stub = job.number, receipt_stub.stub_code(job)
+    page.login("receptionist")
+    page.open(f"/pickup/{number}")
+    assert active(page).get_attribute("id") == "stub_code"  # the focus waits for the stub
+    scan(page, number)  # the bag's tag: refused
+    wait(page, lambda d: "not this job" in (d.execute_script("return document.body && document.body.innerText") or ""))
+    page.open(f"/pickup/{number}")
+    scan(page, stub)  # the customer's stub: one action
+    wait(page, lambda d: d.execute_script("return !!document.getElementById('bill-balance')"))
