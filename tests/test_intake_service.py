@@ -122,7 +122,8 @@ def test_the_customer_is_found_again_by_phone(ctx):
 
 
 def test_customers_are_per_service_point(ctx):
-    intake_service.take_in(ctx["receptionist"], req())
+    # (The first job is closed: a handset with an open job anywhere is not taken in again.)
+    _close(intake_service.take_in(ctx["receptionist"], req()))
     intake_service.take_in(ctx["other_manager"], req())
     db.session.commit()
     assert count(Customer) == 2
