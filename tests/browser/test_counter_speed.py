@@ -232,3 +232,17 @@ def test_pickup_verifies_with_one_scan_of_the_stub_and_never_with_the_bag_tag(pa
     page.open(f"/pickup/{number}")
     scan(page, stub)  # the customer's stub: one action
     wait(page, lambda d: d.execute_script("return !!document.getElementById('bill-balance')"))
+
+
+def test_the_diagnosis_and_repair_forms_have_the_focus(page, counter, staff):
+    with counter.app_context():
+        sp = accounts.service_point_by_code("SZ01")
+        engineer = db.session.get(User, staff["engineer"])
+        diagnosing = factories.job(sp, status="diagnosing", engineer=engineer).number
+        repairing = factories.job(sp, status="repairing", engineer=engineer, imei="356938035643809").number
+        db.session.commit()
+    page.login("engineer")
+    page.open(f"/jobs/{diagnosing}")
+    assert active(page).get_attribute("id") == "findings"
+    page.open(f"/jobs/{repairing}")
+    assert active(page).get_attribute("id") == "actions"
