@@ -23,8 +23,10 @@ from .receipts import (
 )
 from .stock import LABEL_SIZES, RECEIPT_FORMATS, LabelStock, ReceiptFormat
 from .tags import (
+    IMEI_RE,
     JOB_NUMBER_RE,
     SKU_RE,
+    TAG_LAYOUTS,
     BinLabel,
     TagLabel,
     bin_labels_pdf,
@@ -35,6 +37,7 @@ from .text import mask_imei, mask_phone
 __all__ = [
     "CAPTION_SETS",
     "EN",
+    "IMEI_RE",
     "JOB_NUMBER_RE",
     "LABEL_SIZES",
     "MIN_MODULE_MM",
@@ -42,6 +45,7 @@ __all__ = [
     "QUIET_ZONE_MODULES",
     "RECEIPT_FORMATS",
     "SKU_RE",
+    "TAG_LAYOUTS",
     "ZH",
     "BillLine",
     "BinLabel",

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import dataclasses
 import io
+import re
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -27,7 +28,7 @@ from .code128 import check_dpi, draw_symbol, fit_symbol
 from .layout import Column, Field, Flow, render
 from .stock import ReceiptFormat, receipt_format
 from .tags import JOB_NUMBER_RE
-from .text import fonts_for, mask_imei, mask_phone, wrap
+from .text import FontSet, fonts_for, mask_imei, mask_phone, wrap
 
 
 @dataclass(frozen=True)
@@ -118,10 +119,19 @@ class ReceiptBase:
     status_url: str = ""
     captions: CaptionsArg = "en"
     currency: str = "¥"
+    stub_code: str = ""
 
     def __post_init__(self) -> None:
         if not JOB_NUMBER_RE.fullmatch(self.job_number):
             raise ValueError(f"job number {self.job_number!r} is not like SZ01-000123")
+        if self.stub_code and not re.fullmatch(re.escape(self.job_number) + r"-[0-9]{6,20}", self.stub_code):
+            raise ValueError(f"stub code {self.stub_code!r} is not the job number, a dash and a digit token")
+
+    @property
+    def barcode_data(self) -> str:
+        """What the receipt's barcode says: the stub code (job number and secret
+        token) when given, else the job number. The job number is printed under it."""
+        return self.stub_code or self.job_number
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -297,21 +307,30 @@ def _header(flow: Flow, r: Receipt, title: str, paper: ReceiptFormat, form: _For
         flow.rule()
         flow.paragraph(title, flow.size + 3, bold=True, align="centre")
         flow.space(3)
-        symbol = fit_symbol(r.job_number, flow.width, dpi, max_module_mm=0.4, what=what)
+        # The quiet zones may run into the paper's unprinted margins (blank
+        # either way): only the bars need the printed width.
+        symbol = fit_symbol(r.barcode_data, paper.width_pt - 2 * mm, dpi, max_module_mm=0.4, what=what)
+        if symbol.bars_width_pt > flow.width:
+            symbol = fit_symbol(r.barcode_data, flow.width, dpi, max_module_mm=0.4, what=what)
         flow.barcode(symbol, form.barcode_height, r.job_number, 12)
         flow.space(4)
         return
 
-    # Sheet: shop on the left, title and barcode on the right.
-    right_w = flow.width * 0.48
-    left_w = flow.width - right_w - 10
-    symbol = fit_symbol(r.job_number, right_w, dpi, max_module_mm=0.4, what=what)
-    name_size, small = flow.size + 5, flow.size
-    name = wrap(sp.name, f, name_size, left_w, bold=True, max_lines=2)
-    detail = [*wrap(sp.address, f, small, left_w, max_lines=3), *wrap(sp.phone, f, small, left_w, max_lines=1)]
-    left_h = len(name) * name_size * 1.2 + len(detail) * small * 1.3
+    # Sheet: the shop's name on the left of the title, never cut (a long name
+    # steps down in size to fit two lines); under it the address and phone on
+    # the left, the barcode on the right.
     title_size, hri = flow.size + 4, 12.0
-    right_h = title_size * 1.6 + form.barcode_height + 2 + hri
+    title_w = f.width(title, title_size, bold=True)
+    name_w = flow.width - title_w - 12
+    name_size, name = _fit_lines(sp.name, f, flow.size + 5, flow.size + 1, name_w, 2)
+    right_w = flow.width * 0.6
+    left_w = flow.width - right_w - 10
+    small = flow.size
+    symbol = fit_symbol(r.barcode_data, right_w, dpi, max_module_mm=0.4, what=what)
+    detail = [*wrap(sp.address, f, small, left_w, max_lines=3), *wrap(sp.phone, f, small, left_w, max_lines=1)]
+    top_h = max(len(name) * name_size * 1.2, title_size * 1.3)
+    left_h = len(detail) * small * 1.3
+    right_h = form.barcode_height + 2 + hri
     x, width = flow.x, flow.width
 
     def draw(cv: Canvas, top: float) -> None:
@@ -319,20 +338,31 @@ def _header(flow: Flow, r: Receipt, title: str, paper: ReceiptFormat, form: _For
         for line in name:
             f.draw(cv, x, base, line, name_size, bold=True)
             base -= name_size * 1.2
-        base += name_size * 1.2 - small * 1.5
+        f.draw(cv, x + width, top - f.ascent * title_size, title, title_size, bold=True, align="right")
+        below = top - top_h - 3
+        base = below - f.ascent * small
         for line in detail:
             f.draw(cv, x, base, line, small)
             base -= small * 1.3
-        f.draw(cv, x + width, top - f.ascent * title_size, title, title_size, bold=True, align="right")
-        bars_top = top - title_size * 1.6
         left = x + width - symbol.width_pt
-        bl, br = draw_symbol(cv, symbol, left, bars_top - form.barcode_height, form.barcode_height)
-        f.draw(cv, (bl + br) / 2, bars_top - form.barcode_height - 2 - f.ascent * hri, r.job_number, hri,
+        bl, br = draw_symbol(cv, symbol, left, below - form.barcode_height, form.barcode_height)
+        f.draw(cv, (bl + br) / 2, below - form.barcode_height - 2 - f.ascent * hri, r.job_number, hri,
                bold=True, align="centre")
         cv.setLineWidth(1.2)
-        cv.line(x, top - max(left_h, right_h) - 6, x + width, top - max(left_h, right_h) - 6)
+        bottom = below - max(left_h, right_h) - 6
+        cv.line(x, bottom, x + width, bottom)
 
-    flow.add(max(left_h, right_h) + 10, draw)
+    flow.add(top_h + 3 + max(left_h, right_h) + 10, draw)
+
+
+def _fit_lines(text: str, fonts: FontSet, size: float, smallest: float, width: float,
+               lines: int) -> tuple[float, list[str]]:
+    """The largest size from ``size`` down to ``smallest`` at which ``text`` wraps
+    into ``lines`` lines of ``width`` points, and those lines (cut only if even
+    ``smallest`` is too large)."""
+    while size > smallest and len(wrap(text, fonts, size, width, bold=True)) > lines:
+        size -= 0.5
+    return size, wrap(text, fonts, size, width, bold=True, max_lines=lines)
 
 
 def _people(flow: Flow, r: Receipt, c: Mapping[str, str], form: _Format) -> None:

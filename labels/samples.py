@@ -43,9 +43,10 @@ def sample_tag_label(lang: str = "en", number: int = 123) -> TagLabel:
     """A device tag label for job ``SZ01-<number>``."""
     if lang == "zh":
         return TagLabel(f"SZ01-{number:06d}", "华为", "Mate 60 Pro", "屏幕碎裂，触摸失灵",
-                        date(2026, 11, 29), service_point_name=_SP_ZH.name)
+                        date(2026, 11, 29), service_point_name=_SP_ZH.name, imei="352099001761481")
     return TagLabel(f"SZ01-{number:06d}", "Apple", "iPhone 13", "Cracked screen, touch dead at bottom",
-                    date(2026, 11, 29), service_point_name=_SP_EN.name)
+                    date(2026, 11, 29), service_point_name=_SP_EN.name,
+                    imei="356938035643809", imei2="356938035643817")
 
 
 def sample_bin_label(lang: str = "en") -> BinLabel:

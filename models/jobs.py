@@ -7,6 +7,7 @@ against :data:`TRANSITIONS` and the actor's role and appends a :class:`JobEvent`
 from __future__ import annotations
 
 import datetime as dt
+import secrets
 from decimal import Decimal
 from enum import StrEnum
 
@@ -30,6 +31,14 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from .base import db, utcnow
 from .errors import PermissionDenied, WorkflowError
 from .people import Role, ServicePoint, User
+
+STUB_TOKEN_DIGITS = 12
+
+
+def new_stub_token() -> str:
+    """A fresh receipt-stub token: 12 random digits (Code 128 packs digits two to a
+    symbol, so the stub's barcode still fits an 80 mm roll)."""
+    return f"{secrets.randbelow(10 ** STUB_TOKEN_DIGITS):0{STUB_TOKEN_DIGITS}d}"
 
 
 class JobStatus(StrEnum):
@@ -159,6 +168,9 @@ class Job(db.Model):
     number: Mapped[str] = mapped_column(String(20), unique=True)
     service_point_id: Mapped[int] = mapped_column(ForeignKey("service_points.id"), index=True)
     customer_id: Mapped[int] = mapped_column(ForeignKey("customers.id"), index=True)
+    # The customer's name as the job's receipts were issued with it (set at intake or
+    # first print): a later correction of the customer record does not reprint them.
+    customer_name: Mapped[str | None] = mapped_column(String(120))
     status: Mapped[str] = mapped_column(String(20), default=JobStatus.RECEIVED.value, index=True)
     location: Mapped[str] = mapped_column(String(40), default="front_desk")
     engineer_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
@@ -220,6 +232,11 @@ class Job(db.Model):
     # back with a fault before this local date, a new job is a re-repair of this one.
     repair_warranty_ends_on: Mapped[dt.date | None] = mapped_column(Date)
     blocked_override_reason: Mapped[str | None] = mapped_column(Text)
+    # Why a manager let this handset in while it had another open job (services.intake).
+    open_job_override_reason: Mapped[str | None] = mapped_column(Text)
+    # The secret on the customer's receipt stub (workshop.jobs.receipt_stub): its barcode is
+    # the job number and this token, so the tag on the handset's bag never verifies.
+    stub_token: Mapped[str] = mapped_column(String(16), default=lambda: new_stub_token())
 
     version: Mapped[int] = mapped_column(Integer, default=1)
 

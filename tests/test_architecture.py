@@ -33,6 +33,7 @@ WEB_NAMES = frozenset({"views", "api", "cli", "forms", "web"})
 WEB_SIDE = frozenset({
     "workshop",
     "workshop.sqlite_tx",
+    "workshop.local_time",  # the ``local`` template filter: the signed-in user's service point clock
     "workshop.security.guards",
     "workshop.security.headers",
     "workshop.security.proxy",

@@ -90,7 +90,9 @@ def test_idempotency_key_returns_the_first_answer(app, api):
                         headers={**headers, "Idempotency-Key": "abc-1"})
     assert other.status_code == 422 and "Idempotency-Key" in other.json["errors"]
     assert counts(app)[0] == 1
-    new = client.post("/api/v1/jobs", json=CONTRACT_BODY, headers={**headers, "Idempotency-Key": "abc-2"})
+    # Another handset (the first now has an open job and would be refused).
+    new = client.post("/api/v1/jobs", json=body(**{"device.imei": "356938035643809", "proof.imei": "356938035643809"}),
+                      headers={**headers, "Idempotency-Key": "abc-2"})
     assert new.json["number"] == "SZ01-000002"
 
 
@@ -194,7 +196,10 @@ def test_imei_endpoint_lists_earlier_jobs_and_blocks(app, api):
     data = client.get("/api/v1/imei/352099001761481", headers=headers).json
     assert data["jobs"] == [number] and data["blocked"] is True and data["open_job"] == number
     other_client, other_headers = api("other_manager")
-    assert other_client.get("/api/v1/imei/352099001761481", headers=other_headers).json["jobs"] == []
+    # Another service point sees the job (chain-wide history, issue 14), not its customer.
+    seen = other_client.get("/api/v1/imei/352099001761481", headers=other_headers)
+    assert seen.json["jobs"] == [number] and seen.json["open_job"] == number
+    assert CONTRACT_BODY["customer"]["name"] not in seen.get_data(as_text=True)
 
 
 # -- one job, the list ------------------------------------------------------------------------------

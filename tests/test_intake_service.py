@@ -96,21 +96,35 @@ def test_take_in_creates_the_job_customer_and_first_event(ctx):
     assert created.subject_id == str(job.customer_id) and created.actor_id == reception.id
 
 
+def _close(job):
+    """Collect ``job`` directly: a handset with an open job is not taken in again."""
+    job.status, job.closed_at = "collected", NOW
+    db.session.flush()
+    return job
+
+
 def test_the_customer_is_found_again_by_phone(ctx):
     reception = ctx["receptionist"]
-    first = intake_service.take_in(reception, req())
+    first = _close(intake_service.take_in(reception, req()))
+    # A different name for a known phone is not taken as a change unless ticked (issue 14).
+    with pytest.raises(ValidationError) as exc:
+        intake_service.take_in(reception, req(customer_phone="+86 138-0013-8000", customer_name="王芳芳"))
+    assert "王芳" in exc.value.errors["customer.name"][0]
     second = intake_service.take_in(reception, req(customer_phone="+86 138-0013-8000", customer_name="王芳芳",
-                                                   customer_email="Wang.Fang@Example.com"))
+                                                   customer_email="Wang.Fang@Example.com", customer_update=True))
     db.session.commit()
     assert second.customer_id == first.customer_id and count(Customer) == 1
     assert second.customer.name == "王芳芳" and second.customer.email == "Wang.Fang@example.com"
     update = db.session.scalar(select(AuditEvent).where(AuditEvent.action == "customer.update"))
     assert update.details["name"] == ["王芳", "王芳芳"]
     assert second.number == "SZ01-000002"
+    # Each job keeps the name it was taken in (and its receipts printed) with.
+    assert (first.customer_name, second.customer_name) == ("王芳", "王芳芳")
 
 
 def test_customers_are_per_service_point(ctx):
-    intake_service.take_in(ctx["receptionist"], req())
+    # (The first job is closed: a handset with an open job anywhere is not taken in again.)
+    _close(intake_service.take_in(ctx["receptionist"], req()))
     intake_service.take_in(ctx["other_manager"], req())
     db.session.commit()
     assert count(Customer) == 2
@@ -245,7 +259,8 @@ def test_handset_windows_from_the_local_date(ctx, clock, days_since_purchase, st
 
 def test_component_warranty_last_day_and_day_after(ctx):
     # Battery: 6 months. Bought 2026-05-22: the last free day is 2026-11-22 (today).
-    job = intake_service.take_in(ctx["receptionist"], req(component="battery", purchase_date=dt.date(2026, 5, 22)))
+    job = _close(intake_service.take_in(ctx["receptionist"], req(component="battery",
+                                                                 purchase_date=dt.date(2026, 5, 22))))
     assert job.warranty_status == "in_warranty" and job.warranty_ends_on == TODAY
     job = intake_service.take_in(ctx["receptionist"], req(component="battery", purchase_date=dt.date(2026, 5, 21)))
     assert job.warranty_status == "expired" and job.warranty_chargeable
@@ -286,7 +301,7 @@ def test_every_void_cause_is_recorded_and_listed(ctx):
 
 def test_brand_and_model_from_the_tac_table_unknown_tac_flagged(ctx):
     db.session.add(TacEntry(tac="35209900", brand="Alcatel", model="One Touch 332"))
-    known = intake_service.take_in(ctx["receptionist"], req())
+    known = _close(intake_service.take_in(ctx["receptionist"], req()))
     assert (known.brand, known.model, known.tac_known) == ("Alcatel", "One Touch 332", True)
     typed = intake_service.take_in(ctx["receptionist"], req(brand="TCL", model="OT-332"))
     assert (typed.brand, typed.model, typed.tac_known) == ("TCL", "OT-332", True)
@@ -385,21 +400,37 @@ def test_days_in_our_workshop_extend_the_warranty_and_repeat_faults_allow_exchan
 
     preview = intake_service.preview(reception, req(purchase_date=purchased))
     assert preview["extension_days"] == 10 and preview["prior_repairs_same_fault"] == 2
-    job = intake_service.take_in(reception, req(purchase_date=purchased))
+    job = _close(intake_service.take_in(reception, req(purchase_date=purchased)))
     assert job.warranty_ends_on == dt.date(2026, 11, 30)
     assert job.warranty_status == "in_warranty" and job.warranty_remedies == ["exchange", "repair"]
     other_fault = intake_service.take_in(reception, req(purchase_date=purchased, fault_category="camera"))
     assert other_fault.warranty_remedies == ["repair"]
 
 
-def test_history_is_limited_to_visible_service_points(ctx):
+def test_history_and_rerepair_span_the_chain_without_customer_data(ctx):
+    # Issue 14: a handset repaired at one point and back at another within the repair
+    # warranty is a re-repair; the history shows the other point's job numbers, dates
+    # and status, never its customer.
     reception, other = ctx["receptionist"], ctx["other_manager"]
-    elsewhere = _earlier(other.service_point, other, factories.customer(other.service_point),
+    stranger = factories.customer(other.service_point, name="李四", phone="+8613900139000")
+    elsewhere = _earlier(other.service_point, other, stranger,
                          closed_at=NOW - dt.timedelta(days=3), repair_warranty_ends_on=TODAY + dt.timedelta(days=87))
     assert intake_service.lookup_imei(other, IMEI)["jobs"] == [elsewhere.number]
-    assert intake_service.lookup_imei(reception, IMEI)["jobs"] == []
+    seen = intake_service.lookup_imei(reception, IMEI)
+    assert seen["jobs"] == [elsewhere.number] and seen["rerepair_of"]["number"] == elsewhere.number
+    (item,) = seen["history"]
+    assert item["service_point"] == other.service_point.code and item["status"] == "collected"
+    assert item["received_on"] == elsewhere.received_on.isoformat() and item["closed_on"]
+    assert "李四" not in repr(seen) and "13900139000" not in repr(seen)
     job = intake_service.take_in(reception, req())
-    assert job.rerepair_of_id is None
+    assert job.rerepair_of_id == elsewhere.id and job.warranty_chargeable is False
+
+
+def test_an_open_job_at_another_point_blocks_intake_too(ctx):
+    reception, other = ctx["receptionist"], ctx["other_manager"]
+    open_there = _earlier(other.service_point, other, factories.customer(other.service_point))
+    errors = errors_of(reception, req())
+    assert open_there.number in errors["device.imei"][0] and other.service_point.code in errors["device.imei"][0]
 
 
 # -- IMEI lookup and preview ------------------------------------------------------------------------
@@ -460,9 +491,9 @@ def test_service_point_default_policy_and_explicit_policy(ctx):
     sp = ctx["receptionist"].service_point
     policies.save(ctx["admin"], policies.terms_of(eu24).as_mapping(), policy=eu24, service_point_ids=[sp.id])
     old = req(purchase_date=TODAY - dt.timedelta(days=500))  # 16 months: only EU24 still covers it
-    job = intake_service.take_in(ctx["receptionist"], old)
+    job = _close(intake_service.take_in(ctx["receptionist"], old))
     assert (job.warranty_policy, job.warranty_status) == ("eu24", "in_warranty")
-    elsewhere = intake_service.take_in(ctx["other_manager"], old)
+    elsewhere = _close(intake_service.take_in(ctx["other_manager"], old))
     assert (elsewhere.warranty_policy, elsewhere.warranty_status) == ("sanbao", "expired")
     chosen = intake_service.take_in(ctx["receptionist"], req(purchase_date=TODAY - dt.timedelta(days=3),
                                                              policy="sanbao"))

@@ -69,7 +69,8 @@ def test_only_the_desk_takes_handsets_in(client, auth, staff, role):
 def test_take_in_and_land_on_the_job_page(app, client, auth, staff):
     auth.login("receptionist")
     r = client.post("/intake", data=form_data())
-    assert r.status_code == 302 and r.headers["Location"] == "/jobs/SZ01-000001"
+    # "Take in and print": the job page opens printing the tag label and the receipt.
+    assert r.status_code == 302 and r.headers["Location"] == "/jobs/SZ01-000001?print=intake"
     page = client.get(r.headers["Location"]).get_data(as_text=True)
     assert "SZ01-000001 taken in" in page
     assert 'id="intake-summary"' in page and 'data-warranty-status="exchange_window"' in page
@@ -102,11 +103,13 @@ def test_submitting_twice_creates_one_job(app, client, auth, staff):
     auth.login("receptionist")
     first = client.post("/intake", data=form_data(token="same-form"))
     second = client.post("/intake", data=form_data(token="same-form"))
-    assert first.headers["Location"] == second.headers["Location"] == "/jobs/SZ01-000001"
+    assert first.headers["Location"] == "/jobs/SZ01-000001?print=intake"
+    assert second.headers["Location"] == "/jobs/SZ01-000001"  # the replay does not print again
     assert "already submitted" in client.get(second.headers["Location"]).get_data(as_text=True)
     assert job_count(app) == 1
-    third = client.post("/intake", data=form_data(token="next-form"))
-    assert third.headers["Location"] == "/jobs/SZ01-000002"
+    third = client.post("/intake", data=form_data(token="next-form", device_imei="356938035643809",
+                                                  proof_imei="356938035643809"))
+    assert third.headers["Location"] == "/jobs/SZ01-000002?print=intake"
 
 
 def test_errors_beside_fields_and_nothing_lost(app, client, auth, staff):

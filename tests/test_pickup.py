@@ -24,6 +24,7 @@ from models import (
     utcnow,
 )
 from tests import factories
+from workshop.jobs import receipt_stub
 from workshop.pickup import collection as pickup_service
 from workshop.pickup import loaners as loaner_service
 from workshop.pickup.collection import PaymentInput, Verification, VerificationFailed
@@ -106,13 +107,21 @@ def test_discount_needs_a_reason_and_deposit_is_subtracted(db, staff):
 # -- verification ---------------------------------------------------------------------------
 
 
+def _stub(app, number: str) -> str:
+    """What the scanner reads from the customer's receipt stub of job ``number``."""
+    with app.app_context():
+        return receipt_stub.stub_code(db.session.scalar(select(Job).where(Job.number == number)))
+
+
 def test_verification_by_stub_or_by_phone_digits_and_id(db, staff):
     job = factories.ready_job(_sp())
-    pickup_service.verify(job, Verification(method="stub", stub_code=job.number.lower()))
+    pickup_service.verify(job, Verification(method="stub", stub_code=receipt_stub.stub_code(job).lower()))
     pickup_service.verify(job, PHONE_OK)
-    with pytest.raises(VerificationFailed) as exc:
-        pickup_service.verify(job, Verification(method="stub", stub_code="SZ01-999999"))
-    assert exc.value.reason == "stub_mismatch" and exc.value.status == 403
+    # The bag's tag (the bare job number) and another job's stub never verify.
+    for code in (job.number, "SZ01-999999", f"{job.number}-{'0' * 12}", f"SZ01-999999-{job.stub_token}"):
+        with pytest.raises(VerificationFailed) as exc:
+            pickup_service.verify(job, Verification(method="stub", stub_code=code))
+        assert exc.value.reason == "stub_mismatch" and exc.value.status == 403
     with pytest.raises(VerificationFailed) as exc:
         pickup_service.verify(job, Verification(method="phone_id", phone_last4="1234", id_checked=True))
     assert exc.value.reason == "phone_mismatch"
@@ -167,7 +176,7 @@ def test_collect_refuses_a_wrong_payment_and_changes_nothing(db, staff):
 def test_warranty_job_is_collected_without_payment(db, staff):
     job = factories.ready_job(_sp(), warranty_chargeable=False)
     record = pickup_service.collect(job, _user(staff, "manager"),
-                                    verification=Verification(method="stub", stub_code=job.number),
+                                    verification=Verification(method="stub", stub_code=receipt_stub.stub_code(job)),
                                     payment=PaymentInput(method="cash", amount="0"))
     assert record.paid == Decimal("0.00") and not record.chargeable
     assert db.session.scalar(select(func.count(Payment.id))) == 0
@@ -291,7 +300,7 @@ def test_counter_failed_verification_is_logged_and_changes_nothing(app, client, 
 def test_counter_verify_pay_collect_and_print(app, client, auth, ready):
     auth.login("receptionist")
     assert "Verify the customer to see the bill" in client.get(f"/pickup/{ready}").get_data(as_text=True)
-    r = client.post(f"/pickup/{ready}/verify", data={"method": "stub", "stub_code": ready})
+    r = client.post(f"/pickup/{ready}/verify", data={"method": "stub", "stub_code": _stub(app, ready)})
     assert r.status_code == 302
     page = client.get(f"/pickup/{ready}").get_data(as_text=True)
     assert 'id="bill-balance" data-amount="150.00"' in page
@@ -322,7 +331,7 @@ def test_receipt_before_collection_is_refused(client, auth, ready):
 
 def test_labour_and_discount_set_at_the_counter(app, client, auth, ready):
     auth.login("manager")
-    client.post(f"/pickup/{ready}/verify", data={"method": "stub", "stub_code": ready})
+    client.post(f"/pickup/{ready}/verify", data={"method": "stub", "stub_code": _stub(app, ready)})
     r = client.post(f"/pickup/{ready}/charges", data={"kind": "discount", "amount": "15", "reason": ""})
     assert r.status_code == 422 and "Say why" in r.get_data(as_text=True)
     client.post(f"/pickup/{ready}/charges", data={"kind": "discount", "amount": "15", "reason": "late"})
@@ -437,7 +446,7 @@ def test_api_pickup_with_a_loaner_out_is_409(app, client, staff, token_for):
 def test_api_pickup_idempotency_key_replays(app, client, staff, token_for):
     number = _api_ready(app, warranty_chargeable=False)
     headers = {**token_for(_api_user(app, staff, "receptionist")), "Idempotency-Key": "pickup-1"}
-    body = {"stub_code": number}
+    body = {"stub_code": _stub(app, number)}
     first = client.post(f"/api/v1/jobs/{number}/pickup", headers=headers, json=body)
     again = client.post(f"/api/v1/jobs/{number}/pickup", headers=headers, json=body)
     assert first.status_code == again.status_code == 200

@@ -45,7 +45,8 @@ def test_ticket_scans_and_carries_the_chinese_name(client, auth, job_number, fmt
     auth.login("receptionist")
     r = client.get(f"/jobs/{job_number}/ticket.pdf?format={fmt}")
     assert r.status_code == 200
-    assert scan(r.data, 203, tmp_path)[0] == job_number
+    # The receipt stub's own code: the job number and the job's secret token.
+    assert scan(r.data, 203, tmp_path)[0].startswith(job_number + "-")
     text = pdf_text(r.data, tmp_path)
     assert "王芳" in text and job_number in text and "/track" in text
     if fmt == "a5":
@@ -154,3 +155,17 @@ def test_a_sku_too_long_for_a_label_is_named(client, auth, app, staff):
     auth.login("clerk")
     r = client.get("/labels/bins.pdf?shelf=C-01", headers={"Accept": "application/json"})
     assert r.status_code == 422 and "ABCDEFGHIJKLMNOPQRSTUVWXYZ" in r.json["errors"]["sku"][0]
+
+
+@pytest.mark.sqlite_only
+def test_a_pdf_may_be_framed_by_this_site_only(client, auth, job_number):
+    # The job page right after intake loads the tag label and receipt in frames to print
+    # them; any other site still may not frame them.
+    auth.login("receptionist")
+    r = client.get(f"/jobs/{job_number}/label.pdf")
+    assert r.status_code == 200 and r.mimetype == "application/pdf"
+    assert r.headers["X-Frame-Options"] == "SAMEORIGIN"
+    assert "Content-Security-Policy" not in r.headers
+    page = client.get(f"/jobs/{job_number}")
+    assert page.headers["X-Frame-Options"] == "DENY"
+    assert "frame-ancestors 'none'" in page.headers["Content-Security-Policy"]

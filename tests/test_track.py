@@ -72,7 +72,8 @@ def test_collected_after_pickup(app, client, numbers, staff):
     with app.app_context():
         job = db.session.scalar(select(Job).where(Job.number == ready))
         pickup_service.collect(job, db.session.get(User, staff["receptionist"]),
-                               verification=pickup_service.Verification(method="stub", stub_code=ready))
+                               verification=pickup_service.Verification(method="stub",
+                                                                         stub_code=f"{ready}-{job.stub_token}"))
         db.session.commit()
     page = client.get(f"/track/{ready}?phone_last4=0123").get_data(as_text=True)
     assert 'data-status="collected"' in page and "Your handset was collected." in page

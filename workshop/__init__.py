@@ -53,6 +53,9 @@ def create_app(config_class: type[Config] | None = None, **overrides) -> Flask:
     register_errorhandlers(app)
     register_commands(app)
     register_template_helpers(app)
+    from . import local_time
+
+    local_time.init_app(app)
     return app
 
 
@@ -191,6 +194,9 @@ def register_blueprints(app: Flask) -> None:
     from .aftercare.views import bp as aftercare_bp
 
     app.register_blueprint(aftercare_bp)
+    from .profile import bp as profile_bp
+
+    app.register_blueprint(profile_bp)
     register_api(app)
 
 

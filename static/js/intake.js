@@ -132,12 +132,15 @@
       ]));
       if (manager) { document.getElementById("override-box").classList.remove("d-none"); }
     }
+    var openBox = document.getElementById("open-job-override-box");
     if (result.open_job) {
       box.appendChild(el("div", {"class": "alert alert-warning mt-2 mb-0 py-1 small", id: "open-job-warning"}, [
         el("a", {href: form.getAttribute("data-job-url") + result.open_job, "class": "alert-link",
           text: fmt(T.open_job, {number: result.open_job})}),
+        el("div", {text: openBox ? T.open_job_manager : T.open_job_staff}),
       ]));
     }
+    if (openBox) { openBox.classList.toggle("d-none", !result.open_job && !form.elements.open_job_override_reason.value); }
     if (result.rerepair_of) {
       box.appendChild(el("div", {"class": "alert alert-info mt-2 mb-0 py-1 small", id: "rerepair-notice",
         text: fmt(T.rerepair, {number: result.rerepair_of.number, until: result.rerepair_of.repair_warranty_until})}));
@@ -164,12 +167,18 @@
       list.appendChild(el("li", {"class": "list-group-item text-muted", text: T.no_history}));
       return;
     }
+    var own = form.elements.service_point ? form.elements.service_point.value : "";
     history.forEach(function (job) {
       var warranty = T.warranty[job.warranty_status] || job.warranty_status || "";
+      // Another service point's job: its number, dates and status only (no link, no customer).
+      var number = job.service_point === own
+        ? el("a", {href: form.getAttribute("data-job-url") + job.number, "class": "font-monospace", text: job.number})
+        : el("span", {"class": "font-monospace", "data-other-point": job.service_point, text: job.number});
       list.appendChild(el("li", {"class": "list-group-item", "data-job": job.number}, [
-        el("a", {href: form.getAttribute("data-job-url") + job.number, "class": "font-monospace", text: job.number}),
-        el("span", {text: " · " + job.received_on + " · " + (T.fault[job.fault_category] || job.fault_category)}),
-        el("div", {"class": "text-muted", text: job.status + (warranty ? " · " + warranty : "") +
+        number,
+        el("span", {text: " · " + job.service_point + " · " + job.received_on +
+          (job.closed_on ? "–" + job.closed_on : "") + " · " + (T.fault[job.fault_category] || job.fault_category)}),
+        el("div", {"class": "text-muted", text: (T.status[job.status] || job.status) + (warranty ? " · " + warranty : "") +
           (job.repair_warranty_until ? " · ≤ " + job.repair_warranty_until : "")}),
       ]));
     });
@@ -262,24 +271,48 @@
   }
 
   // -- customer by phone -----------------------------------------------------------------
+  // The lookup only suggests: it never writes into what the receptionist is typing (an
+  // input method may be composing in the name field). A returning customer's name is
+  // changed only by ticking "Correct the customer's name".
+  var knownName = null;
+  var updateBox = document.getElementById("customer-update-box");
+  function showNameChange() {
+    var typed = form.elements.customer_name.value.trim();
+    var differs = knownName !== null && typed !== "" && typed !== knownName;
+    if (updateBox) {
+      updateBox.classList.toggle("d-none", !differs && !form.elements.customer_update.checked);
+    }
+  }
   function lookupCustomer() {
     var phone = form.elements.customer_phone.value.trim();
     var hint = document.getElementById("customer-hint");
-    if (phone.replace(/\D/g, "").length < 5) { hint.textContent = ""; return; }
+    knownName = null;
+    if (phone.replace(/\D/g, "").length < 5) { clear(hint); showNameChange(); return; }
     window.workshopFetch(form.getAttribute("data-customer-url") + "?phone=" + encodeURIComponent(phone))
       .then(function (response) { return response.ok ? response.json() : null; })
       .then(function (result) {
-        if (!result) { hint.textContent = ""; return; }
+        clear(hint);
+        if (!result) { showNameChange(); return; }
         if (result.found) {
-          hint.textContent = fmt(T.returning, {name: result.name}) +
-            (result.jobs.length ? " · " + result.jobs.join(", ") : "");
-          if (!form.elements.customer_name.value) { form.elements.customer_name.value = result.name; }
-          if (!form.elements.customer_email.value && result.email) { form.elements.customer_email.value = result.email; }
+          knownName = result.name;
+          hint.appendChild(el("span", {id: "customer-returning", text: fmt(T.returning, {name: result.name}) +
+            (result.jobs.length ? " · " + result.jobs.join(", ") : "")}));
+          var use = el("button", {type: "button", "class": "btn btn-sm btn-link py-0", id: "customer-use-name",
+            text: fmt(T.use_name, {name: result.name})});
+          use.addEventListener("click", function () {
+            form.elements.customer_name.value = result.name;
+            if (!form.elements.customer_email.value && result.email) { form.elements.customer_email.value = result.email; }
+            showNameChange();
+            focusNext(form.elements.customer_name);
+          });
+          hint.appendChild(use);
         } else {
-          hint.textContent = fmt(T.new_customer, {phone: result.phone});
+          hint.appendChild(el("span", {text: fmt(T.new_customer, {phone: result.phone})}));
         }
-      }).catch(function () { hint.textContent = ""; });
+        showNameChange();
+      }).catch(function () { clear(hint); });
   }
+  form.elements.customer_name.addEventListener("input", showNameChange);
 
   // -- keyboard and scanner ----------------------------------------------------------------
   function focusables() {
@@ -291,6 +324,84 @@
     var list = focusables();
     var next = list[list.indexOf(from) + 1];
     if (next) { next.focus(); if (next.select && next.type !== "checkbox") { next.select(); } }
+  }
+
+  // Where Enter goes next: the fields a counter fills for almost every handset, in order
+  // (brand and model come from the TAC table, a second IMEI or the invoice by scanning).
+  var ENTER_NEXT = {device_imei: "customer_phone", customer_phone: "customer_name",
+                    customer_name: "fault_category", fault_category: "fault_description"};
+  function focusField(name) {
+    var node = form.elements[name];
+    if (node && node.offsetParent !== null) {
+      node.focus();
+      if (node.select && node.type !== "checkbox" && node.tagName !== "SELECT") { node.select(); }
+      return true;
+    }
+    return false;
+  }
+  function moveOn(target) {
+    var next = ENTER_NEXT[target.name];
+    if (next && focusField(next)) { return; }
+    focusNext(target);
+  }
+
+  // -- the scanner at the intake form ---------------------------------------------------------
+  // After the handset's IMEI, the next scans land where they belong wherever the focus is:
+  // the handset's own IMEI again or its second IMEI is the invoice's (proof IMEI); another
+  // valid IMEI with the same TAC (first 8 digits) is the second IMEI of a dual-SIM handset.
+  function setValue(name, value) {
+    var input = form.elements[name];
+    input.value = value;
+    input.dispatchEvent(new Event("change", {bubbles: true}));
+  }
+  function proofKindFollows() {
+    // Proof typed or scanned without saying what it is: an invoice (the common case).
+    var kind = form.elements.proof_kind;
+    if (kind && !kind.value && (form.elements.proof_number.value || form.elements.proof_purchase_date.value ||
+                                form.elements.proof_imei.value || form.elements.proof_seller.value)) {
+      setValue("proof_kind", "invoice");
+    }
+  }
+  ["proof_number", "proof_purchase_date", "proof_imei", "proof_seller"].forEach(function (name) {
+    if (form.elements[name]) { form.elements[name].addEventListener("change", proofKindFollows); }
+  });
+  // A date typed from the keyboard changes the decision as soon as it is a whole date.
+  if (form.elements.proof_purchase_date) {
+    form.elements.proof_purchase_date.addEventListener("input", function () {
+      proofKindFollows();
+      schedulePreview();
+    });
+  }
+  if (window.workshopScanner) {
+    window.workshopScanner.onScan(function (code, target, strip) {
+      if (!form.contains(target)) { return false; }
+      var digits = compactImei(code);
+      if (target === imeiInput || target === imei2Input || target === form.elements.proof_imei) { return false; }
+      var first = compactImei(imeiInput.value);
+      if (!first) {
+        if (!/^\d{14,16}$/.test(digits)) { return false; }
+        strip();
+        imeiInput.value = digits;
+        checkImei(false);
+        focusField("customer_phone");
+        return true;
+      }
+      if (!window.workshopScanner.isImei(digits)) { return false; }
+      strip();
+      var second = compactImei(imei2Input.value);
+      if (digits === first || digits === second) {
+        setValue("proof_imei", digits);
+        proofKindFollows();
+        if (!form.elements.proof_purchase_date.value) { focusField("proof_purchase_date"); }
+      } else if (!second && digits.slice(0, 8) === first.slice(0, 8)) {
+        setValue("device_imei2", digits);
+        schedulePreview();
+      } else {
+        setValue("proof_imei", digits);  // another handset's invoice: the warranty check says so
+        proofKindFollows();
+      }
+      return true;
+    });
   }
 
   form.addEventListener("keydown", function (ev) {
@@ -306,12 +417,12 @@
     ev.preventDefault();
     if (target === imeiInput) {
       checkImei(false);
-      focusNext(target);
+      moveOn(target);
     } else if (target === imei2Input) {
       schedulePreview();
-      focusNext(target);
+      moveOn(target);
     } else {
-      focusNext(target);
+      moveOn(target);
     }
   });
 

@@ -63,7 +63,8 @@ def test_receptionist_takes_a_handset_in(page, counter):
 
     # A keyboard-wedge scanner types the digits and Enter.
     imei.send_keys(IMEI + Keys.ENTER)
-    assert page.driver.switch_to.active_element.get_attribute("id") == "device_imei2"  # moved on, not submitted
+    # Moved on to the phone, not submitted (a second IMEI or the invoice is scanned in wherever the focus is).
+    assert page.driver.switch_to.active_element.get_attribute("id") == "customer_phone"
     wait_for(page, text_in("#imei-valid", "Valid IMEI"))
     wait_for(page, text_in("#imei-device", "Alcatel One Touch 332"))
     assert page.find("#device_brand").get_attribute("value") == "Alcatel"

@@ -29,6 +29,9 @@ class CustomerIn(Schema):
     phone = fields.String(**_text, metadata={
         "description": "Required; normalised to E.164 (numbers without a country code: WORKSHOP_PHONE_REGION)."})
     email = fields.String(**_text)
+    update = fields.Boolean(**_text, metadata={
+        "description": "Set to change a returning customer's name to the one given; otherwise a different "
+                       "name for a known phone number is refused (422 on customer.name)."})
 
 
 class DeviceIn(Schema):
@@ -91,6 +94,9 @@ class IntakeIn(Schema):
     service_point = fields.String(**_text, metadata={"description": "Code; default: the caller's own."})
     blocked_override_reason = fields.String(**_text, metadata={
         "description": "A manager's reason to take in a blocked IMEI."})
+    open_job_override_reason = fields.String(**_text, metadata={
+        "description": "A manager's reason to take in a handset that has an open job (otherwise refused "
+                       "with 422 on device.imei naming the open job)."})
 
 
 def request_from(body: dict) -> intake_service.IntakeRequest:

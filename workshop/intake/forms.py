@@ -63,6 +63,7 @@ class IntakeForm(FlaskForm):
     customer_phone = StringField(_l("Phone"), render_kw={"autocomplete": "off", "inputmode": "tel"})
     customer_name = StringField(_l("Name"), render_kw={"autocomplete": "off"})
     customer_email = StringField(_l("E-mail (optional)"), render_kw={"autocomplete": "off", "inputmode": "email"})
+    customer_update = BooleanField(_l("Correct the customer's name"))
 
     proof_kind = SelectField(_l("Proof of purchase"), choices=_choices(PROOF_LABELS), validate_choice=False)
     proof_number = StringField(_l("Invoice / card number"))
@@ -95,6 +96,8 @@ class IntakeForm(FlaskForm):
     policy = SelectField(_l("Warranty policy"), validate_choice=False)
 
     blocked_override_reason = TextAreaField(_l("Manager override: reason"), render_kw={"rows": 2})
+    open_job_override_reason = TextAreaField(_l("Manager: why take it in again while its job is open?"),
+                                             render_kw={"rows": 2})
 
     submit = SubmitField(_l("Take in and print ticket"))
 

@@ -75,6 +75,7 @@ MAX_PROMISE_DAYS = 365
 #: IntakeRequest attribute -> the field name used in errors (the API's dotted name).
 FIELD_NAMES = {
     "customer_name": "customer.name", "customer_phone": "customer.phone", "customer_email": "customer.email",
+    "customer_update": "customer.update",
     "imei": "device.imei", "imei2": "device.imei2", "serial_number": "device.serial_number",
     "brand": "device.brand", "model": "device.model", "colour": "device.colour",
     "proof_kind": "proof.kind", "proof_number": "proof.number", "purchase_date": "proof.purchase_date",
@@ -88,6 +89,7 @@ FIELD_NAMES = {
     "estimate_amount": "estimate.amount", "estimate_ceiling": "estimate.ceiling",
     "promised_by": "promised_by", "policy": "policy", "service_point": "service_point",
     "blocked_override_reason": "blocked_override_reason",
+    "open_job_override_reason": "open_job_override_reason",
 }
 
 
@@ -100,6 +102,8 @@ class IntakeRequest:
     customer_name: str = ""
     customer_phone: str = ""
     customer_email: str | None = None
+    # A returning customer's name is changed only on purpose (ticked at the counter).
+    customer_update: bool = False
     imei: str | None = None
     imei2: str | None = None
     serial_number: str | None = None
@@ -129,6 +133,8 @@ class IntakeRequest:
     policy: str | None = None
     service_point: str | None = None
     blocked_override_reason: str | None = None
+    # A handset with an open job is taken in again only on a manager's reason.
+    open_job_override_reason: str | None = None
 
     @classmethod
     def from_api(cls, body: Mapping) -> IntakeRequest:
@@ -160,6 +166,7 @@ class Evaluation:
     prior_repairs: int = 0
     decision: WarrantyDecision | None = None
     promised_by: dt.date | None = None
+    open_jobs: list[Job] = field(default_factory=list)
 
     def error(self, attr: str, message: str) -> None:
         self.errors.setdefault(FIELD_NAMES.get(attr, attr), []).append(message)
@@ -185,7 +192,9 @@ def local_today(service_point: ServicePoint) -> dt.date:
 
 def handset_history(actor, *, imeis=(), serial: str | None = None, limit: int = 50) -> list[Job]:
     """Earlier jobs for this handset (either IMEI, or the serial number), newest first,
-    at the service points ``actor`` may see."""
+    across the whole chain: a handset repaired at one service point and back at
+    another is the same handset (re-repair, open job, warranty days).  Callers show
+    other points' jobs only as :func:`history_item` does: no customer data."""
     imeis = [i for i in imeis if i]
     conditions = []
     if imeis:
@@ -196,8 +205,7 @@ def handset_history(actor, *, imeis=(), serial: str | None = None, limit: int = 
         return []
     # One indexed lookup per identifier column (not an OR the planner may answer by
     # walking the whole table), capped at ``limit`` jobs.
-    ids = union_all(*(select(Job.id).where(c, Job.service_point_id.in_(actor.service_point_ids))
-                      for c in conditions)).subquery()
+    ids = union_all(*(select(Job.id).where(c) for c in conditions)).subquery()
     return list(db.session.scalars(
         select(Job).where(Job.id.in_(select(ids.c.id)))
         .order_by(Job.received_at.desc(), Job.id.desc()).limit(limit)))
@@ -452,6 +460,12 @@ def evaluate(actor, request: IntakeRequest, *, strict: bool) -> Evaluation:
             v["customer_email"] = customers.normalise_email(request.customer_email)
         except ValueError as exc:
             ev.error("customer_email", str(exc))
+        v["customer_update"] = bool(request.customer_update)
+        known = (customers.find_by_phone(actor, v["customer_phone"], sp.id)
+                 if v.get("customer_phone") and v.get("customer_name") else None)
+        if known is not None and known.name != v["customer_name"] and not v["customer_update"]:
+            ev.error("customer_name", f"This phone number is {known.name}'s. Use that name, or tick "
+                     "“Correct the customer's name” to change it on their record.")
 
     # -- proof of purchase ------------------------------------------------------------
     kind = (request.proof_kind or "").strip() or None
@@ -528,6 +542,7 @@ def evaluate(actor, request: IntakeRequest, *, strict: bool) -> Evaluation:
     if identities or serial:
         ev.history = handset_history(actor, imeis=identities, serial=serial)
     ev.rerepair_of = _rerepair_candidate(ev.history, today)
+    _open_job_check(actor, request, ev, strict, "imei" if imei else "serial_number")
     ev.extension_days, ev.prior_repairs = _earlier_warranty_work(
         ev.history, purchase_date=purchase_date, component=component, fault_category=category)
     ev.decision = assess(applied.terms, WarrantyCase(
@@ -574,7 +589,8 @@ def preview(actor, request: IntakeRequest) -> dict:
     }
 
 
-def _customer(actor, sp: ServicePoint, name: str, phone: str, email: str | None) -> Customer:
+def _customer(actor, sp: ServicePoint, name: str, phone: str, email: str | None, *,
+              update_name: bool = False) -> Customer:
     def existing() -> Customer | None:
         return db.session.scalar(select(Customer).where(Customer.service_point_id == sp.id,
                                                         Customer.phone == phone))
@@ -593,7 +609,7 @@ def _customer(actor, sp: ServicePoint, name: str, phone: str, email: str | None)
             audit.record(actor, "customer.create", customer, phone=phone)
             return customer
     changes = {}
-    if name and name != customer.name:
+    if name and name != customer.name and update_name:  # never by accident: see evaluate()
         changes["name"] = [customer.name, name]
         customer.name = name
     if email and email != customer.email:
@@ -602,6 +618,25 @@ def _customer(actor, sp: ServicePoint, name: str, phone: str, email: str | None)
     if changes:
         audit.record(actor, "customer.update", customer, **changes)
     return customer
+
+
+def _open_job_check(actor, request: IntakeRequest, ev: Evaluation, strict: bool, field_name: str) -> None:
+    """A handset is in one place at a time: one with an open job (at any service point)
+    is refused on its IMEI, naming the job, unless a manager gives a reason."""
+    open_jobs = [j for j in ev.history if j.is_open]
+    override = (request.open_job_override_reason or "").strip()
+    manager = can(actor, "intake.open_job_override")
+    if override and not manager:
+        ev.error("open_job_override_reason", "Only a manager can take in a handset that has an open job.")
+    elif len(override) > 2000:
+        ev.error("open_job_override_reason", "Use at most 2000 characters.")
+    if open_jobs and strict and not (override and manager):
+        job = open_jobs[0]
+        ev.error(field_name, f"This handset already has an open job: {job.number} ({job.service_point.code}, "
+                 f"received {job.received_on.isoformat()}, {job.status}). Open that job instead; a manager "
+                 "may take it in again with a reason.")
+    ev.values["open_job_override_reason"] = override if open_jobs and override and manager else None
+    ev.open_jobs = open_jobs
 
 
 def take_in(actor, request: IntakeRequest) -> Job:
@@ -619,11 +654,12 @@ def take_in(actor, request: IntakeRequest) -> Job:
     if ev.errors:
         raise ValidationError("The handset was not taken in; correct the fields shown.", errors=ev.errors)
     v, sp, decision = ev.values, ev.service_point, ev.decision
-    customer = _customer(actor, sp, v["customer_name"], v["customer_phone"], v["customer_email"])
+    customer = _customer(actor, sp, v["customer_name"], v["customer_phone"], v["customer_email"],
+                         update_name=v["customer_update"])
     now = utcnow()
     job = Job(
-        number=next_job_number(sp), service_point=sp, customer=customer, created_by=actor,
-        status=JobStatus.RECEIVED.value, location="front_desk", received_at=now, received_on=ev.today,
+        number=next_job_number(sp), service_point=sp, customer=customer, customer_name=customer.name,
+        created_by=actor, status=JobStatus.RECEIVED.value, location="front_desk", received_at=now, received_on=ev.today,
         promised_by=ev.promised_by,
         imei=v["imei"], imei2=v["imei2"], serial_number=v["serial_number"], brand=v["brand"],
         model=v["model"], colour=v["colour"], tac_known=v["tac_known"],
@@ -640,12 +676,16 @@ def take_in(actor, request: IntakeRequest) -> Job:
         warranty_reasons=list(decision.reasons), warranty_reason_codes=list(decision.reason_codes),
         warranty_reason_args=[dict(a) for a in decision.reason_args], warranty_ends_on=decision.ends_on,
         rerepair_of=ev.rerepair_of, blocked_override_reason=v["blocked_override_reason"],
+        open_job_override_reason=v["open_job_override_reason"],
     )
     note = "Taken in at the front desk."
     if ev.rerepair_of is not None:
         note += f" Re-repair (返修) of {ev.rerepair_of.number}."
     if job.blocked_override_reason:
         note += f" Blocked IMEI taken in on a manager's override: {job.blocked_override_reason}"
+    if job.open_job_override_reason:
+        note += (f" Taken in again while {', '.join(j.number for j in ev.open_jobs)} is open, on a manager's "
+                 f"override: {job.open_job_override_reason}")
     event = job.add_event("status", actor, to_status=JobStatus.RECEIVED.value, note=note, data={
         "intake": True,
         "warranty": decision.to_dict(),
@@ -657,6 +697,9 @@ def take_in(actor, request: IntakeRequest) -> Job:
     event.at = now
     db.session.add(job)
     db.session.flush()
+    if job.open_job_override_reason:
+        audit.record(actor, "job.open_job_override", job, number=job.number,
+                     open_jobs=[j.number for j in ev.open_jobs], reason=job.open_job_override_reason)
     if job.blocked_override_reason:
         audit.record(actor, "job.blocked_override", job, number=job.number,
                      imeis=[e.imei for e in ev.blocked_entries], reason=job.blocked_override_reason,

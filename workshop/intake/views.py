@@ -32,7 +32,8 @@ def _choices(form: IntakeForm) -> None:
 def _request_from(form: IntakeForm) -> intake_service.IntakeRequest:
     return intake_service.IntakeRequest(
         customer_name=form.customer_name.data or "", customer_phone=form.customer_phone.data or "",
-        customer_email=form.customer_email.data, imei=form.device_imei.data, imei2=form.device_imei2.data,
+        customer_email=form.customer_email.data, customer_update=bool(form.customer_update.data),
+        imei=form.device_imei.data, imei2=form.device_imei2.data,
         serial_number=form.device_serial_number.data, brand=form.device_brand.data, model=form.device_model.data,
         colour=form.device_colour.data, proof_kind=form.proof_kind.data, proof_number=form.proof_number.data,
         purchase_date=form.proof_purchase_date.data, proof_seller=form.proof_seller.data,
@@ -46,6 +47,7 @@ def _request_from(form: IntakeForm) -> intake_service.IntakeRequest:
         estimate_ceiling=form.estimate_ceiling.data, promised_by=form.promised_by.data,
         policy=form.policy.data or None, service_point=form.service_point.data or None,
         blocked_override_reason=form.blocked_override_reason.data,
+        open_job_override_reason=form.open_job_override_reason.data,
     )
 
 
@@ -75,10 +77,11 @@ def new():
         else:
             if replayed:
                 flash(_("This intake was already submitted: job %(number)s.", number=answer["number"]), "info")
-            else:
-                flash(_("Job %(number)s taken in. Print the ticket and the device label.",
-                        number=answer["number"]), "success")
-            return redirect(url_for("jobs.detail", number=answer["number"]))
+                return redirect(url_for("jobs.detail", number=answer["number"]))
+            flash(_("Job %(number)s taken in. Print the ticket and the device label.",
+                    number=answer["number"]), "success")
+            # "Take in and print": the job page prints the tag label and the receipt at once.
+            return redirect(url_for("jobs.detail", number=answer["number"], print="intake"))
     else:
         status = 422
     if not form.intake_token.data:

@@ -8,6 +8,7 @@ from sqlalchemy import case, select, union_all
 
 from models import OPEN_STATUSES, Job, NotFound, db
 from workshop.intake.devices import imei as imei_service
+from workshop.jobs import receipt_stub
 from workshop.jobs.loading import SHOWN_WITH
 
 _JOB_NUMBER_RE = re.compile(r"^[A-Z0-9]{2,6}-\d{4,}$")
@@ -29,6 +30,9 @@ def resolve(user, code: str) -> Job:
     if not raw:
         raise NotFound("Nothing was scanned.")
     upper = raw.upper()
+    stub = receipt_stub.split(upper)
+    if stub is not None:  # the customer's receipt stub: its job number opens the job
+        upper = stub[0]
     if _JOB_NUMBER_RE.match(upper):
         job = db.session.scalar(visible_jobs(user).where(Job.number == upper).options(*SHOWN_WITH))
         if job is not None:

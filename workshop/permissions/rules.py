@@ -40,6 +40,7 @@ PERMISSIONS: dict[str, frozenset[Role]] = {
     "parts.handle": BENCH | STORE,  # return unused/faulty parts, log the old part, cancel a requisition
     "blocked.manage": frozenset({R.MANAGER}),
     "blocked.override": frozenset({R.MANAGER}),
+    "intake.open_job_override": frozenset({R.MANAGER}),
     "tac.import": frozenset({R.MANAGER, R.ADMIN}),
     "reports.view": frozenset({R.MANAGER}),
     "users.manage": frozenset({R.MANAGER, R.ADMIN}),
@@ -61,6 +62,7 @@ ENDPOINT_RULES: dict[str, str | dict[str, str]] = {
     "health.healthz": PUBLIC,
     "auth.login": PUBLIC,
     "auth.logout": LOGIN,
+    "profile.profile": LOGIN,
     "main.index": LOGIN,
     "main.scan": "job.view",
     # jobs

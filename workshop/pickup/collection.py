@@ -13,8 +13,9 @@ The bill
     what is left is the balance the customer pays at pickup.
 
 Verification
-    Either the customer's receipt stub is scanned (its barcode is the job number: the
-    person holding the stub is the owner), or the customer gives the last 4 digits of
+    Either the customer's receipt stub is scanned (its barcode is the job number and
+    the job's secret stub token, see services.receipt_stub: the person holding the stub
+    is the owner; the bag's tag never verifies), or the customer gives the last 4 digits of
     their phone number *and* the counter checks an ID document.  A failed verification
     changes nothing; views and the API log it with :func:`log_failed_verification` in
     a transaction of its own.
@@ -334,7 +335,10 @@ def verify(job: Job, verification: Verification) -> None:
         code = (verification.stub_code or "").strip().upper()
         if not code:
             raise ValidationError("Scan the customer's receipt stub.", field="stub_code")
-        if not hmac.compare_digest(code.encode(), job.number.upper().encode()):
+        from workshop.jobs import receipt_stub as stub
+
+        if not stub.matches(job, code):
+            # The bag's tag (the bare job number) never verifies: only the stub has the token.
             raise VerificationFailed("The receipt stub scanned is not this job's.", reason="stub_mismatch",
                                      field="stub_code")
         return
@@ -642,7 +646,7 @@ def pickup_receipt_pdf(job: Job, actor, fmt: str | None = None, *, status_url: s
     if fmt not in labels.RECEIPT_FORMATS:
         raise ValidationError(f"Unknown receipt format “{fmt}”; use {' or '.join(labels.RECEIPT_FORMATS)}.",
                               field="format")
-    lang = printing.receipt_language(job, reader)
+    lang = printing.receipt_language(job)
     words = _RECEIPT_WORDS[lang]
     charged = Bill.from_dict(record.bill)
     suffix = words.get(charged.free_reason, "") if not charged.chargeable else ""
@@ -666,7 +670,7 @@ def pickup_receipt_pdf(job: Job, actor, fmt: str | None = None, *, status_url: s
     receipt = labels.PickupReceipt(
         service_point=labels.ServicePoint(code=sp.code, name=sp.name, address=sp.address or "", phone=sp.phone or ""),
         job_number=job.number,
-        customer=labels.Customer(name=job.customer.name, phone=job.customer.phone),
+        customer=labels.Customer(name=job.customer_name or job.customer.name, phone=job.customer.phone),
         handset=labels.Handset(brand=job.brand or "", model=job.model or "", colour=job.colour or "",
                                imei=job.imei or "", imei2=job.imei2 or "", serial=job.serial_number or ""),
         received_at=local_now(sp, as_utc(job.received_at)).replace(tzinfo=None),

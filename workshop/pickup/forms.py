@@ -46,7 +46,7 @@ class VerifyForm(FlaskForm):
                         choices=[SelectChoice("stub", _l("Receipt stub scanned")),
                                  SelectChoice("phone_id", _l("Last 4 phone digits and ID document"))])
     stub_code = StringField(_l("Scan the customer's receipt stub"), validators=[Optional(), Length(max=40)],
-                            render_kw={"autocomplete": "off"})
+                            render_kw={"autocomplete": "off", "data-scan-target": True, "data-next-action": True})
     phone_last4 = StringField(_l("Last 4 digits of the customer's phone"), validators=[Optional(), Length(max=4)],
                               render_kw={"inputmode": "numeric", "maxlength": 4, "autocomplete": "off"})
     id_checked = BooleanField(_l("I checked the customer's ID document and the name matches"))

@@ -11,7 +11,9 @@ from sqlalchemy import select
 
 import labels
 from models import Job, JobEvent, Part, ValidationError, db
+from workshop.core import clock
 from workshop.core.locale import language_for
+from workshop.jobs import receipt_stub
 from workshop.vocabulary import template_labels, warranty_reasons
 
 TERMS = {
@@ -42,10 +44,12 @@ def receipt_words(lang: str) -> dict:
     return words
 
 
-def receipt_language(job: Job, reader: str | None = None) -> str:
-    """``zh`` or ``en``: the customer's language (``core.locale.language_for``; ``reader``
-    is the counter's language, the receipt being printed there)."""
-    return "zh" if language_for(job.customer, reader) == "zh_Hans" else "en"
+def receipt_language(job: Job) -> str:
+    """``zh`` or ``en``: one customer, one language on every receipt and message
+    (``core.locale.language_for``: their recorded locale, else Chinese for a +86 number,
+    else the default).  The counter's own language does not change what the customer
+    is given."""
+    return "zh" if language_for(job.customer) == "zh_Hans" else "en"
 
 
 def tag_label(job: Job) -> labels.TagLabel:
@@ -53,6 +57,7 @@ def tag_label(job: Job) -> labels.TagLabel:
     return labels.TagLabel(
         job.number, brand=job.brand, model=job.model, fault=fault, promised_on=job.promised_by,
         service_point_code=job.service_point.code, service_point_name=job.service_point.name,
+        imei=job.imei or "", imei2=job.imei2 or "",
     )
 
 
@@ -90,10 +95,12 @@ def intake_receipt(job: Job, *, lang: str, status_url: str, words: dict) -> labe
         )
     return labels.IntakeReceipt(
         service_point=_sp(job), job_number=job.number,
-        customer=labels.Customer(job.customer.name, job.customer.phone),
+        customer=labels.Customer(job.customer_name or job.customer.name, job.customer.phone),
         handset=labels.Handset(job.brand, job.model, job.colour or "", job.imei or "", job.imei2 or "",
                                job.serial_number or ""),
-        received_at=job.received_at, terms=job.service_point.receipt_terms or TERMS[lang],
+        # On the service point's clock, as every page shows it (stored UTC).
+        received_at=clock.local_now(job.service_point, job.received_at).replace(tzinfo=None),
+        terms=job.service_point.receipt_terms or TERMS[lang],
         status_url=status_url, captions=lang,
         fault_category=words["fault"].get(job.fault_category, job.fault_category),
         fault_description=job.fault_description or "",
@@ -101,6 +108,7 @@ def intake_receipt(job: Job, *, lang: str, status_url: str, words: dict) -> labe
         accessories_left=[words["accessory"].get(a, a) for a in job.accessories or []],
         estimate=job.estimate_amount, estimate_ceiling=job.estimate_ceiling,
         warranty=warranty, promised_on=job.promised_by,
+        stub_code=receipt_stub.stub_code(job),
     )
 
 
@@ -121,6 +129,8 @@ def record_print(job: Job, actor, document: str, variant: str) -> JobEvent:
                                   JobEvent.data["document"].as_string() == document).limit(1)
     )
     reprint = earlier is not None
+    if job.customer_name is None:  # jobs taken in before the name was kept on the job
+        job.customer_name = job.customer.name
     note = f"{'Reprinted' if reprint else 'Printed'} {document.replace('_', ' ')} ({variant})"
     return job.add_event("print", actor, note=note, data={"document": document, "variant": variant,
                                                          "reprint": reprint})

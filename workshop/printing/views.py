@@ -1,7 +1,6 @@
 import datetime as dt
 
 from flask import Blueprint, Response, abort, current_app, request, url_for
-from flask_babel import get_locale
 from flask_login import current_user
 
 import labels
@@ -50,7 +49,7 @@ def job_ticket(number: str):
     job = job_service.get_job(current_user, number)
     sp = job.service_point
     fmt = printing.check_choice(request.args.get("format"), labels.RECEIPT_FORMATS, sp.receipt_format, "format")
-    lang = printing.receipt_language(job, str(get_locale()))
+    lang = printing.receipt_language(job)
     receipt = printing.intake_receipt(job, lang=lang, status_url=_status_url(), words=printing.receipt_words(lang))
     data = labels.receipt_pdf(receipt, fmt=fmt, dpi=sp.printer_dpi)
     if _person_prints():

@@ -3,8 +3,8 @@
 HTML pages get a strict Content-Security-Policy: scripts and styles only from this
 site's /static (no inline script, no style attributes, no eval), no plugins, no
 framing.  Other answers (JSON, CSV) get ``default-src 'none'``; PDFs get no CSP (the
-browser's PDF viewer is a plugin that ``object-src 'none'`` would block) but are
-still unframeable.  HSTS is sent when the request came over HTTPS (behind a proxy
+browser's PDF viewer is a plugin that ``object-src 'none'`` would block) and may be
+framed only by this site's pages.  HSTS is sent when the request came over HTTPS (behind a proxy
 that only works with ProxyFix configured, see workshop/security/proxy.py).
 """
 
@@ -26,7 +26,9 @@ def add_security_headers(response):
         headers.setdefault("Content-Security-Policy", HTML_CSP)
     elif mimetype != "application/pdf":
         headers.setdefault("Content-Security-Policy", OTHER_CSP)
-    headers.setdefault("X-Frame-Options", "DENY")
+    # A PDF may be framed by this site's own pages (the job page loads the new job's tag
+    # label and receipt in frames to print them); nothing else is framed by anyone.
+    headers.setdefault("X-Frame-Options", "SAMEORIGIN" if mimetype == "application/pdf" else "DENY")
     headers.setdefault("X-Content-Type-Options", "nosniff")
     headers.setdefault("Referrer-Policy", "same-origin")
     headers.setdefault("Cross-Origin-Opener-Policy", "same-origin")
