@@ -17,7 +17,10 @@ from models import DomainError, Job, JobStatus, User, ValidationError, db
 from workshop.bench import assignment
 from workshop.forms import apply_domain_errors
 from workshop.jobs import loading as job_service
+from workshop.jobs import panels as job_panels
 from workshop.jobs import workflow
+from workshop.jobs.views import job_page
+from workshop.permissions.rules import may
 from workshop.warranty import promise
 
 from . import web as panel
@@ -36,14 +39,10 @@ bp = Blueprint("bench", __name__, url_prefix="/bench")
 S = JobStatus
 
 #: Columns of the bench board, in workflow order.
+job_panels.register("workbench", "bench/_workbench.html", order=20, build=panel.build)
+
 BOARD_STATUSES = (S.RECEIVED, S.DIAGNOSING, S.AWAITING_APPROVAL, S.AWAITING_PARTS, S.REPAIRING, S.QC,
                   S.UNREPAIRABLE)
-
-
-@bp.app_template_global("workbench")
-def workbench(job, forms=None):
-    """The job page's workbench panel data (templates/bench/_workbench.html)."""
-    return panel.build(job, forms)
 
 
 @bp.app_template_global("status_label")
@@ -111,7 +110,7 @@ def queue():
     mine = _rows(_bench_jobs(Job.engineer_id == current_user.id))
     qc = [r for r in _rows(_bench_jobs(Job.status == S.QC.value)) if current_user.id not in r.job.repairer_ids]
     takeable = []
-    if current_user.role == "engineer":
+    if may(current_user, "job.take"):
         takeable = [r for r in _rows(_bench_jobs(Job.engineer_id.is_(None), Job.status == S.RECEIVED.value))
                     if assignment.is_qualified(current_user, r.job)]
     return render_template("bench/queue.html", mine=mine, qc=qc, takeable=takeable, take_form=MoveForm(),
@@ -179,7 +178,7 @@ def _invalid(job: Job, name: str, form, exc: DomainError | None = None):
     if exc is not None:
         apply_domain_errors(form, exc)
     job = job_service.get_job(current_user, job.number)
-    return render_template("jobs/detail.html", job=job, bench_forms={name: form}), 422
+    return job_page(job, forms={"workbench": {name: form}}, status=422)
 
 
 def _done(job: Job, message: str):
