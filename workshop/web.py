@@ -11,7 +11,7 @@ from flask_babel import get_locale
 from flask_login import current_user
 from sqlalchemy.exc import IntegrityError
 
-from models import DomainError, db
+from models import DomainError, ValidationError, db
 from workshop.core import idempotency
 from workshop.core.money import format_money
 from workshop.forms import apply_domain_errors
@@ -68,18 +68,21 @@ class Attempt:
         return self.ok
 
 
-def attempt(call: Callable[[], Any], *, form=None, mapping: dict | None = None) -> Attempt:
+def attempt(call: Callable[[], Any], *, form=None, mapping: dict | None = None,
+            fields_only: bool = False) -> Attempt:
     """The view pattern, once: call the domain (``call()``), commit, and answer what
     happened.  A domain error is rolled back and shown: beside ``form``'s fields (see
     :func:`workshop.forms.apply_domain_errors`, ``mapping`` included) when a form is
-    given, else as a flash.  Other exceptions propagate (the error handler rolls back).
+    given, else as a flash; with ``fields_only`` only a ValidationError goes to the
+    form and any other refusal (a move the workflow forbids...) is flashed.  Other
+    exceptions propagate (the error handler rolls back).
     """
     try:
         value = call()
         db.session.commit()
     except DomainError as exc:
         db.session.rollback()
-        if form is not None:
+        if form is not None and (not fields_only or isinstance(exc, ValidationError)):
             apply_domain_errors(form, exc, mapping)
         else:
             flash(exc.message, "danger")
