@@ -255,6 +255,11 @@ class OutboxMessage(db.Model):
     job: Mapped[Job | None] = relationship()
     customer: Mapped[Customer | None] = relationship()
 
+    @property
+    def may_retry(self) -> bool:
+        """Worth trying again now: it failed, or is waiting after a failed attempt."""
+        return self.status in (OutboxStatus.FAILED.value, OutboxStatus.QUEUED.value) and bool(self.attempts)
+
     __table_args__ = (
         CheckConstraint(_in("channel", Channel), name="channel"),
         CheckConstraint(_in("status", OutboxStatus), name="status"),

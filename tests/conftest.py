@@ -1,5 +1,7 @@
 """Fixtures: ``app`` (run once on SQLite and once on PostgreSQL), ``client``,
-``runner``, ``db``, ``auth`` (login helper) and ``token_for`` (API tokens).
+``runner``, ``db``, ``auth`` (login helper), ``token_for`` (API tokens), ``staff``
+(one user per role, by id), ``people`` (the same users, loaded, inside an app
+context) and ``clock`` (the app's clock set to :data:`NOW` by time-machine).
 
 PostgreSQL: a throwaway database is created per run (and per xdist worker) on
 127.0.0.1:5432 (override with TEST_POSTGRES_URL); tests on it are skipped, with
@@ -8,16 +10,21 @@ the reason shown, only when no server answers -- and fail instead when CI=true.
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import uuid
 
 import pytest
+import time_machine
 from sqlalchemy import text
 
 from config import TestingConfig
 from models import db as _db
 from tests import factories
 from workshop import create_app
+
+#: Where ``clock`` sets the app's time: 10:00 on 2026-11-22 at the demo counter (Asia/Shanghai).
+NOW = dt.datetime(2026, 11, 22, 2, 0, tzinfo=dt.UTC)
 
 PG_ADMIN_URL = os.environ.get("TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test")
 
@@ -181,3 +188,24 @@ def staff(app):
         _db.session.commit()
         ids = {k: v.id for k, v in people.items()}
     return ids
+
+
+@pytest.fixture
+def people(app, staff):
+    """The ``staff`` users, loaded (role or ``other_manager`` -> User), inside an app context."""
+    from models import User
+
+    with app.app_context():
+        yield {key: _db.session.get(User, uid) for key, uid in staff.items()}
+
+
+@pytest.fixture
+def clock():
+    """The app's clock (every ``now``: models, services, sessions) set to :data:`NOW` by
+    time-machine; ``clock(moment)`` moves it.  It keeps ticking from there, so events
+    made one after the other stay in order."""
+    with time_machine.travel(NOW, tick=True) as traveller:
+        def set_now(moment: dt.datetime = NOW) -> None:
+            traveller.move_to(moment)
+
+        yield set_now

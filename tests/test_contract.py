@@ -13,7 +13,6 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from tests.scanning import scan
-from workshop.intake import take_in as intake_service
 from workshop.intake.devices import tac
 from workshop.jobs.schemas import utc_iso
 
@@ -74,9 +73,8 @@ def problem(response, status):
 
 
 @pytest.fixture
-def setup(app, runner, tmp_path, monkeypatch):
+def setup(app, runner, tmp_path, monkeypatch, clock):
     """Set-up as CONTRACT.md lists it; returns {username: Authorization header}."""
-    monkeypatch.setattr(intake_service, "utcnow", lambda: NOW)
     shipped = tmp_path / "tacdb.csv"  # seed-demo loads the shipped TAC table; a few rows keep this fast
     shipped.write_text(OSMOCOM_TACS, encoding="utf-8")
     monkeypatch.setattr(tac, "SHIPPED_TACDB", shipped)

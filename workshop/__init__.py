@@ -222,7 +222,7 @@ def register_commands(app: Flask) -> None:
 def register_template_helpers(app: Flask) -> None:
     from flask_babel import get_locale
 
-    from workshop.permissions.rules import can
+    from workshop.permissions.rules import can, may
 
     from .web import money
 
@@ -230,4 +230,5 @@ def register_template_helpers(app: Flask) -> None:
 
     @app.context_processor
     def inject_helpers():
-        return {"can": lambda permission: can(current_user, permission), "get_locale": get_locale}
+        return {"can": lambda permission: can(current_user, permission),
+                "may": lambda action, obj=None: may(current_user, action, obj), "get_locale": get_locale}

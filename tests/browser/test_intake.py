@@ -16,7 +16,6 @@ from selenium.webdriver.support.ui import Select, WebDriverWait
 from sqlalchemy import func, select
 
 from models import Job, User, db
-from workshop.intake import take_in as intake_service
 from workshop.intake.devices import blocked, tac
 from workshop.warranty import policies
 
@@ -26,8 +25,7 @@ SCREENSHOTS = Path(os.environ.get("WORKSHOP_SCREENSHOTS", "/tmp"))
 
 
 @pytest.fixture
-def counter(app, staff, monkeypatch):
-    monkeypatch.setattr(intake_service, "utcnow", lambda: NOW)
+def counter(app, staff, clock):
     with app.app_context():
         tac.import_stream(io.StringIO("tac,brand,model\n35209900,Alcatel,One Touch 332\n", newline=""))
         policies.seed_presets()

@@ -5,10 +5,10 @@ from sqlalchemy import select
 from wtforms.fields.choices import SelectChoice
 
 import labels
-from models import DomainError, ServicePoint, User, db
+from models import ServicePoint, User, db
 from workshop.core import accounts
-from workshop.forms import apply_domain_errors
-from workshop.permissions.rules import check_service_point
+from workshop.permissions.rules import check_service_point, may
+from workshop.web import attempt
 
 from .forms import ServicePointForm, ServicePointSettingsForm, UserForm
 
@@ -17,7 +17,7 @@ bp = Blueprint("admin", __name__, url_prefix="/admin")
 
 def _service_point_choices():
     stmt = select(ServicePoint).order_by(ServicePoint.code)
-    if current_user.role != "admin":
+    if not may(current_user, "service_point.any"):
         stmt = stmt.where(ServicePoint.id.in_(current_user.service_point_ids))
     return [SelectChoice(sp.id, f"{sp.code} · {sp.name}") for sp in db.session.scalars(stmt)]
 
@@ -33,20 +33,19 @@ def user_new():
     form = UserForm()
     form.service_point.choices = _service_point_choices()
     if form.validate_on_submit():
-        try:
+        def create():
             sp = db.session.get(ServicePoint, form.service_point.data)
             accounts.check_may_manage(current_user, form.role.data, sp)
-            user = accounts.create_user(
+            return accounts.create_user(
                 form.username.data, form.role.data, form.password.data or "",
                 service_point=sp, display_name=form.display_name.data or "",
                 engineer_level=form.engineer_level.data, brands=form.brands.data or "",
                 actor=current_user,
             )
-            db.session.commit()
-        except DomainError as exc:
-            db.session.rollback()
-            apply_domain_errors(form, exc)
-        else:
+
+        done = attempt(create, form=form)
+        if done:
+            user = done.value
             flash(_("User %(name)s created.", name=user.username), "success")
             return redirect(url_for("admin.users"))
     return render_template("admin/user_form.html", form=form, user=None)
@@ -63,18 +62,15 @@ def user_edit(user_id: int):
         form.username.data = user.username
         form.service_point.data = user.service_point_id
     if form.validate_on_submit():
-        try:
+        def save():
             accounts.check_may_manage(current_user, form.role.data, user.service_point)
             accounts.update_user(
                 user, actor=current_user, role=form.role.data, display_name=form.display_name.data,
                 active=form.active.data, password=form.password.data or None,
                 engineer_level=form.engineer_level.data, brands=form.brands.data or "",
             )
-            db.session.commit()
-        except DomainError as exc:
-            db.session.rollback()
-            apply_domain_errors(form, exc)
-        else:
+
+        if attempt(save, form=form):
             flash(_("User %(name)s saved.", name=user.username), "success")
             return redirect(url_for("admin.users"))
     return render_template("admin/user_form.html", form=form, user=user)
@@ -90,16 +86,12 @@ def service_points():
 def service_point_new():
     form = ServicePointForm()
     if form.validate_on_submit():
-        try:
-            sp = accounts.create_service_point(
-                form.code.data, form.name.data, address=form.address.data or "",
-                phone=form.phone.data or "", timezone=form.timezone.data or None, actor=current_user,
-            )
-            db.session.commit()
-        except DomainError as exc:
-            db.session.rollback()
-            apply_domain_errors(form, exc)
-        else:
+        done = attempt(lambda: accounts.create_service_point(
+            form.code.data, form.name.data, address=form.address.data or "",
+            phone=form.phone.data or "", timezone=form.timezone.data or None, actor=current_user,
+        ), form=form)
+        if done:
+            sp = done.value
             flash(_("Service point %(code)s created.", code=sp.code), "success")
             return redirect(url_for("admin.service_points"))
     return render_template("admin/service_point_form.html", form=form)
@@ -113,28 +105,23 @@ def service_point_settings(code: str):
         from flask import abort
 
         abort(404, description=f"There is no service point {code}.")
-    if current_user.role != "admin":
+    if not may(current_user, "service_point.any"):
         check_service_point(current_user, sp.id)
     form = ServicePointSettingsForm(obj=sp)
     form.label_size.choices = [SelectChoice(k, s.description) for k, s in labels.LABEL_SIZES.items()]
     form.receipt_format.choices = [SelectChoice(k, f.description) for k, f in labels.RECEIPT_FORMATS.items()]
     form.printer_dpi.choices = [SelectChoice(d, f"{d} dpi") for d in labels.PRINTER_DPIS]
     if form.validate_on_submit():
-        try:
-            accounts.update_service_point_settings(
-                sp, actor=current_user, name=form.name.data, address=form.address.data or "",
-                phone=form.phone.data or "", timezone=form.timezone.data, label_size=form.label_size.data,
-                receipt_format=form.receipt_format.data, printer_dpi=form.printer_dpi.data,
-                repair_warranty_days=form.repair_warranty_days.data,
-                reminder_after_days=form.reminder_after_days.data,
-                staff_remedy_limit=form.staff_remedy_limit.data, followup_after_days=form.followup_after_days.data,
-                receipt_terms=(form.receipt_terms.data or "").strip(),
-            )
-            db.session.commit()
-        except DomainError as exc:
-            db.session.rollback()
-            apply_domain_errors(form, exc)
-        else:
+        done = attempt(lambda: accounts.update_service_point_settings(
+            sp, actor=current_user, name=form.name.data, address=form.address.data or "",
+            phone=form.phone.data or "", timezone=form.timezone.data, label_size=form.label_size.data,
+            receipt_format=form.receipt_format.data, printer_dpi=form.printer_dpi.data,
+            repair_warranty_days=form.repair_warranty_days.data,
+            reminder_after_days=form.reminder_after_days.data,
+            staff_remedy_limit=form.staff_remedy_limit.data, followup_after_days=form.followup_after_days.data,
+            receipt_terms=(form.receipt_terms.data or "").strip(),
+        ), form=form)
+        if done:
             flash(_("Settings of %(code)s saved.", code=sp.code), "success")
             return redirect(url_for("admin.service_point_settings", code=sp.code))
     return render_template("admin/service_point_settings.html", form=form, sp=sp)

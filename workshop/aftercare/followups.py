@@ -75,6 +75,11 @@ def get(actor: User, followup_id: int) -> FollowUp:
     return followup
 
 
+def for_job(job: Job) -> list[FollowUp]:
+    """The job's follow-up calls, oldest first (the job page's after-sales panel)."""
+    return list(db.session.scalars(select(FollowUp).where(FollowUp.job_id == job.id).order_by(FollowUp.id)))
+
+
 def by_token(token: str) -> FollowUp | None:
     return db.session.scalar(select(FollowUp).where(FollowUp.token == (token or "").strip()))
 

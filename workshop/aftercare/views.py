@@ -22,6 +22,7 @@ from models import Complaint, DomainError, FollowUp, NotFound, db, utcnow
 from workshop.core.clock import as_utc, local_today
 from workshop.forms import apply_domain_errors
 from workshop.intake import customers
+from workshop.jobs import panels as job_panels
 from workshop.jobs import scan as scan_service
 from workshop.permissions.rules import can
 from workshop.web import run_once
@@ -79,18 +80,20 @@ def home_counts() -> dict:
     }
 
 
-def job_panel(job) -> dict:
+def job_panel(job, _forms=None) -> dict:
     """The job page's complaints and follow-ups (templates/aftercare/_job_panel.html)."""
     if not (current_user.is_authenticated and can(current_user, "aftercare.view")):
         return {}
     found, _cursor = complaints.search(current_user, job=job, limit=50)
-    calls = list(db.session.scalars(select(FollowUp).where(FollowUp.job_id == job.id).order_by(FollowUp.id)))
-    return {"complaints": found, "followups": calls}
+    return {"complaints": found, "followups": followups.for_job(job)}
+
+
+job_panels.register("aftercare", "aftercare/_job_panel.html", order=50, build=job_panel)
 
 
 @bp.app_context_processor
 def _helpers():
-    return {"aftercare_panel": job_panel, "aftercare_home": home_counts, "care_words": words.all_words(),
+    return {"aftercare_home": home_counts, "care_words": words.all_words(),
             "care_time_left": time_left}
 
 

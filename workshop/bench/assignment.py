@@ -39,7 +39,7 @@ from models import (
     db,
 )
 from models.jobs import open_jobs
-from workshop.permissions.rules import check_service_point
+from workshop.permissions.rules import check_service_point, may
 
 S = JobStatus
 
@@ -184,7 +184,7 @@ def assign(job: Job, engineer: User | None, actor: User, *, proposed: bool = Fal
     Conflict (job no longer on the bench, nobody to propose), ValidationError (not an
     engineer here).  Appends an ``assign`` event; flushes, never commits.
     """
-    if actor.role != Role.MANAGER:
+    if not may(actor, "job.assign"):
         raise PermissionDenied("Only a manager assigns jobs to engineers.")
     check_service_point(actor, job.service_point_id)
     _check_assignable(job)
@@ -193,8 +193,7 @@ def assign(job: Job, engineer: User | None, actor: User, *, proposed: bool = Fal
         proposed = True
         if engineer is None:
             raise Conflict(Proposal(job, None).reason + " Assign someone by name.")
-    if (engineer.role != Role.ENGINEER or not engineer.active
-            or engineer.service_point_id != job.service_point_id):
+    if not may(engineer, "job.work_on", job):
         raise ValidationError(
             f"{engineer.label} is not an active engineer at {job.service_point.code}.",
             field="engineer",
@@ -236,7 +235,7 @@ def claim(job: Job, engineer: User) -> JobEvent:
         if job.engineer.id == engineer.id:
             raise Conflict(f"Job {job.number} is already yours.")
         raise PermissionDenied(f"Job {job.number} is assigned to {job.engineer.label}.")
-    if engineer.role != Role.ENGINEER or engineer.service_point_id != job.service_point_id:
+    if not may(engineer, "job.take", job):
         raise PermissionDenied("Only an engineer of this service point takes jobs from the queue.")
     reasons = unqualified_reasons(engineer, job)
     if reasons:
@@ -266,7 +265,7 @@ def assign_all_proposed(actor: User, service_point_ids: Iterable[int] | None = N
     Returns ``(events, left)``: the assignment events and the proposals that found
     nobody qualified.  Raises PermissionDenied unless ``actor`` is a manager.  Flushes.
     """
-    if actor.role != Role.MANAGER:
+    if not may(actor, "job.assign"):
         raise PermissionDenied("Only a manager assigns jobs to engineers.")
     ids = set(service_point_ids or actor.service_point_ids) & actor.service_point_ids
     events, left = [], []

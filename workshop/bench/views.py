@@ -13,13 +13,16 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 from wtforms.fields.choices import SelectChoice
 
-from models import DomainError, Job, JobStatus, User, ValidationError, db
+from models import Job, JobStatus, User, ValidationError, db
 from models.jobs import open_jobs
 from workshop.bench import assignment
-from workshop.forms import apply_domain_errors
 from workshop.jobs import loading as job_service
+from workshop.jobs import panels as job_panels
 from workshop.jobs import workflow
+from workshop.jobs.views import job_page
+from workshop.permissions.rules import may
 from workshop.warranty import promise
+from workshop.web import attempt
 
 from . import web as panel
 from .forms import (
@@ -37,14 +40,10 @@ bp = Blueprint("bench", __name__, url_prefix="/bench")
 S = JobStatus
 
 #: Columns of the bench board, in workflow order.
+job_panels.register("workbench", "bench/_workbench.html", order=20, build=panel.build)
+
 BOARD_STATUSES = (S.RECEIVED, S.DIAGNOSING, S.AWAITING_APPROVAL, S.AWAITING_PARTS, S.REPAIRING, S.QC,
                   S.UNREPAIRABLE)
-
-
-@bp.app_template_global("workbench")
-def workbench(job, forms=None):
-    """The job page's workbench panel data (templates/bench/_workbench.html)."""
-    return panel.build(job, forms)
 
 
 @bp.app_template_global("status_label")
@@ -112,7 +111,7 @@ def queue():
     mine = _rows(_bench_jobs(Job.engineer_id == current_user.id))
     qc = [r for r in _rows(_bench_jobs(Job.status == S.QC.value)) if current_user.id not in r.job.repairer_ids]
     takeable = []
-    if current_user.role == "engineer":
+    if may(current_user, "job.take"):
         takeable = [r for r in _rows(_bench_jobs(Job.engineer_id.is_(None), Job.status == S.RECEIVED.value))
                     if assignment.is_qualified(current_user, r.job)]
     return render_template("bench/queue.html", mine=mine, qc=qc, takeable=takeable, take_form=MoveForm(),
@@ -168,24 +167,23 @@ def _back(job: Job):
     return redirect(url_for("jobs.detail", number=job.number))
 
 
-def _refused(job: Job, exc: DomainError):
-    db.session.rollback()
-    flash(exc.message, "danger")
-    return _back(job)
-
-
-def _invalid(job: Job, name: str, form, exc: DomainError | None = None):
+def _invalid(job: Job, name: str, form):
     """Show the job page again with the form's errors beside its fields."""
     db.session.rollback()
-    if exc is not None:
-        apply_domain_errors(form, exc)
     job = job_service.get_job(current_user, job.number)
-    return render_template("jobs/detail.html", job=job, bench_forms={name: form}), 422
+    return job_page(job, forms={"workbench": {name: form}}, status=422)
 
 
-def _done(job: Job, message: str):
-    db.session.commit()
-    flash(message, "success")
+def _step(job: Job, name: str, form, call, message):
+    """A workbench step: the form, one workflow call (:func:`workshop.web.attempt`), then
+    back to the job page with ``message()``; field errors show beside the form, other
+    refusals as a flash."""
+    if not form.validate_on_submit():
+        return _invalid(job, name, form)
+    done = attempt(call, form=form, fields_only=True)
+    if not done:
+        return _invalid(job, name, form) if isinstance(done.error, ValidationError) else _back(job)
+    flash(message(), "success")
     return _back(job)
 
 
@@ -193,97 +191,75 @@ def _done(job: Job, message: str):
 def move(number: str):
     job = _job_for_update(number)
     form = MoveForm()
-    if not form.validate_on_submit():
-        return _invalid(job, "move", form)
-    try:
-        workflow.move(job, form.to.data, current_user, note=form.note.data)
-    except ValidationError as exc:
-        return _invalid(job, "move", form, exc)
-    except DomainError as exc:
-        return _refused(job, exc)
-    return _done(job, _("Job %(number)s is now %(status)s.", number=job.number, status=status_label(job.status)))
+    return _step(job, "move", form, lambda: workflow.move(job, form.to.data, current_user, note=form.note.data),
+                 lambda: _("Job %(number)s is now %(status)s.", number=job.number, status=status_label(job.status)))
 
 
 @bp.route("/jobs/<number>/diagnosis", methods=["POST"])
 def diagnosis(number: str):
     job = _job_for_update(number)
     form = DiagnosisForm()
-    if not form.validate_on_submit():
-        return _invalid(job, "diagnosis", form)
-    try:
-        workflow.record_diagnosis(job, current_user, findings=form.findings.data, estimate=form.estimate.data,
-                                  next_status=form.next_status.data)
-    except ValidationError as exc:
-        return _invalid(job, "diagnosis", form, exc)
-    except DomainError as exc:
-        return _refused(job, exc)
-    if job.job_status == S.AWAITING_APPROVAL:
-        message = _("Diagnosis recorded. The price is above what the customer agreed: "
-                    "the desk will ask them.")
-    else:
-        message = _("Diagnosis recorded; job %(number)s is now %(status)s.", number=job.number,
-                    status=status_label(job.status))
-    return _done(job, message)
+
+    def message():
+        if job.job_status == S.AWAITING_APPROVAL:
+            return _("Diagnosis recorded. The price is above what the customer agreed: "
+                     "the desk will ask them.")
+        return _("Diagnosis recorded; job %(number)s is now %(status)s.", number=job.number,
+                 status=status_label(job.status))
+
+    return _step(job, "diagnosis", form, lambda: workflow.record_diagnosis(
+        job, current_user, findings=form.findings.data, estimate=form.estimate.data,
+        next_status=form.next_status.data), message)
 
 
 @bp.route("/jobs/<number>/repair", methods=["POST"])
 def repair(number: str):
     job = _job_for_update(number)
     form = RepairForm()
-    if not form.validate_on_submit():
-        return _invalid(job, "repair", form)
-    try:
-        workflow.record_repair(job, current_user, actions=form.actions.data, parts_fitted=form.parts_fitted.data,
-                               hand_to_qc=bool(form.hand_to_qc.data))
-    except ValidationError as exc:
-        return _invalid(job, "repair", form, exc)
-    except DomainError as exc:
-        return _refused(job, exc)
-    if form.hand_to_qc.data:
-        return _done(job, _("Repair recorded; job %(number)s waits for QC by another engineer.",
-                            number=job.number))
-    return _done(job, _("Repair notes saved."))
+
+    def message():
+        if form.hand_to_qc.data:
+            return _("Repair recorded; job %(number)s waits for QC by another engineer.", number=job.number)
+        return _("Repair notes saved.")
+
+    return _step(job, "repair", form, lambda: workflow.record_repair(
+        job, current_user, actions=form.actions.data, parts_fitted=form.parts_fitted.data,
+        hand_to_qc=bool(form.hand_to_qc.data)), message)
 
 
 @bp.route("/jobs/<number>/qc", methods=["POST"])
 def qc(number: str):
     job = _job_for_update(number)
     form = QCForm()
-    if not form.validate_on_submit():
-        return _invalid(job, "qc", form)
-    passed = list(form.checks.data or [])
-    try:
+
+    def check():
+        passed = list(form.checks.data or [])
         if form.passed.data:
-            workflow.qc_pass(job, current_user, checks=passed, note=form.note.data)
-        else:
-            failed = [code for code in workflow.QC_CHECKS if code not in passed]
-            workflow.qc_fail(job, current_user, failed_checks=failed, note=form.note.data)
-    except ValidationError as exc:
-        return _invalid(job, "qc", form, exc)
-    except DomainError as exc:
-        return _refused(job, exc)
-    if job.job_status == S.READY:
-        return _done(job, _("QC passed: job %(number)s is ready for pickup.", number=job.number))
-    return _done(job, _("QC failed: job %(number)s is back with its engineer.", number=job.number))
+            return workflow.qc_pass(job, current_user, checks=passed, note=form.note.data)
+        failed = [code for code in workflow.QC_CHECKS if code not in passed]
+        return workflow.qc_fail(job, current_user, failed_checks=failed, note=form.note.data)
+
+    def message():
+        if job.job_status == S.READY:
+            return _("QC passed: job %(number)s is ready for pickup.", number=job.number)
+        return _("QC failed: job %(number)s is back with its engineer.", number=job.number)
+
+    return _step(job, "qc", form, check, message)
 
 
 @bp.route("/jobs/<number>/approval", methods=["POST"])
 def approval(number: str):
     job = _job_for_update(number)
     form = ApprovalForm()
-    if not form.validate_on_submit():
-        return _invalid(job, "approval", form)
-    approved = bool(form.approve.data)
-    try:
-        workflow.record_approval(job, current_user, approved, form.channel.data, note=form.note.data)
-    except ValidationError as exc:
-        return _invalid(job, "approval", form, exc)
-    except DomainError as exc:
-        return _refused(job, exc)
-    if approved:
-        return _done(job, _("Approval recorded; job %(number)s is now %(status)s.", number=job.number,
-                            status=status_label(job.status)))
-    return _done(job, _("Recorded: the customer declined. The handset goes back unrepaired."))
+
+    def message():
+        if form.approve.data:
+            return _("Approval recorded; job %(number)s is now %(status)s.", number=job.number,
+                     status=status_label(job.status))
+        return _("Recorded: the customer declined. The handset goes back unrepaired.")
+
+    return _step(job, "approval", form, lambda: workflow.record_approval(
+        job, current_user, bool(form.approve.data), form.channel.data, note=form.note.data), message)
 
 
 @bp.route("/jobs/<number>/assign", methods=["POST"])
@@ -297,14 +273,11 @@ def assign(number: str):
         flash(_("Choose an engineer of this service point."), "danger")
         return redirect(url_for("bench.board")) if back else _back(job)
     engineer = db.session.get(User, form.engineer.data)
-    try:
-        event = assignment.assign(job, engineer, current_user,
-                                  proposed=(form.proposed.data or "") == str(form.engineer.data))
-    except DomainError as exc:
-        db.session.rollback()
-        flash(exc.message, "danger")
+    done = attempt(lambda: assignment.assign(job, engineer, current_user,
+                                             proposed=(form.proposed.data or "") == str(form.engineer.data)))
+    if not done:
         return redirect(url_for("bench.board")) if back else _back(job)
-    db.session.commit()
+    event = done.value
     if event is None:
         flash(_("Job %(number)s was already assigned to %(name)s.", number=job.number, name=engineer.label), "info")
     elif event.data.get("qualified") is False:
@@ -318,13 +291,10 @@ def assign(number: str):
 def assign_all():
     form = AssignAllForm()
     if form.validate_on_submit():
-        try:
-            events, left = assignment.assign_all_proposed(current_user)
-        except DomainError as exc:
-            db.session.rollback()
-            flash(exc.message, "danger")
+        done = attempt(lambda: assignment.assign_all_proposed(current_user))
+        if not done:
             return redirect(url_for("bench.board"))
-        db.session.commit()
+        events, left = done.value
         flash(_("%(count)d job(s) assigned as proposed.", count=len(events)), "success")
         if left:
             flash(_("Nobody here is qualified for: %(jobs)s. Assign them by name.",

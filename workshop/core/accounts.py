@@ -27,6 +27,7 @@ from workshop.core import audit
 from workshop.core.passwords import problems
 from workshop.core.sessions import password_changed
 from workshop.core.settings import setting
+from workshop.permissions.rules import may
 
 CODE_RE = re.compile(r"^[A-Z0-9]{2,6}$")
 USERNAME_RE = re.compile(r"^[A-Za-z0-9_.-]{2,64}$")
@@ -207,20 +208,18 @@ def update_user(user: User, *, actor, role: str | None = None, display_name: str
 def check_may_manage(actor: User, role: str, service_point: ServicePoint) -> None:
     """Admins manage every account; a manager manages non-admin accounts of the
     service points they may see.  Raises PermissionDenied otherwise."""
-    if actor.role == "admin":
-        return
-    if actor.role != "manager":
+    if not may(actor, "user.manage"):
         raise PermissionDenied("Only managers and admins manage users.")
-    if role == "admin":
+    if not may(actor, "user.manage", (role, None)):
         raise PermissionDenied("Only an admin can create or change an admin account.")
-    if service_point.id not in actor.service_point_ids:
+    if not may(actor, "user.manage", (role, service_point)):
         raise PermissionDenied("That user belongs to another service point.")
 
 
 def visible_users(actor: User):
     """A select() of the accounts ``actor`` may list."""
     stmt = select(User).order_by(User.username)
-    if actor.role != "admin":
+    if not may(actor, "service_point.any"):
         stmt = stmt.where(User.service_point_id.in_(actor.service_point_ids))
     return stmt
 

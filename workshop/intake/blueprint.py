@@ -3,11 +3,14 @@ warranty policies (each in its own module, all on this blueprint)."""
 
 from flask import Blueprint
 
+from workshop.jobs import panels as job_panels
 from workshop.vocabulary import warranty_reasons
 
 from .forms import template_labels
 
 bp = Blueprint("intake", __name__)
+
+job_panels.register("intake", "intake/_summary.html", order=10)
 
 
 @bp.app_context_processor

@@ -9,7 +9,7 @@ One service for the intake screen, the JSON API and scripts:
   typed so far, writing nothing;
 * :func:`take_in` -- validate everything (every field error at once), find or
   create the customer, number the job, record the intake event.  Flushes, never
-  commits; callers wrap it in ``idempotency.run_once`` so submitting twice
+  commits; callers wrap it in ``workshop.web.run_once`` so submitting twice
   creates one job.
 
 Field names in errors are the API's dotted names (``device.imei``,

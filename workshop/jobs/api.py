@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import current_app, request, url_for
+from flask import request, url_for
 from flask.views import MethodView
 from flask_login import current_user
 from flask_smorest import Blueprint
@@ -13,7 +13,7 @@ from workshop.intake.api import IntakeIn, request_from
 from workshop.jobs import loading as job_service
 from workshop.jobs import search as job_search
 from workshop.jobs.schemas import JobSchema, JobWithEventsSchema
-from workshop.web import run_once
+from workshop.web import idempotent
 
 blp = Blueprint("api_jobs", __name__, url_prefix="/api/v1", description="Jobs")
 
@@ -64,19 +64,13 @@ class Jobs(MethodView):
         """
         intake_request = request_from(body)
 
+        @idempotent("api.jobs.create", location=lambda answer: url_for("api_jobs.JobByNumber",
+                                                                       number=answer["number"]))
         def create():
             job = intake_service.take_in(current_user, intake_request)
             return JobSchema().dump(job), 201
 
-        answer, status, replayed = run_once(
-            current_user, "api.jobs.create", request.headers.get("Idempotency-Key"),
-            request.get_json(silent=True), create)
-        response = current_app.json.response(answer)
-        response.status_code = status
-        response.headers["Location"] = url_for("api_jobs.JobByNumber", number=answer["number"])
-        if replayed:
-            response.headers["Idempotent-Replayed"] = "true"
-        return response
+        return create
 
 
 @blp.route("/jobs/<number>")

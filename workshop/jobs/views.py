@@ -2,11 +2,17 @@ from flask import Blueprint, render_template
 from flask_login import current_user
 
 from workshop.jobs import loading as job_service
+from workshop.jobs import panels
 
 bp = Blueprint("jobs", __name__, url_prefix="/jobs")
 
 
 @bp.route("/<number>")
 def detail(number: str):
-    job = job_service.get_job(current_user, number, shown=True)
-    return render_template("jobs/detail.html", job=job)
+    return job_page(job_service.get_job(current_user, number, shown=True))
+
+
+def job_page(job, *, forms: dict[str, dict] | None = None, status: int = 200):
+    """The job page with every registered panel (``forms``: panel name -> bound forms
+    with errors, after a refused submission)."""
+    return render_template("jobs/detail.html", job=job, panels=panels.for_job(job, forms)), status

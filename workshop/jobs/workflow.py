@@ -33,7 +33,6 @@ from models import (
     Job,
     JobEvent,
     JobStatus,
-    Role,
     User,
     ValidationError,
     WorkflowError,
@@ -42,6 +41,7 @@ from models import (
 from workshop.bench import assignment
 from workshop.core.money import parse_optional_money
 from workshop.core.signals import job_moved
+from workshop.permissions.rules import may
 
 S = JobStatus
 
@@ -222,7 +222,7 @@ def moves_for(job: Job, user: User) -> list[JobStatus]:
 def _claims(job: Job, to, actor: User) -> bool:
     # An engineer starting an unassigned job from the queue takes it.
     return (job.job_status == S.RECEIVED and str(to) == S.DIAGNOSING.value
-            and actor.role == Role.ENGINEER and job.engineer is None)
+            and may(actor, "job.take") and job.engineer is None)
 
 
 def _after_move(job: Job, event: JobEvent) -> None:

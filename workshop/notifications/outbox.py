@@ -3,8 +3,8 @@
 A notification is rendered in the customer's language when it is queued (an
 ``OutboxMessage`` row, in the same transaction as the change that caused it) and
 sent later by ``workshop.notifications.cli.send_pending`` (the command, the outbox
-page's button and the background sender), which commits message by message: email through SMTP when ``SMTP_HOST`` is set,
-SMS through the plug-in named by ``SMS_SENDER``.  Without a sender the message stays
+page's button and the background sender), which commits message by message: email
+through SMTP when ``SMTP_HOST`` is set, SMS through the plug-in named by ``SMS_SENDER``.  Without a sender the message stays
 ``queued`` and visible on the outbox page; nothing is lost.
 
 Templates (``templates/notifications/``): ``ready_for_pickup``, ``approval_needed``

@@ -4,7 +4,7 @@ schemas, call one service, commit, answer."""
 
 from __future__ import annotations
 
-from flask import current_app, request, url_for
+from flask import request, url_for
 from flask.views import MethodView
 from flask_login import current_user
 from flask_smorest import Blueprint
@@ -19,7 +19,7 @@ from workshop.jobs.schemas import utc_iso
 from workshop.parts import catalogue as parts_service
 from workshop.parts import ledger as stock_service
 from workshop.permissions.rules import check_service_point
-from workshop.web import run_once
+from workshop.web import idempotent
 
 blp = Blueprint("api_parts", __name__, url_prefix="/api/v1", description="Parts and stock")
 
@@ -224,16 +224,6 @@ def _service_point(code: str | None):
     return sp
 
 
-def _answer(body: dict, status: int, replayed: bool, location: str | None = None):
-    response = current_app.json.response(body)
-    response.status_code = status
-    if location:
-        response.headers["Location"] = location
-    if replayed:
-        response.headers["Idempotent-Replayed"] = "true"
-    return response
-
-
 # --------------------------------------------------------------------------- endpoints
 
 
@@ -270,14 +260,12 @@ class Parts(MethodView):
         """Add a part to the catalogue (clerk, manager).  422 per field; a taken SKU is 422 on ``sku``."""
         sp = current_user.service_point
 
+        @idempotent("api.parts.create", location=lambda answer: url_for("api_parts.PartBySku", sku=answer["sku"]))
         def create():
             part = parts_service.create_part(current_user, body)
             return part_body(part, parts_service.level(part, sp.id), sp.code), 201
 
-        answer, status, replayed = run_once(
-            current_user, "api.parts.create", request.headers.get("Idempotency-Key"),
-            request.get_json(silent=True), create)
-        return _answer(answer, status, replayed, url_for("api_parts.PartBySku", sku=answer["sku"]))
+        return create
 
 
 @blp.route("/parts/<sku>")
@@ -301,6 +289,8 @@ class StockReceipts(MethodView):
         """Book a delivery into stock (clerk, manager).  Serial-tracked parts need ``serials``, one per unit."""
         sp = _service_point(body.get("service_point"))
 
+        @idempotent(f"api.stock.receipt.{sp.code}",
+                    location=lambda answer: url_for("api_parts.PartBySku", sku=answer["sku"]))
         def create():
             part = stock_service.part_by_sku(body["sku"])
             moves = stock_service.receive(current_user, sp, part, body["qty"], note=body.get("note", ""),
@@ -311,10 +301,7 @@ class StockReceipts(MethodView):
                     "at": utc_iso(moves[0].at), "on_hand": level.on_hand, "reserved": level.reserved,
                     "available": level.available}, 201
 
-        answer, status, replayed = run_once(
-            current_user, f"api.stock.receipt.{sp.code}", request.headers.get("Idempotency-Key"),
-            request.get_json(silent=True), create)
-        return _answer(answer, status, replayed, url_for("api_parts.PartBySku", sku=answer["sku"]))
+        return create
 
 
 @blp.route("/jobs/<number>/requisitions")
@@ -334,15 +321,13 @@ class JobRequisitions(MethodView):
         wait for stock, and the job moves to ``awaiting_parts``."""
         job = job_service.get_job(current_user, number)
 
+        @idempotent(f"api.requisitions.create.{job.number}",
+                    location=lambda answer: url_for("api_parts.RequisitionById", id=answer["id"]))
         def create():
             req = stock_service.request_parts(current_user, job, body["lines"], note=body.get("note", ""))
             return requisition_body(req), 201
 
-        answer, status, replayed = run_once(
-            current_user, f"api.requisitions.create.{job.number}", request.headers.get("Idempotency-Key"),
-            request.get_json(silent=True), create)
-        return _answer(answer, status, replayed,
-                       url_for("api_parts.RequisitionById", id=answer["id"]))
+        return create
 
 
 @blp.route("/requisitions")

@@ -287,11 +287,8 @@ def _move_job(job: Job, to: JobStatus, actor, note: str) -> bool:
 def _may_move(job: Job, to: JobStatus, actor) -> bool:
     if actor is None or (job.job_status, to) not in TRANSITIONS:
         return False
-    check = getattr(job, "check_move", None)
-    if check is None:
-        return actor.role in TRANSITIONS[(job.job_status, to)]
     try:
-        check(to, actor)
+        job.check_move(to, actor)
     except Exception:  # noqa: BLE001 - WorkflowError/PermissionDenied: not this actor's move
         return False
     return True

@@ -12,31 +12,30 @@ import datetime as dt
 from flask import Blueprint, Response, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy import or_, select
 from wtforms.fields.choices import SelectChoice
 
 from models import (
     DefectivePart,
     DomainError,
     Job,
-    Part,
     Requisition,
     ServicePoint,
-    StockMove,
     StockShortage,
     StockTake,
-    Transfer,
     ValidationError,
     db,
 )
-from models.parts import DefectiveStatus, MoveKind, RequisitionStatus, TransferStatus
+from models.parts import DefectiveStatus
 from workshop.core.scoping import get_scoped
 from workshop.forms import apply_domain_errors
 from workshop.jobs import loading as job_service
+from workshop.jobs import panels as job_panels
+from workshop.jobs.views import job_page
 from workshop.parts import catalogue as parts_service
 from workshop.parts import ledger as stock_service
+from workshop.parts import queries
 from workshop.permissions.rules import can, check_service_point
-from workshop.web import money
+from workshop.web import attempt, money
 
 from . import web as panel_helpers
 from .forms import (
@@ -63,7 +62,7 @@ bp = Blueprint("parts", __name__, url_prefix="/parts")
 
 @bp.app_context_processor
 def _template_helpers():
-    return {"parts_panel": panel_helpers.for_job, "parts_dashboard": panel_helpers.dashboard,
+    return {"parts_dashboard": panel_helpers.dashboard,
             "category_label": lambda c: CATEGORY_LABELS.get(c, c),
             "reason_label": lambda r: REASON_LABELS.get(r, r)}
 
@@ -84,13 +83,8 @@ def _csv_response(text: str, name: str) -> Response:
 @bp.route("/")
 def index():
     sp = _sp()
-    pending = db.session.scalars(
-        select(Requisition).where(Requisition.service_point_id == sp.id,
-                                  Requisition.status == RequisitionStatus.PENDING.value)
-        .order_by(Requisition.requested_at, Requisition.id)).all()
-    incoming = db.session.scalars(
-        select(Transfer).where(Transfer.to_service_point_id == sp.id,
-                               Transfer.status == TransferStatus.IN_TRANSIT.value).order_by(Transfer.id)).all()
+    pending = queries.pending_requisitions([sp.id])
+    incoming = queries.incoming_transfers(sp.id)
     return render_template("parts/index.html", sp=sp, low=parts_service.low_stock(sp.id), pending=pending,
                            shortages={r.id: stock_service.shortages(r) for r in pending}, incoming=incoming)
 
@@ -111,11 +105,8 @@ def catalogue():
 def part_detail(sku: str):
     part = parts_service.get_part(sku)
     sp = _sp()
-    moves = db.session.scalars(
-        select(StockMove).where(StockMove.part_id == part.id, StockMove.service_point_id == sp.id)
-        .order_by(StockMove.id.desc()).limit(300)).all()
-    others = db.session.scalars(select(ServicePoint).where(ServicePoint.id.in_(current_user.service_point_ids))
-                                .order_by(ServicePoint.code)).all()
+    moves = queries.part_moves(part, sp.id)
+    others = queries.service_points(current_user.service_point_ids)
     return render_template(
         "parts/part_detail.html", part=part, sp=sp, level=parts_service.level(part, sp.id), moves=moves,
         ledger_sum=stock_service.ledger_sum(part, sp.id),
@@ -128,13 +119,9 @@ def part_detail(sku: str):
 def part_new():
     form = PartForm()
     if form.validate_on_submit():
-        try:
-            part = parts_service.create_part(current_user, form.data_for_service())
-            db.session.commit()
-        except DomainError as exc:
-            db.session.rollback()
-            apply_domain_errors(form, exc)
-        else:
+        done = attempt(lambda: parts_service.create_part(current_user, form.data_for_service()), form=form)
+        if done:
+            part = done.value
             flash(_("Part %(sku)s added to the catalogue.", sku=part.sku), "success")
             return redirect(url_for("parts.part_detail", sku=part.sku))
     return render_template("parts/part_form.html", form=form, part=None), 422 if form.errors else 200
@@ -150,13 +137,8 @@ def part_edit(sku: str):
     else:
         form.sku.data = part.sku
     if form.validate_on_submit():
-        try:
-            parts_service.update_part(current_user, part, form.data_for_service())
-            db.session.commit()
-        except DomainError as exc:
-            db.session.rollback()
-            apply_domain_errors(form, exc)
-        else:
+        done = attempt(lambda: parts_service.update_part(current_user, part, form.data_for_service()), form=form)
+        if done:
             flash(_("Part %(sku)s saved.", sku=part.sku), "success")
             return redirect(url_for("parts.part_detail", sku=part.sku))
     return render_template("parts/part_form.html", form=form, part=part), 422 if form.errors else 200
@@ -168,14 +150,9 @@ def adjust(sku: str):
     sp = _sp()
     form = AdjustForm()
     if form.validate_on_submit():
-        try:
-            stock_service.adjust(current_user, sp, part, form.delta.data, form.reason.data, note=form.note.data,
-                                 serials=form.serials.data)
-            db.session.commit()
-        except DomainError as exc:
-            db.session.rollback()
-            apply_domain_errors(form, exc)
-        else:
+        done = attempt(lambda: stock_service.adjust(current_user, sp, part, form.delta.data, form.reason.data,
+                                                    note=form.note.data, serials=form.serials.data), form=form)
+        if done:
             flash(_("Stock of %(sku)s adjusted by %(delta)+d.", sku=part.sku, delta=form.delta.data), "success")
             return redirect(url_for("parts.part_detail", sku=part.sku))
     return render_template("parts/adjust.html", form=form, part=part, sp=sp,
@@ -188,14 +165,8 @@ def adjust(sku: str):
 @bp.route("/requisitions")
 def requisitions():
     sps = current_user.service_point_ids
-    pending = db.session.scalars(
-        select(Requisition).where(Requisition.service_point_id.in_(sps),
-                                  Requisition.status == RequisitionStatus.PENDING.value)
-        .order_by(Requisition.requested_at, Requisition.id)).all()
-    recent = db.session.scalars(
-        select(Requisition).where(Requisition.service_point_id.in_(sps),
-                                  Requisition.status == RequisitionStatus.ISSUED.value)
-        .order_by(Requisition.issued_at.desc()).limit(20)).all()
+    pending = queries.pending_requisitions(sps)
+    recent = queries.recently_issued(sps)
     return render_template("parts/requisitions.html", pending=pending, recent=recent,
                            shortages={r.id: stock_service.shortages(r) for r in pending},
                            closed_statuses={s.value for s in stock_service.CLOSED_STATUSES})
@@ -287,13 +258,8 @@ def requisition_cancel(requisition_id: int):
     req = stock_service.get_requisition(current_user, requisition_id)
     form = ReasonForm(prefix="cancel")
     if form.validate_on_submit():
-        try:
-            stock_service.cancel_requisition(current_user, req, reason=form.reason.data)
-            db.session.commit()
-        except DomainError as exc:
-            db.session.rollback()
-            flash(exc.message, "danger")
-        else:
+        done = attempt(lambda: stock_service.cancel_requisition(current_user, req, reason=form.reason.data))
+        if done:
             flash(_("%(number)s cancelled.", number=req.number), "success")
     else:
         flash(_("The form expired; please try again."), "warning")
@@ -315,21 +281,16 @@ def receive():
             form.code.errors = [_("No part has the SKU or bin %(code)s. Add it to the catalogue first.",
                                   code=form.code.data.strip().upper())]
         else:
-            try:
-                stock_service.receive(current_user, sp, part, form.qty.data, note=form.note.data,
-                                      unit_cost=form.unit_cost.data or None, serials=form.serials.data)
-                db.session.commit()
-            except DomainError as exc:
-                db.session.rollback()
-                apply_domain_errors(form, exc, {"sku": form.code})
-            else:
+            done = attempt(lambda: stock_service.receive(current_user, sp, part, form.qty.data, note=form.note.data,
+                                                         unit_cost=form.unit_cost.data or None,
+                                                         serials=form.serials.data),
+                           form=form, mapping={"sku": form.code})
+            if done:
                 level = parts_service.level(part, sp.id)
                 flash(_("Received %(qty)s × %(sku)s %(name)s into bin %(bin)s; %(n)s on hand.", qty=form.qty.data,
                         sku=part.sku, name=part.name, bin=part.bin_location or "—", n=level.on_hand), "success")
                 return redirect(url_for("parts.receive"))
-    recent = db.session.scalars(
-        select(StockMove).where(StockMove.service_point_id == sp.id, StockMove.kind == MoveKind.RECEIPT.value)
-        .order_by(StockMove.id.desc()).limit(25)).all()
+    recent = queries.recent_receipts(sp.id)
     return render_template("parts/receive.html", form=form, sp=sp, recent=recent), 422 if form.errors else 200
 
 
@@ -340,9 +301,7 @@ def stock_take():
     form = StockTakeForm()
     parts = []
     if shelf:
-        parts = db.session.scalars(
-            select(Part).where(Part.active.is_(True), or_(Part.bin_location.like(f"{shelf}%"), Part.sku == shelf))
-            .order_by(Part.bin_location, Part.sku)).all()
+        parts = queries.parts_on_shelf(shelf)
     row_errors: dict[int, list[str]] = {}
     values = {p.id: (request.form.get(f"count-{p.id}", ""), request.form.get(f"serials-{p.id}", "")) for p in parts}
     if form.validate_on_submit() and parts:
@@ -378,10 +337,8 @@ def stock_take():
         take = db.session.get(StockTake, int(request.args["take"]))
         if take is not None:
             check_service_point(current_user, take.service_point_id)
-            take_moves = db.session.scalars(select(StockMove).where(StockMove.stock_take_id == take.id)
-                                            .order_by(StockMove.id)).all()
-    recent = db.session.scalars(select(StockTake).where(StockTake.service_point_id == sp.id)
-                                .order_by(StockTake.id.desc()).limit(10)).all()
+            take_moves = queries.stock_take_moves(take)
+    recent = queries.recent_stock_takes(sp.id)
     status = 422 if (row_errors or form.form_errors) else 200
     return render_template("parts/stock_take.html", form=form, sp=sp, shelf=shelf, parts=parts, values=values,
                            row_errors=row_errors, take=take, take_moves=take_moves, recent=recent), status
@@ -393,18 +350,15 @@ def stock_take():
 def _transfer_form() -> TransferForm:
     form = TransferForm()
     form.to_service_point.choices = [
-        SelectChoice(sp.id, f"{sp.code} · {sp.name}") for sp in db.session.scalars(
-            select(ServicePoint).where(ServicePoint.active.is_(True), ServicePoint.id != current_user.service_point_id)
-            .order_by(ServicePoint.code))]
+        SelectChoice(sp.id, f"{sp.code} · {sp.name}")
+        for sp in queries.transfer_destinations(current_user.service_point_id)]
     return form
 
 
 @bp.route("/transfers")
 def transfers():
     sps = current_user.service_point_ids
-    rows = db.session.scalars(
-        select(Transfer).where(or_(Transfer.from_service_point_id.in_(sps), Transfer.to_service_point_id.in_(sps)))
-        .order_by((Transfer.status == TransferStatus.IN_TRANSIT.value).desc(), Transfer.id.desc()).limit(200)).all()
+    rows = queries.transfers_touching(sps)
     return render_template("parts/transfers.html", transfers=rows, sps=sps,
                            action_form=ReasonForm(formdata=None, prefix="t"))
 
@@ -418,15 +372,12 @@ def transfer_new():
         if part is None:
             form.code.errors = [_("No part has the SKU or bin %(code)s.", code=form.code.data.strip().upper())]
         else:
-            try:
-                to_sp = db.session.get(ServicePoint, form.to_service_point.data)
-                t = stock_service.send_transfer(current_user, sp, to_sp, part, form.qty.data,
-                                                serials=form.serials.data, note=form.note.data)
-                db.session.commit()
-            except DomainError as exc:
-                db.session.rollback()
-                apply_domain_errors(form, exc, {"sku": form.code})
-            else:
+            to_sp = db.session.get(ServicePoint, form.to_service_point.data)
+            done = attempt(lambda: stock_service.send_transfer(current_user, sp, to_sp, part, form.qty.data,
+                                                               serials=form.serials.data, note=form.note.data),
+                           form=form, mapping={"sku": form.code})
+            if done:
+                t = done.value
                 flash(_("%(number)s: %(qty)s × %(sku)s sent to %(to)s; it is in transit until they confirm.",
                         number=t.number, qty=t.qty, sku=part.sku, to=t.to_service_point.code), "success")
                 return redirect(url_for("parts.transfers"))
@@ -449,16 +400,11 @@ def _transfer_action(transfer_id: int, action: str):
     if not form.validate_on_submit():
         flash(_("The form expired; please try again."), "warning")
         return redirect(url_for("parts.transfers"))
-    try:
-        if action == "confirm":
-            stock_service.confirm_transfer(current_user, transfer)
-        else:
-            stock_service.cancel_transfer(current_user, transfer, reason=form.reason.data or "")
-        db.session.commit()
-    except DomainError as exc:
-        db.session.rollback()
-        flash(exc.message, "danger")
+    if action == "confirm":
+        done = attempt(lambda: stock_service.confirm_transfer(current_user, transfer))
     else:
+        done = attempt(lambda: stock_service.cancel_transfer(current_user, transfer, reason=form.reason.data or ""))
+    if done:
         flash(_("%(number)s received into stock.", number=transfer.number) if action == "confirm"
               else _("%(number)s cancelled; the units are back in stock.", number=transfer.number), "success")
     return redirect(url_for("parts.transfers"))
@@ -470,12 +416,7 @@ def _transfer_action(transfer_id: int, action: str):
 @bp.route("/defective")
 def defectives():
     status = request.args.get("status", "open")
-    stmt = select(DefectivePart).where(DefectivePart.service_point_id.in_(current_user.service_point_ids))
-    if status == "open":
-        stmt = stmt.where(DefectivePart.status != DefectiveStatus.CREDITED.value)
-    elif status in {s.value for s in DefectiveStatus}:
-        stmt = stmt.where(DefectivePart.status == status)
-    rows = db.session.scalars(stmt.order_by(DefectivePart.id.desc()).limit(300)).all()
+    rows = queries.defectives(current_user.service_point_ids, status)
     forms = {}
     for d in rows:
         form = g.get("defective_form") if g.get("defective_id") == d.id else \
@@ -500,14 +441,10 @@ def defective_update(defective_id: int):
                    missing=f"There is no defective part {defective_id}.")
     form = DefectiveUpdateForm(prefix=f"d{d.id}")
     if form.validate_on_submit():
-        try:
-            stock_service.update_defective(current_user, d, form.status.data, reference=form.reference.data,
-                                           credit_amount=form.credit_amount.data)
-            db.session.commit()
-        except DomainError as exc:
-            db.session.rollback()
-            apply_domain_errors(form, exc)
-        else:
+        done = attempt(lambda: stock_service.update_defective(current_user, d, form.status.data,
+                                                              reference=form.reference.data,
+                                                              credit_amount=form.credit_amount.data), form=form)
+        if done:
             flash(_("Defective part #%(id)s is now %(status)s.", id=d.id, status=d.status), "success")
             return redirect(url_for("parts.defectives"))
     g.defective_form, g.defective_id = form, d.id
@@ -557,8 +494,11 @@ def export_reorder():
 # --------------------------------------------------------------------------- the job page's parts panel
 
 
-def _job_page(job: Job, status: int = 422):
-    return render_template("jobs/detail.html", job=job), status
+job_panels.register("parts", "parts/_job_panel.html", order=30, build=panel_helpers.for_job)
+
+
+def _job_page(job: Job, forms: dict, status: int = 422):
+    return job_page(job, forms={"parts": forms}, status=status)
 
 
 def _back_to_job(job: Job):
@@ -603,8 +543,7 @@ def job_request(number: str):
                     flash(_("%(number)s sent to the parts store. Not everything is in stock: the job waits for "
                             "parts.", number=req.number), "warning")
                 return _back_to_job(job)
-    g.parts_forms = {"request": form}
-    return _job_page(job)
+    return _job_page(job, {"request": form})
 
 
 def _line_action(number: str, line_id: int, kind: str):
@@ -629,8 +568,7 @@ def _line_action(number: str, line_id: int, kind: str):
         else:
             flash(message, "success")
             return _back_to_job(job)
-    g.parts_forms = {("return" if kind == "ret" else "doa", line_id): form}
-    return _job_page(job)
+    return _job_page(job, {("return" if kind == "ret" else "doa", line_id): form})
 
 
 @bp.route("/jobs/<number>/lines/<int:line_id>/return", methods=["POST"])
@@ -662,5 +600,4 @@ def job_old_part(number: str):
         else:
             flash(_("Old part logged; it is kept for the warranty claim."), "success")
             return _back_to_job(job)
-    g.parts_forms = {"old_part": form}
-    return _job_page(job)
+    return _job_page(job, {"old_part": form})

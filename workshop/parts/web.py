@@ -1,23 +1,22 @@
-"""What the parts partials need: the parts panel on the job page and the store's
-dashboard card.  Exposed to templates as ``parts_panel(job)`` and ``parts_dashboard()``;
-a view that re-renders the job page after a refused form leaves the form with its
-errors in ``g.parts_forms`` so the panel shows it."""
+"""What the parts partials need: the parts panel on the job page (registered with the
+job page as "parts": :func:`for_job`) and the store's dashboard card
+(``parts_dashboard()`` in templates).  A view that re-renders the job page after a
+refused form passes the form with its errors, so the panel shows it."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from flask import g
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy import func, select
 from wtforms.fields.choices import SelectChoice
 
-from models import DefectivePart, Job, JobStatus, Requisition, Transfer, db
-from models.parts import DefectiveStatus, RequisitionStatus, TransferStatus
+from models import DefectivePart, Job, JobStatus, Requisition
+from models.parts import RequisitionStatus
 from workshop.parts import catalogue as parts_service
 from workshop.parts import ledger as stock_service
+from workshop.parts import queries
 from workshop.parts.forms import OldPartForm, ReasonForm, RequestForm, ReturnForm
 from workshop.permissions.rules import can
 from workshop.web import money
@@ -70,17 +69,17 @@ class Panel:
         return [line for r in self.requisitions if r.status == RequisitionStatus.ISSUED.value for line in r.lines]
 
 
-def for_job(job: Job) -> Panel:
-    """Everything the job page's parts panel shows, with the forms the user may use."""
-    forms = g.get("parts_forms", {})
+def for_job(job: Job, forms: dict | None = None) -> Panel:
+    """Everything the job page's parts panel shows, with the forms the user may use
+    (``forms``: bound forms with errors to show instead of fresh ones)."""
+    forms = forms or {}
     requisitions = parts_service.job_requisitions(job)
     short = {s.line.id: s for r in requisitions if r.is_pending for s in stock_service.shortages(r)}
     lines = parts_service.job_parts_lines(job)
     panel = Panel(
         job=job, requisitions=requisitions, short=short, lines=lines,
         total=sum((line["amount"] for line in lines), Decimal("0.00")),
-        defective=list(db.session.scalars(select(DefectivePart).where(DefectivePart.job_id == job.id)
-                                          .order_by(DefectivePart.id))),
+        defective=queries.defectives_of_job(job),
         free=job.is_free_of_charge,
     )
     closed = job.job_status == JobStatus.COLLECTED
@@ -117,16 +116,11 @@ def dashboard() -> Dashboard:
     low, pending, ready, incoming, kept, mine = [], 0, 0, 0, 0, []
     if can(current_user, "parts.manage"):
         low = parts_service.low_stock(sp_id)
-        reqs = db.session.scalars(select(Requisition).where(
-            Requisition.service_point_id == sp_id, Requisition.status == RequisitionStatus.PENDING.value)).all()
+        reqs = queries.pending_requisitions([sp_id])
         pending = len(reqs)
         ready = sum(1 for r in reqs if not stock_service.shortages(r))
-        incoming = db.session.scalar(select(func.count(Transfer.id)).where(
-            Transfer.to_service_point_id == sp_id, Transfer.status == TransferStatus.IN_TRANSIT.value))
-        kept = db.session.scalar(select(func.count(DefectivePart.id)).where(
-            DefectivePart.service_point_id == sp_id, DefectivePart.status == DefectiveStatus.KEPT.value))
+        incoming = queries.count_incoming_transfers(sp_id)
+        kept = queries.count_kept_defectives(sp_id)
     if can(current_user, "parts.request"):
-        mine = db.session.scalars(select(Requisition).where(
-            Requisition.requested_by_id == current_user.id, Requisition.status == RequisitionStatus.PENDING.value)
-            .order_by(Requisition.id).limit(10)).all()
+        mine = queries.my_pending_requisitions(current_user.id)
     return Dashboard(low=low, pending=pending, ready=ready, incoming=incoming, kept=kept, mine=mine)

@@ -4,11 +4,16 @@
 every registered endpoint (optionally per HTTP method) to a permission, ``PUBLIC``
 or ``LOGIN``.  A ``before_request`` hook (``workshop.permissions.web``) enforces the
 table for every request, so a view cannot forget its check; an endpoint missing from the table is refused (and
-``tests/test_permissions.py`` fails).  Templates get ``can()``.
+``tests/permissions/test_permissions.py`` fails).  Templates get ``can()``.
 
 Service-point scoping (a user sees only their own service point's data unless
 granted more) is the second check, done where the object is loaded:
 :func:`check_service_point`.
+
+Rules about a person and a thing (may this manager assign this job? may this user
+manage that account?) are named predicates, :data:`PREDICATES`, asked through
+:func:`may` by domain code, views, the API and templates alike, so no other module
+tests a role by name.
 """
 
 from __future__ import annotations
@@ -240,3 +245,72 @@ def check_service_point(user, service_point_id: int) -> None:
     """Raise PermissionDenied unless ``user`` may see data of that service point."""
     if service_point_id not in user.service_point_ids:
         raise PermissionDenied("This belongs to another service point.")
+
+
+# -- named predicates: may(actor, "job.assign", job) ---------------------------------
+
+
+def _sees(actor, service_point_id: int | None) -> bool:
+    return service_point_id is None or service_point_id in actor.service_point_ids
+
+
+def _role(actor) -> str:
+    return str(getattr(actor, "role", "") or "")
+
+
+def _assign(actor, job) -> bool:
+    # A manager assigns (and reassigns) bench work, at their own service points.
+    return _role(actor) == R.MANAGER and (job is None or _sees(actor, job.service_point_id))
+
+
+def _take(actor, job) -> bool:
+    # An engineer takes unassigned work from the queue of their own service point.
+    return _role(actor) == R.ENGINEER and (job is None or actor.service_point_id == job.service_point_id)
+
+
+def _work_on(person, job) -> bool:
+    # Whom a job may be given to: an active engineer of the job's service point.
+    return (_role(person) == R.ENGINEER and bool(getattr(person, "active", True))
+            and (job is None or person.service_point_id == job.service_point_id))
+
+
+def _manage_user(actor, target) -> bool:
+    # ``target``: (role, service point) of the account; admins manage every account, a
+    # manager the non-admin accounts of the service points they see.
+    if _role(actor) == R.ADMIN:
+        return True
+    if _role(actor) != R.MANAGER:
+        return False
+    if target is None:
+        return True
+    role, service_point = target
+    return str(role) != R.ADMIN and _sees(actor, getattr(service_point, "id", None))
+
+
+def _every_service_point(actor, _obj) -> bool:
+    # Admins see and configure every service point of the chain.
+    return _role(actor) == R.ADMIN
+
+
+#: name -> predicate(actor, obj): the rules about a person and a thing.
+PREDICATES = {
+    "job.assign": _assign,
+    "job.take": _take,
+    "job.work_on": _work_on,
+    "user.manage": _manage_user,
+    "service_point.any": _every_service_point,
+}
+
+
+def may(actor, action: str, obj=None) -> bool:
+    """True when ``actor`` may do ``action`` (to ``obj``, when given).
+
+    ``action`` is a named predicate of :data:`PREDICATES` or a permission of
+    :data:`PERMISSIONS` (then the role decides).  Raises KeyError for a name that is
+    neither.
+    """
+    if actor is None or not getattr(actor, "is_authenticated", True):
+        return False
+    if action in PREDICATES:
+        return PREDICATES[action](actor, obj)
+    return can(actor, action)

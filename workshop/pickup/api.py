@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-from flask import current_app, request
 from flask.views import MethodView
 from flask_login import current_user
 from flask_smorest import Blueprint
@@ -13,7 +12,7 @@ from models import db
 from workshop.jobs import loading as job_service
 from workshop.jobs.schemas import JobSchema, utc_iso
 from workshop.pickup import collection as pickup_service
-from workshop.web import run_once
+from workshop.web import idempotent
 
 blp = Blueprint("api_pickup", __name__, url_prefix="/api/v1", description="Pickup")
 
@@ -106,6 +105,7 @@ class JobPickup(MethodView):
         payment = pickup_service.PaymentInput(method=paid["method"], amount=paid["amount"],
                                               reference=paid.get("reference") or "") if paid else None
 
+        @idempotent(f"api.pickup.{job.number}")
         def create():
             try:
                 pickup_service.collect(job, current_user, verification=verification, payment=payment,
@@ -120,14 +120,7 @@ class JobPickup(MethodView):
                 raise
             return PickedUpJobSchema().dump(job), 200
 
-        answer, status, replayed = run_once(
-            current_user, f"api.pickup.{job.number}", request.headers.get("Idempotency-Key"),
-            request.get_json(silent=True), create)
-        response = current_app.json.response(answer)
-        response.status_code = status
-        if replayed:
-            response.headers["Idempotent-Replayed"] = "true"
-        return response
+        return create
 
 
 @blp.route("/jobs/<number>/bill")

@@ -69,6 +69,12 @@ from workshop.printing import documents as printing
 
 #: Statuses from which a handset is handed back to its owner.
 COLLECTABLE = (JobStatus.READY, JobStatus.CANCELLED)
+#: The public status page asks the customer to come with their receipt in these statuses...
+COME_FOR_HANDSET = frozenset({JobStatus.READY.value, JobStatus.CANCELLED.value, JobStatus.UNREPAIRABLE.value})
+#: ...and to call us in these (we need their answer).
+CALL_US = frozenset({JobStatus.AWAITING_APPROVAL.value})
+#: A handset on the pickup shelf this many days is late (the uncollected list flags it).
+LATE_AFTER_DAYS = 30
 _LAST4_RE = re.compile(r"^\d{4}$")
 
 
@@ -510,6 +516,16 @@ class Waiting:
     loaner_out: bool = False
     extra: dict = field(default_factory=dict)
 
+    @property
+    def level(self) -> str:
+        """"late" after :data:`LATE_AFTER_DAYS`, "warn" once a reminder is due (the
+        service point's ``reminder_after_days``, 7 when unset), else ""."""
+        if self.days >= LATE_AFTER_DAYS:
+            return "late"
+        if self.days >= (self.job.service_point.reminder_after_days or 7):
+            return "warn"
+        return ""
+
 
 def waiting_for_pickup(service_point_ids: Iterable[int] | None = None, *, now: dt.datetime | None = None
                        ) -> list[Waiting]:
@@ -580,6 +596,16 @@ class PublicStatus:
     balance: Decimal | None = None
     loaner_out: bool = False
     repair_warranty_ends_on: dt.date | None = None
+
+    @property
+    def come_for_handset(self) -> bool:
+        """The customer should come with their receipt (or ID and phone)."""
+        return self.status in COME_FOR_HANDSET
+
+    @property
+    def needs_customer(self) -> bool:
+        """The customer has something to do: come, call us, or bring back a loaner."""
+        return self.come_for_handset or self.status in CALL_US or self.loaner_out
 
 
 def public_status(number: str, phone_last4: str) -> PublicStatus | None:

@@ -43,6 +43,7 @@ from workshop.core.scoping import get_scoped
 from workshop.forms import apply_domain_errors
 from workshop.intake.forms import ACCESSORY_LABELS
 from workshop.jobs import loading as job_service
+from workshop.jobs import panels as job_panels
 from workshop.jobs import scan as scan_service
 from workshop.notifications import cli as sender
 from workshop.notifications import outbox as notifications
@@ -50,6 +51,7 @@ from workshop.permissions.rules import can
 from workshop.pickup import collection as pickup_service
 from workshop.pickup import loaners as loaner_service
 from workshop.sqlite_tx import writes
+from workshop.web import attempt
 
 from .forms import (
     ActionForm,
@@ -265,14 +267,9 @@ def deposit(number: str):
     job = job_service.get_job(current_user, number)
     form = DepositForm()
     if form.validate_on_submit():
-        try:
-            pickup_service.record_deposit(job, current_user, pickup_service.PaymentInput(
-                method=form.method.data, amount=form.amount.data, reference=form.reference.data or ""))
-            db.session.commit()
-        except DomainError as exc:
-            db.session.rollback()
-            flash(exc.message, "danger")
-        else:
+        done = attempt(lambda: pickup_service.record_deposit(job, current_user, pickup_service.PaymentInput(
+            method=form.method.data, amount=form.amount.data, reference=form.reference.data or "")))
+        if done:
             flash(_("Deposit of %(amount)s recorded.", amount=form.amount.data), "success")
     else:
         for errors in form.errors.values():
@@ -371,16 +368,12 @@ def _open_warranty_jobs():
 def loaner_new():
     form = LoanerForm()
     if form.validate_on_submit():
-        try:
-            sp = db.session.get(ServicePoint, current_user.service_point_id)
-            loaner = loaner_service.add_loaner(current_user, sp, imei=form.imei.data, brand=form.brand.data or "",
-                                               model=form.model.data or "", condition=form.condition.data,
-                                               condition_notes=form.condition_notes.data or "")
-            db.session.commit()
-        except DomainError as exc:
-            db.session.rollback()
-            apply_domain_errors(form, exc)
-        else:
+        sp = db.session.get(ServicePoint, current_user.service_point_id)
+        done = attempt(lambda: loaner_service.add_loaner(
+            current_user, sp, imei=form.imei.data, brand=form.brand.data or "", model=form.model.data or "",
+            condition=form.condition.data, condition_notes=form.condition_notes.data or ""), form=form)
+        if done:
+            loaner = done.value
             flash(_("Loaner %(imei)s added to the pool.", imei=loaner.imei), "success")
             return redirect(url_for("pickup.loaners"))
     return render_template("pickup/loaner_form.html", form=form)
@@ -404,14 +397,9 @@ def loaner_return(loaner_id: int):
         flash(_("This loaner is not out on loan."), "warning")
         return redirect(url_for("pickup.loaner_detail", loaner_id=loaner.id))
     if form.validate_on_submit():
-        try:
-            loaner_service.return_loaner(current_user, loan, condition=form.condition.data,
-                                         notes=form.notes.data or "")
-            db.session.commit()
-        except DomainError as exc:
-            db.session.rollback()
-            apply_domain_errors(form, exc)
-        else:
+        done = attempt(lambda: loaner_service.return_loaner(current_user, loan, condition=form.condition.data,
+                                                            notes=form.notes.data or ""), form=form)
+        if done:
             flash(_("Loaner %(imei)s returned.", imei=loaner.imei), "success")
             back = request.form.get("next")
             if back == "pickup":
@@ -427,13 +415,8 @@ def loaner_retire(loaner_id: int):
     loaner = loaner_service.get_loaner(current_user, loaner_id, for_update=True)
     form = RetireForm()
     if form.validate_on_submit():
-        try:
-            loaner_service.retire(current_user, loaner, form.reason.data)
-            db.session.commit()
-        except DomainError as exc:
-            db.session.rollback()
-            apply_domain_errors(form, exc)
-        else:
+        done = attempt(lambda: loaner_service.retire(current_user, loaner, form.reason.data), form=form)
+        if done:
             flash(_("Loaner %(imei)s retired.", imei=loaner.imei), "success")
             return redirect(url_for("pickup.loaners"))
     history = loaner_service.history(loaner)
@@ -447,14 +430,14 @@ def lend(number: str):
     job = job_service.get_job(current_user, number, for_update=True)
     form = LendForm()
     if form.validate_on_submit():
-        try:
+        def lend_one():
             loaner = loaner_service.get_loaner(current_user, form.loaner.data or 0, for_update=True)
             loaner_service.lend(current_user, loaner, job, notes=form.notes.data or "")
-            db.session.commit()
-        except DomainError as exc:
-            db.session.rollback()
-            flash(exc.message, "danger")
-        else:
+            return loaner
+
+        done = attempt(lend_one)
+        if done:
+            loaner = done.value
             flash(_("Loaner %(imei)s lent on job %(number)s.", imei=loaner.imei, number=job.number), "success")
     else:
         flash(_("Choose a loaner phone to lend."), "danger")
@@ -511,7 +494,7 @@ def outbox_retry(message_id: int):
 
 @bp.app_context_processor
 def _panel_helpers():
-    return {"pickup_panel": pickup_panel, "accessory_label": accessory_label}
+    return {"accessory_label": accessory_label}
 
 
 @bp.app_template_filter("sp_local")
@@ -522,7 +505,7 @@ def sp_local(value, service_point):
     return clock.local_now(service_point, value)
 
 
-def pickup_panel(job) -> dict:
+def pickup_panel(job, _forms: dict | None = None) -> dict:
     """What the job page's pickup/loaner panel shows (templates/pickup/_job_panel.html)."""
     if not (current_user.is_authenticated and can(current_user, "job.view")):
         return {}
@@ -544,3 +527,6 @@ def pickup_panel(job) -> dict:
         "messages": notifications.for_job(job),
         "collectable": job.job_status in pickup_service.COLLECTABLE,
     }
+
+
+job_panels.register("pickup", "pickup/_job_panel.html", order=40, build=pickup_panel)

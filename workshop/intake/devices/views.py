@@ -8,10 +8,10 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from models import DomainError, TacImport, db
-from workshop.forms import apply_domain_errors
 from workshop.intake.blueprint import bp
 from workshop.intake.devices import blocked, tac
 from workshop.intake.forms import BlockedForm, LiftForm, TacUploadForm
+from workshop.web import attempt
 
 
 @bp.route("/devices/tac", methods=["GET", "POST"])
@@ -21,19 +21,16 @@ def tac_import():
     status = 200
     if form.validate_on_submit():
         upload = form.file.data
-        try:
-            # Committed after each batch (progress), so the counter keeps working meanwhile.
-            result = tac.import_bytes(upload.read(), actor=current_user, filename=upload.filename or "",
-                                      progress=lambda *_: db.session.commit())
-            db.session.commit()
-        except DomainError as exc:
-            db.session.rollback()
-            apply_domain_errors(form, exc)
-            status = 422
-        else:
+        done = attempt(lambda: tac.import_bytes(upload.read(), actor=current_user, filename=upload.filename or "",
+                                         # committed after each batch, so the counter keeps working meanwhile
+                                         progress=lambda *_: db.session.commit()),
+                       form=form)
+        if done:
+            result = done.value
             flash(_("TAC table imported: %(summary)s", summary=result.summary()),
                   "warning" if result.rejected else "success")
             return redirect(url_for("intake.tac_import_detail", import_id=result.record.id))
+        status = 422
     elif form.is_submitted():
         status = 422
     return render_template("intake/tac.html", form=form, count=tac.count(),
@@ -54,17 +51,13 @@ def blocked_list():
     form = BlockedForm()
     status = 200
     if form.validate_on_submit():
-        try:
-            entry = blocked.add(current_user, form.imei.data, reason=form.reason.data,
-                                reference=form.reference.data or "", note=form.note.data or "")
-            db.session.commit()
-        except DomainError as exc:
-            db.session.rollback()
-            apply_domain_errors(form, exc)
-            status = 422
-        else:
-            flash(_("IMEI %(imei)s is blocked: intake of it is stopped.", imei=entry.imei), "success")
+        done = attempt(lambda: blocked.add(current_user, form.imei.data, reason=form.reason.data,
+                                           reference=form.reference.data or "", note=form.note.data or ""),
+                       form=form)
+        if done:
+            flash(_("IMEI %(imei)s is blocked: intake of it is stopped.", imei=done.value.imei), "success")
             return redirect(url_for("intake.blocked_list"))
+        status = 422
     elif form.is_submitted():
         status = 422
     show_lifted = request.args.get("lifted") == "1"

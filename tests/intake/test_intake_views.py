@@ -10,15 +10,14 @@ import pytest
 from sqlalchemy import func, select
 
 from models import Customer, Job, User, db
-from workshop.intake import take_in as intake_service
 from workshop.intake.devices import blocked
 
 NOW = dt.datetime(2026, 11, 22, 2, 0, tzinfo=dt.UTC)
 
 
 @pytest.fixture(autouse=True)
-def clock(monkeypatch):
-    monkeypatch.setattr(intake_service, "utcnow", lambda: NOW)
+def _at_ten_in_shanghai(clock):
+    """Every test here runs at NOW (conftest's clock)."""
 
 
 def form_data(token="tok-1", **changes):

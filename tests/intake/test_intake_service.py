@@ -10,7 +10,7 @@ from decimal import Decimal
 import pytest
 from sqlalchemy import func, select
 
-from models import AuditEvent, Customer, Job, JobEvent, TacEntry, User, ValidationError, db
+from models import AuditEvent, Customer, Job, JobEvent, TacEntry, ValidationError, db
 from tests import factories
 from workshop.intake import take_in as intake_service
 from workshop.intake.devices import blocked
@@ -25,18 +25,8 @@ TODAY = dt.date(2026, 11, 22)
 
 
 @pytest.fixture
-def clock(monkeypatch):
-    """Set the service's clock: clock(datetime) ; defaults to NOW."""
-    def set_now(moment=NOW):
-        monkeypatch.setattr(intake_service, "utcnow", lambda: moment)
-    set_now()
-    return set_now
-
-
-@pytest.fixture
-def ctx(app, staff, clock):
-    with app.app_context():
-        yield {role: db.session.get(User, uid) for role, uid in staff.items()}
+def ctx(people, clock):
+    return people
 
 
 def req(**overrides) -> IntakeRequest:
@@ -516,7 +506,7 @@ def test_intake_by_another_service_point_only_when_granted(ctx):
 def test_warranty_reasons_in_english_match_the_decision_and_chinese_is_complete(app):
     from flask_babel import force_locale
 
-    from tests.test_warranty_rules import reason_decisions
+    from tests.warranty.test_warranty_rules import reason_decisions
     from workshop.vocabulary import warranty_reasons
 
     with app.test_request_context():

@@ -13,7 +13,7 @@ from sqlalchemy import func, select
 from models import AuditEvent, TacEntry, TacImport, ValidationError, db
 from workshop.intake.devices import tac
 
-SHIPPED = Path(__file__).resolve().parents[1] / "data" / "tacdb.csv"
+SHIPPED = Path(__file__).resolve().parents[2] / "data" / "tacdb.csv"
 LICENCE = "Osmocom TAC database under CC-BY-SA v3.0 (c) Harald Welte 2016"
 
 PLAIN = (

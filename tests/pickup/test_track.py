@@ -98,7 +98,7 @@ def test_translations_compile_on_a_fresh_checkout(tmp_path):
 
     from workshop.i18n import compile_catalogs
 
-    source = Path(__file__).resolve().parent.parent / "translations" / "zh_Hans" / "LC_MESSAGES" / "messages.po"
+    source = Path(__file__).resolve().parents[2] / "translations" / "zh_Hans" / "LC_MESSAGES" / "messages.po"
     target = tmp_path / "zh_Hans" / "LC_MESSAGES"
     target.mkdir(parents=True)
     shutil.copy(source, target / "messages.po")

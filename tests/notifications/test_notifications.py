@@ -142,7 +142,7 @@ def test_a_message_claimed_by_another_sender_is_not_sent_again(app, db, staff, s
 
 
 class RecordingSms:
-    """An SMS gateway plug-in for the test (SMS_SENDER = "tests.test_notifications:RecordingSms")."""
+    """An SMS gateway plug-in for the test (SMS_SENDER = "tests.notifications.test_notifications:RecordingSms")."""
 
     sent: list = []
     configured = True
@@ -159,7 +159,7 @@ def test_sms_goes_through_the_plug_in_when_one_is_configured(app, db, staff):
     notifications.queue(job, "ready_for_pickup")
     db.session.commit()
     assert sender.send_pending().waiting == {"sms": 1}  # no plug-in: stays queued
-    app.config.update(SMS_SENDER="tests.test_notifications:RecordingSms")
+    app.config.update(SMS_SENDER="tests.notifications.test_notifications:RecordingSms")
     RecordingSms.sent.clear()
     assert sender.send_pending().sent == 1
     ((to, body),) = RecordingSms.sent

@@ -271,6 +271,6 @@ def test_labels_imports_neither_flask_nor_the_app():
     code = ("import sys, labels, labels.samples; "
             "bad = sorted(m for m in sys.modules if m.split('.')[0] in {'flask', 'models', 'workshop'}); "
             "print(bad); sys.exit(1 if bad else 0)")
-    root = Path(__file__).resolve().parent.parent
+    root = Path(__file__).resolve().parents[2]
     done = subprocess.run([sys.executable, "-c", code], check=False, cwd=root, capture_output=True, text=True)
     assert done.returncode == 0, done.stdout + done.stderr

@@ -18,7 +18,7 @@ from workshop.intake.devices.tac_csv import (
 )
 
 # The shipped copy of the public Osmocom export (identical to shared/data/tacdb.csv).
-TACDB = Path(__file__).resolve().parents[1] / "data" / "tacdb.csv"
+TACDB = Path(__file__).resolve().parents[2] / "data" / "tacdb.csv"
 LICENCE = "Osmocom TAC database under CC-BY-SA v3.0 (c) Harald Welte 2016"
 OSMOCOM_HEADER = "tac,name,name,contributor,comment,gsmarena,gsmarena,aka"
 

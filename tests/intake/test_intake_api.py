@@ -12,7 +12,6 @@ from sqlalchemy import func, select
 
 from models import AuditEvent, Customer, IdempotencyKey, Job, JobEvent, TacEntry, User, db
 from tests import factories
-from workshop.intake import take_in as intake_service
 from workshop.intake.devices import blocked
 
 NOW = dt.datetime(2026, 11, 22, 2, 0, tzinfo=dt.UTC)  # 10:00 in Shanghai
@@ -30,9 +29,8 @@ CONTRACT_BODY = {
 
 
 @pytest.fixture
-def api(app, staff, token_for, monkeypatch):
+def api(app, staff, token_for, clock):
     """api(role) -> (client, headers) for a bearer-token client of that role."""
-    monkeypatch.setattr(intake_service, "utcnow", lambda: NOW)
     client = app.test_client()
 
     def for_role(role):

@@ -7,7 +7,7 @@ from decimal import Decimal
 import pytest
 from sqlalchemy import func, select
 
-from models import AuditEvent, Part, Stock, StockMove, User, ValidationError, db
+from models import AuditEvent, Part, Stock, StockMove, ValidationError, db
 from tests import factories
 from workshop.parts import catalogue as parts_service
 
@@ -22,38 +22,32 @@ BAD 3,Bad SKU,toaster,Apple,,,1,2,supplier,-1,0,maybe
 """
 
 
-@pytest.fixture
-def ctx(app, staff):
-    with app.app_context():
-        yield {k: db.session.get(User, v) for k, v in staff.items()}
-
-
-def test_part_rules(ctx):
-    part = parts_service.create_part(ctx["clerk"], {"sku": " scr-ip13 ", "name": "  iPhone 13   screen ",
+def test_part_rules(people):
+    part = parts_service.create_part(people["clerk"], {"sku": " scr-ip13 ", "name": "  iPhone 13   screen ",
                                                     "price": "899", "compatible_models": "iPhone 13|iPhone 13"})
     assert (part.sku, part.name, part.price, part.compatible_models) == (
         "SCR-IP13", "iPhone 13 screen", Decimal("899.00"), ["iPhone 13"])
     assert db.session.scalar(select(AuditEvent).where(AuditEvent.action == "part.create")).details["sku"] == "SCR-IP13"
     with pytest.raises(ValidationError) as exc:
-        parts_service.create_part(ctx["clerk"], {"sku": "SCR-IP13", "name": "again", "price": "1"})
+        parts_service.create_part(people["clerk"], {"sku": "SCR-IP13", "name": "again", "price": "1"})
     assert "sku" in exc.value.errors
     with pytest.raises(ValidationError) as exc:
-        parts_service.create_part(ctx["clerk"], {"sku": "", "name": "", "price": "-1", "reorder_point": "x",
+        parts_service.create_part(people["clerk"], {"sku": "", "name": "", "price": "-1", "reorder_point": "x",
                                                  "warranty_category": "forever"})
     assert set(exc.value.errors) == {"sku", "name", "price", "reorder_point", "warranty_category"}
-    parts_service.update_part(ctx["clerk"], part, {"sku": "OTHER", "price": "799.5", "bin_location": "a-01-1"})
+    parts_service.update_part(people["clerk"], part, {"sku": "OTHER", "price": "799.5", "bin_location": "a-01-1"})
     assert (part.sku, part.price, part.bin_location) == ("SCR-IP13", Decimal("799.50"), "A-01-1")
 
 
-def test_serial_tracking_cannot_flip_with_stock_on_the_shelf(ctx):
+def test_serial_tracking_cannot_flip_with_stock_on_the_shelf(people):
     part = factories.part("SCR-IP13", stock=1)
     with pytest.raises(ValidationError) as exc:
-        parts_service.update_part(ctx["clerk"], part, {"serial_tracked": True})
+        parts_service.update_part(people["clerk"], part, {"serial_tracked": True})
     assert "serial_tracked" in exc.value.errors
 
 
-def test_csv_import_reports_rejected_rows_and_reimport_updates(ctx):
-    result = parts_service.import_rows(ctx["clerk"], parts_service.read_csv(CSV))
+def test_csv_import_reports_rejected_rows_and_reimport_updates(people):
+    result = parts_service.import_rows(people["clerk"], parts_service.read_csv(CSV))
     db.session.commit()
     assert (result.created, result.updated, result.unchanged) == (3, 0, 0)
     rejected = dict(result.rejected)
@@ -66,16 +60,16 @@ def test_csv_import_reports_rejected_rows_and_reimport_updates(ctx):
     assert parts_service.get_part("MB-IP13").serial_tracked is True
 
     exported = parts_service.export_csv()
-    again = parts_service.import_rows(ctx["clerk"], parts_service.read_csv(exported))
+    again = parts_service.import_rows(people["clerk"], parts_service.read_csv(exported))
     assert (again.created, again.updated, again.unchanged, again.rejected) == (0, 0, 3, [])
     changed = exported.replace("899.00", "859.00")
-    result = parts_service.import_rows(ctx["clerk"], parts_service.read_csv(changed))
+    result = parts_service.import_rows(people["clerk"], parts_service.read_csv(changed))
     db.session.commit()
     assert (result.updated, result.unchanged) == (1, 2)
     assert parts_service.get_part("SCR-IP13").price == Decimal("859.00")
 
 
-def test_csv_header_must_name_required_columns(ctx):
+def test_csv_header_must_name_required_columns(people):
     with pytest.raises(ValidationError, match="price"):
         parts_service.read_csv("sku,name\nA,B\n")
     with pytest.raises(ValidationError, match="empty"):
