@@ -145,7 +145,7 @@ def test_a_returning_customers_name_changes_only_on_purpose_and_old_receipts_kee
     from sqlalchemy import func, select
 
     from models import AuditEvent, Customer, Job
-    from tests.test_intake_views import form_data
+    from tests.intake.test_intake_views import form_data
 
     auth.login("receptionist")
     assert client.post("/intake", data=form_data(token="c-1")).status_code == 302
@@ -177,7 +177,7 @@ def test_the_api_needs_customer_update_to_rename(app, staff, token_for):
     from sqlalchemy import select
 
     from models import Customer
-    from tests.test_intake_api import CONTRACT_BODY, body
+    from tests.intake.test_intake_api import CONTRACT_BODY, body
 
     client = app.test_client()
     with app.app_context():
@@ -201,7 +201,7 @@ def test_a_handset_with_an_open_job_is_refused_on_its_imei_unless_a_manager_says
     from sqlalchemy import func, select
 
     from models import AuditEvent, Job
-    from tests.test_intake_views import form_data
+    from tests.intake.test_intake_views import form_data
 
     auth.login("receptionist")
     assert client.post("/intake", data=form_data(token="o-1")).status_code == 302
@@ -234,7 +234,7 @@ def test_a_closed_job_does_not_block_the_next_intake(client, auth, app, staff):
     from sqlalchemy import select, update
 
     from models import Job
-    from tests.test_intake_views import form_data
+    from tests.intake.test_intake_views import form_data
 
     auth.login("receptionist")
     assert client.post("/intake", data=form_data(token="k-1")).status_code == 302
@@ -255,7 +255,7 @@ def test_a_rerepair_of_another_points_job_shows_its_number_but_no_link_or_custom
     from sqlalchemy import select
 
     from models import Job
-    from tests.test_intake_views import form_data
+    from tests.intake.test_intake_views import form_data
 
     with app.app_context():
         other = factories.service_point("GZ02")

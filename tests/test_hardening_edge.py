@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import func, select
 
 from models import Job, JobEvent, User, db
-from tests.test_intake_api import body
+from tests.intake.test_intake_api import body
 
 BIG = "99999999999999999999"
 

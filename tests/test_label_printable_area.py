@@ -121,7 +121,7 @@ def test_the_printable_areas_are_the_printers_own():
 
 @pytest.mark.parametrize("size", LABEL_SIZES)
 def test_bars_and_their_quiet_zones_lie_inside_the_printable_area(size):
-    from tests.test_labels import bar_ops
+    from tests.printing.test_labels import bar_ops
 
     stock = LABEL_SIZES[size]
     ((unit, rects),) = bar_ops(tag_labels_pdf([sample_tag_label()], size, DPI))

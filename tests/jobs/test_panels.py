@@ -6,7 +6,7 @@ from workshop.jobs import panels
 
 
 def test_each_area_registers_its_panel_in_order(app):
-    assert [p.name for p in panels.registered()] == ["intake", "workbench", "parts", "pickup"]
+    assert [p.name for p in panels.registered()] == ["intake", "workbench", "parts", "pickup", "aftercare"]
 
 
 def test_a_panel_gets_its_own_forms_and_a_plain_one_no_data(monkeypatch):
