@@ -8,7 +8,7 @@ import secrets
 import sqlite3
 from pathlib import Path
 
-from flask import Flask, current_app, g, has_request_context, request
+from flask import Flask, current_app, g, has_app_context, has_request_context, request
 from flask_login import current_user
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
@@ -150,11 +150,14 @@ def register_extensions(app: Flask) -> None:
 
 
 def _config_value(name: str, default=None):
-    return current_app.config.get(name, default)
+    # Outside an app (a plain unit test after another test built one): the default.
+    return current_app.config.get(name, default) if has_app_context() else default
 
 
 def _public_base_url() -> str:
     # PUBLIC_BASE_URL, else the host the request came to (none outside a request).
+    if not has_app_context():
+        return ""
     base = current_app.config.get("PUBLIC_BASE_URL") or ""
     if not base and has_request_context():
         base = request.host_url

@@ -6,8 +6,8 @@ queueing a customer message, a rule deep inside intake) the module reads it here
 ``create_app`` installs the source: the running app's configuration, read when the
 value is needed (so a test that changes ``app.config`` is heard), and the public base
 URL (``PUBLIC_BASE_URL``, else the host of the request being answered).  Without an
-installed source (plain unit tests), every setting is its default and the base URL
-is empty.
+installed source, or outside an app context (plain unit tests), every setting is its
+default and the base URL is empty.
 """
 
 from __future__ import annotations
