@@ -165,6 +165,9 @@ def register_blueprints(app: Flask) -> None:
 
     for bp in (pickup_bp, track_bp):
         app.register_blueprint(bp)
+    from .reports.views import bp as reports_bp
+
+    app.register_blueprint(reports_bp)
     register_api(app)
 
 

@@ -117,3 +117,6 @@ def register(app: Flask) -> None:
 
     app.cli.add_command(tac_cli)
     app.cli.add_command(imei_cli)
+    from .reports.cli import reports_cli
+
+    app.cli.add_command(reports_cli)

@@ -164,6 +164,12 @@ ENDPOINT_RULES: dict[str, str | dict[str, str]] = {
     "track.status": PUBLIC,
     "api_pickup.JobPickup": "pickup",
     "api_pickup.JobBill": "job.view",
+    # reports (workshop/reports): managers only
+    "reports.index": "reports.view",
+    "reports.drill": "reports.view",
+    "reports.table_csv": "reports.view",
+    "reports.workbook": "reports.view",
+    "api_reports.Kpis": "reports.view",
     # API
     "api-docs.openapi_json": LOGIN,
     "api.Me": LOGIN,

@@ -12,10 +12,11 @@ from flask import Flask, g, request
 
 import labels
 from workshop.extensions import csrf, rest_api
+from workshop.reports import api as reports_api
 
 from . import bench, imei, intake, jobs, me, parts, pickup
 
-API_BLUEPRINTS = [me.blp, imei.blp, intake.blp, jobs.blp, parts.blp, bench.blp, pickup.blp]
+API_BLUEPRINTS = [me.blp, imei.blp, intake.blp, jobs.blp, parts.blp, bench.blp, pickup.blp, reports_api.blp]
 
 
 API_NAMES = frozenset(blp.name for blp in API_BLUEPRINTS)

@@ -2,6 +2,8 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from models import NotFound
+from workshop.permissions import can
+from workshop.reports.web import home_dashboard
 from workshop.services import scan as scan_service
 
 bp = Blueprint("main", __name__)
@@ -9,7 +11,9 @@ bp = Blueprint("main", __name__)
 
 @bp.route("/")
 def index():
-    return render_template("main/index.html")
+    # A manager's home page is the dashboard: the day and the month at a glance.
+    dashboard = home_dashboard() if can(current_user, "reports.view") else None
+    return render_template("main/index.html", dashboard=dashboard)
 
 
 @bp.route("/scan")

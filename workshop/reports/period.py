@@ -33,11 +33,16 @@ class Period:
         return [self.start + dt.timedelta(days=i) for i in range(self.days)]
 
     def previous(self) -> Period:
-        """The period of the same length just before this one (a calendar month's
-        previous month when this one is a whole calendar month)."""
-        if self.start.day == 1 and (self.end + dt.timedelta(days=1)).day == 1:
-            end = self.start - dt.timedelta(days=1)
-            return Period(end.replace(day=1), end)
+        """What this period is compared with: for a period starting on the 1st, the
+        same days of the previous month (a whole month: the whole previous month;
+        the 1st to the 28th: the 1st to the 28th, cut at the month's end); otherwise
+        the period of the same length just before it."""
+        if self.start.day == 1 and 1 < self.days <= 31:
+            last = self.start - dt.timedelta(days=1)
+            first = last.replace(day=1)
+            if (self.end + dt.timedelta(days=1)).day == 1:
+                return Period(first, last)
+            return Period(first, min(last, first + dt.timedelta(days=self.days - 1)))
         length = dt.timedelta(days=self.days)
         return Period(self.start - length, self.end - length)
 
