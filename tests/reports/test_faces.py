@@ -82,7 +82,7 @@ def test_other_service_point_is_403(app, month, token_for):
 
 
 def test_manager_of_several_service_points_chooses(app, month, token_for):
-    sp, p = month
+    _, p = month
     other = factories.service_point("OT01", timezone="Europe/Berlin")
     job(other, p, received_at=dt.datetime(2026, 11, 4, 10, tzinfo=dt.UTC))
     boss = p["manager"]
