@@ -83,8 +83,10 @@ def drill(figure):
 KPI_TABLES = ("kpis", "parts", "engineers", "ageing")
 
 
-@bp.route("/<any(kpis, parts, engineers, ageing):table>.csv")
+@bp.route("/<table>.csv")
 def table_csv(table):
+    if table not in KPI_TABLES:
+        abort(404)
     scope, period = report_args()
     figures = kpis.compute(scope, period)
     name = f"{table}-{period.start}-{period.end}"
