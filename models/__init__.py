@@ -58,12 +58,14 @@ from .pickup import (
     PickupRecord,
     VerificationMethod,
 )
+from .reports import REPORT_INDEXES
 from .warranty import ServicePointPolicy, WarrantyPolicy
 
 __all__ = [
     "BLOCKED_REASONS",
     "DEFAULT_LOCATION",
     "OPEN_STATUSES",
+    "REPORT_INDEXES",
     "ROLE_VALUES",
     "TRANSITIONS",
     "ApiToken",

@@ -40,10 +40,12 @@ def for_user(user: User, *, now: dt.datetime | None = None, better: dict[str, st
     periods = {"today": preset("today", today), "month": preset("this_month", today)}
     out: dict = {"scope": scope, "today": today, "periods": {}}
     month_figures = None
+    waiting = len(kpis.ready_waiting(scope, now))  # a figure of the moment: the same for both
     for name, period in periods.items():
-        figures = kpis.compute(scope, period, now=now, detail=False, extra=extra)
+        figures = kpis.compute(scope, period, now=now, detail=False, snapshot=False, extra=extra)
+        figures["ready_uncollected"] = waiting
         previous = period.previous()
-        before = kpis.compute(scope, previous, now=now, detail=False, extra=extra)
+        before = kpis.compute(scope, previous, now=now, detail=False, snapshot=False, extra=extra)
         out["periods"][name] = {
             "period": period, "previous": previous, "figures": kpis.public(figures),
             "trends": {k: trend(figures.get(k), before.get(k), better.get(k, "")) for k in figures},

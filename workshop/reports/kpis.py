@@ -65,9 +65,13 @@ def rate(part: int, whole: int) -> float | None:
 
 def _in_period(column, scope: Scope, period: Period):
     """``column`` (a UTC timestamp of a row of ``sp_column``'s service point) within
-    the period's local days: one UTC interval per service point."""
-    return lambda sp_column: or_(*(and_(sp_column == sp_id, column >= lo, column < hi)
-                                   for sp_id, lo, hi in scope.utc_bounds(period)))
+    the period's local days: one UTC interval per service point, inside the span of
+    them all (which an index on ``column`` can range-scan)."""
+    bounds = scope.utc_bounds(period)
+    lo_all, hi_all = min(lo for _, lo, _ in bounds), max(hi for _, _, hi in bounds)
+    return lambda sp_column: and_(column >= lo_all, column < hi_all,
+                                  or_(*(and_(sp_column == sp_id, column >= lo, column < hi)
+                                        for sp_id, lo, hi in bounds)))
 
 
 # --------------------------------------------------------------------------- received cohort
@@ -145,10 +149,12 @@ def _first_ready():
             .correlate(Job).scalar_subquery())
 
 
+_LATER = aliased(Job, name="later")
+
+
 def _came_back():
-    later = aliased(Job)
-    return exists().where(later.rerepair_of_id == Job.id,
-                          later.received_on <= PickupRecord.repair_warranty_ends_on)
+    return exists().where(_LATER.rerepair_of_id == Job.id,
+                          _LATER.received_on <= PickupRecord.repair_warranty_ends_on)
 
 
 def collected_filter(scope: Scope, period: Period):
@@ -269,18 +275,15 @@ def engineers(scope: Scope, period: Period) -> list[dict]:
     return sorted(out, key=lambda e: (-e["received"], e["engineer"]))
 
 
-def _last_ready():
-    return (select(func.max(JobEvent.at)).where(JobEvent.job_id == Job.id, JobEvent.kind == "status",
-                                                JobEvent.to_status == "ready")
-            .correlate(Job).scalar_subquery())
-
-
 def ready_waiting(scope: Scope, now: dt.datetime | None = None) -> list[dict]:
     """Jobs ready and not collected, with their age in whole local days since they
     became ready (the latest move to ready), oldest first."""
     rows = db.session.execute(
-        select(Job.id, Job.number, Job.service_point_id, Job.promised_by, _last_ready().label("ready_at"))
-        .where(Job.service_point_id.in_(scope.ids), Job.status == "ready")).all()
+        select(Job.id, Job.number, Job.service_point_id, func.max(JobEvent.at).label("ready_at"))
+        .outerjoin(JobEvent, and_(JobEvent.job_id == Job.id, JobEvent.kind == "status",
+                                  JobEvent.to_status == "ready"))
+        .where(Job.service_point_id.in_(scope.ids), Job.status == "ready")
+        .group_by(Job.id, Job.number, Job.service_point_id)).all()
     out = []
     for r in rows:
         sp = scope.by_id(r.service_point_id)
@@ -332,22 +335,26 @@ def turnaround_per_day(jobs: list[Collected], period: Period) -> list[tuple[dt.d
 # --------------------------------------------------------------------------- the whole report
 
 def compute(scope: Scope, period: Period, *, now: dt.datetime | None = None, detail: bool = True,
-            extra: Callable[[Scope, Period], dict] | None = None) -> dict:
+            snapshot: bool = True, extra: Callable[[Scope, Period], dict] | None = None) -> dict:
     """All KPIs for ``scope`` over ``period``.  ``detail`` adds the tables (parts by SKU,
-    engineers, ageing); ``extra`` adds figures of other domains (complaints)."""
+    engineers); ``snapshot`` the figures of the moment (ready but uncollected, and its
+    ageing with ``detail``), which no past period has; ``extra`` adds figures of other
+    domains (complaints)."""
     collected = collected_jobs(scope, period)
     out = {"from": period.start.isoformat(), "to": period.end.isoformat(), "service_points": scope.codes}
     out.update(received_figures(scope, period))
     out.update(collected_figures(collected))
     out["parts_cost"] = str(parts_cost(scope, period))
-    waiting = ready_waiting(scope, now)
-    out["ready_uncollected"] = len(waiting)
+    if snapshot:
+        waiting = ready_waiting(scope, now)
+        out["ready_uncollected"] = len(waiting)
+        if detail:
+            out["ready_ageing"] = ageing(waiting)
     if extra is not None:
         out.update(extra(scope, period))
     if detail:
         out["parts"] = parts_by_sku(scope, period)
         out["engineers"] = engineers(scope, period)
-        out["ready_ageing"] = ageing(waiting)
     out["_collected"] = collected
     return out
 

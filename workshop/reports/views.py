@@ -42,7 +42,7 @@ def kpi_charts(figures: dict, scope, period) -> dict:
 
 def figures_with_trend(scope, period, *, detail: bool = True) -> tuple[dict, dict]:
     figures = kpis.compute(scope, period, detail=detail)
-    before = kpis.compute(scope, period.previous(), detail=False)
+    before = kpis.compute(scope, period.previous(), detail=False, snapshot=False)
     trends = {f.key: trend(figures.get(f.key), before.get(f.key), f.better) for f in FIGURES}
     return figures, trends
 
