@@ -309,16 +309,16 @@ def floors(d: str) -> dict[str, str]:
                     f"sum(CASE WHEN warranty_chargeable THEN 0 ELSE 1 END) FROM jobs "
                     f"WHERE service_point_id IN :sps AND received_on BETWEEN {lo_month} AND {hi_month}",
         "collected": "SELECT count(*), sum(p.total), sum(CASE WHEN (SELECT min(e.at) FROM job_events e WHERE "
-                     "e.job_id = j.id AND e.kind = 'status' AND e.to_status = 'ready') IS NOT NULL THEN 1 ELSE 0 END), "
+                     "e.job_id = j.id AND e.to_status = 'ready') IS NOT NULL THEN 1 ELSE 0 END), "
                      "sum(CASE WHEN EXISTS (SELECT 1 FROM jobs r WHERE r.rerepair_of_id = j.id AND r.received_on <= "
                      "p.repair_warranty_ends_on) THEN 1 ELSE 0 END) FROM jobs j JOIN pickups p ON p.job_id = j.id "
-                     f"WHERE j.service_point_id IN :sps AND p.collected_on BETWEEN {lo_month} AND {hi_month}",
+                     f"WHERE j.service_point_id + 0 IN :sps AND p.collected_on BETWEEN {lo_month} AND {hi_month}",
         "parts": "SELECT l.part_id, sum(l.issued_qty - l.returned_qty), sum((l.issued_qty - l.returned_qty) * l.unit_cost) "
                  "FROM requisition_lines l JOIN requisitions r ON r.id = l.requisition_id WHERE r.status = 'issued' "
                  f"AND r.service_point_id IN :sps AND r.issued_at >= {bounds[0]} AND r.issued_at < {bounds[1]} "
                  "GROUP BY l.part_id",
         "engineers": "SELECT j.engineer_id, count(*) FROM job_events e JOIN jobs j ON j.id = e.job_id WHERE "
-                     "e.kind = 'status' AND e.from_status = 'qc' AND e.to_status = 'repairing' AND "
+                     "e.from_status = 'qc' AND e.to_status = 'repairing' AND "
                      f"j.service_point_id IN :sps AND e.at >= {bounds[0]} AND e.at < {bounds[1]} GROUP BY j.engineer_id",
         "ready_waiting": "SELECT count(*) FROM jobs WHERE service_point_id IN :sps AND status = 'ready'",
         "complaints": "SELECT category, level, count(*) FROM complaints WHERE service_point_id IN :sps AND "
@@ -405,6 +405,16 @@ def main() -> None:
         print("generating...", flush=True)
         print(generate(app, args.jobs, args.complaints), flush=True)
     with app.app_context():
+        from models import REPORT_INDEXES
+
+        for index in REPORT_INDEXES:  # a reused database gets the indexes of this revision
+            existing = {ix["name"]: ix["column_names"] for ix in inspect(db.engine).get_indexes(index.table.name)}
+            if existing.get(index.name) not in (None, [c.name for c in index.columns]):
+                index.drop(db.engine)
+            if existing.get(index.name) != [c.name for c in index.columns]:
+                index.create(db.engine)
+        with db.engine.connect() as c:
+            c.execution_options(isolation_level="AUTOCOMMIT").execute(text("ANALYZE"))
         tables = set(inspect(db.engine).get_table_names())
         counts = {t: db.session.scalar(text(f"SELECT count(*) FROM {t}"))
                   for t in ("jobs", "job_events", "pickups", "requisition_lines", "complaints", "followups")

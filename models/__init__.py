@@ -58,7 +58,7 @@ from .pickup import (
     PickupRecord,
     VerificationMethod,
 )
-from .reports import REPORT_INDEXES
+from .reports import REPORT_INDEXES, CollectedJobFact
 from .warranty import ServicePointPolicy, WarrantyPolicy
 
 __all__ = [
@@ -75,6 +75,7 @@ __all__ = [
     "BlockedReason",
     "Channel",
     "ChargeKind",
+    "CollectedJobFact",
     "Conflict",
     "Customer",
     "DefectivePart",

@@ -165,9 +165,11 @@ def register_blueprints(app: Flask) -> None:
 
     for bp in (pickup_bp, track_bp):
         app.register_blueprint(bp)
+    from .reports import summary
     from .reports.views import bp as reports_bp
 
     app.register_blueprint(reports_bp)
+    summary.install()
     register_api(app)
 
 

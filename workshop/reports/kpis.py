@@ -20,15 +20,15 @@ import datetime as dt
 import math
 import statistics
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from decimal import Decimal
 
 from sqlalchemy import and_, case, exists, func, literal, or_, select
 from sqlalchemy.orm import aliased
 
-from models import Job, JobEvent, Part, PickupRecord, Requisition, User, ValidationError, db
+from models import CollectedJobFact, Job, JobEvent, Part, PickupRecord, Requisition, User, ValidationError, db
 from models.parts import RequisitionLine, RequisitionStatus
-from workshop.services.clock import as_utc, local_today
+from workshop.services.clock import as_utc, local_today, zone
 
 from .period import Period, Scope
 
@@ -105,12 +105,12 @@ def received_figures(scope: Scope, period: Period) -> dict:
 
 @dataclass
 class Collected:
-    """What the collected-cohort figures need to know about one collected job."""
+    """What the collected-cohort figures need to know about one collected job,
+    computed from the live rows (pickup, job, its events, its parts)."""
 
     job_id: int
     number: str
     service_point_id: int
-    engineer_id: int | None
     received_at: dt.datetime
     promised_by: dt.date
     ready_at: dt.datetime | None
@@ -118,9 +118,9 @@ class Collected:
     collected_at: dt.datetime
     collected_on: dt.date
     total: Decimal
+    parts_cost: Decimal
     repair_warranty_ends_on: dt.date | None
     came_back: bool
-    extra: dict = field(default_factory=dict)
 
     @property
     def days_to_ready(self) -> float | None:
@@ -144,8 +144,9 @@ class Collected:
 
 
 def _first_ready():
-    return (select(func.min(JobEvent.at)).where(JobEvent.job_id == Job.id, JobEvent.kind == "status",
-                                                JobEvent.to_status == "ready")
+    # Only status events carry a to_status, so no test on ``kind``: the index
+    # (job_id, to_status, at) then answers alone.
+    return (select(func.min(JobEvent.at)).where(JobEvent.job_id == Job.id, JobEvent.to_status == "ready")
             .correlate(Job).scalar_subquery())
 
 
@@ -157,70 +158,89 @@ def _came_back():
                           _LATER.received_on <= PickupRecord.repair_warranty_ends_on)
 
 
+def _parts_cost():
+    """(issued − returned) × unit cost over the job's issued requisition lines."""
+    return (select(func.coalesce(func.sum((RequisitionLine.issued_qty - RequisitionLine.returned_qty)
+                                          * RequisitionLine.unit_cost), 0))
+            .join(Requisition, Requisition.id == RequisitionLine.requisition_id)
+            .where(Requisition.job_id == Job.id, Requisition.status == RequisitionStatus.ISSUED.value)
+            .correlate(Job).scalar_subquery())
+
+
 def collected_filter(scope: Scope, period: Period):
-    return and_(Job.service_point_id.in_(scope.ids), PickupRecord.collected_on >= period.start,
+    # "+ 0" keeps SQLite's planner from walking every job of the service points by
+    # their index: the pickups of the period are the few rows to start from.
+    return and_((Job.service_point_id + 0).in_(scope.ids), PickupRecord.collected_on >= period.start,
                 PickupRecord.collected_on <= period.end)
 
 
-def collected_jobs(scope: Scope, period: Period) -> list[Collected]:
-    """One :class:`Collected` per job collected in the period, in collection order."""
-    rows = db.session.execute(
-        select(Job.id, Job.number, Job.service_point_id, Job.engineer_id, Job.received_at, Job.promised_by,
-               _first_ready().label("ready_at"), PickupRecord.collected_at, PickupRecord.collected_on,
-               PickupRecord.total, PickupRecord.repair_warranty_ends_on, _came_back().label("came_back"))
-        .join(PickupRecord, PickupRecord.job_id == Job.id)
-        .where(collected_filter(scope, period))
-        .order_by(PickupRecord.collected_at, Job.id)).all()
-    zones = {sp.id: sp for sp in scope.service_points}
+def live_collected(where, zones: dict[int, dt.tzinfo], *, connection=None) -> list[Collected]:
+    """:class:`Collected` per collected job matching ``where`` (over jobs and
+    pickups), computed from the live rows, in collection order.  ``zones`` maps
+    service point ids to their timezones (for the local date a job became ready)."""
+    query = (select(Job.id, Job.number, Job.service_point_id, Job.received_at, Job.promised_by,
+                    _first_ready().label("ready_at"), PickupRecord.collected_at, PickupRecord.collected_on,
+                    PickupRecord.total, _parts_cost().label("parts_cost"), PickupRecord.repair_warranty_ends_on,
+                    _came_back().label("came_back"))
+             .join(PickupRecord, PickupRecord.job_id == Job.id).where(where)
+             .order_by(PickupRecord.collected_at, Job.id))
+    rows = (connection or db.session).execute(query).all()
     out = []
     for r in rows:
-        ready_on = local_today(zones[r.service_point_id], r.ready_at) if r.ready_at is not None else None
-        out.append(Collected(r.id, r.number, r.service_point_id, r.engineer_id, r.received_at, r.promised_by,
-                             r.ready_at, ready_on, r.collected_at, r.collected_on, Decimal(r.total or 0),
-                             r.repair_warranty_ends_on, bool(r.came_back)))
+        ready_on = as_utc(r.ready_at).astimezone(zones[r.service_point_id]).date() if r.ready_at else None
+        out.append(Collected(r.id, r.number, r.service_point_id, r.received_at, r.promised_by, r.ready_at,
+                             ready_on, r.collected_at, r.collected_on, Decimal(r.total or 0),
+                             Decimal(r.parts_cost or 0).quantize(Decimal("0.01")), r.repair_warranty_ends_on,
+                             bool(r.came_back)))
     return out
 
 
-#: Tests on a collected job (Python, over :class:`Collected`): ``(in the base, counted)``.
-COLLECTED_TESTS: dict[str, tuple[Callable[[Collected], bool], Callable[[Collected], bool]]] = {
+def collected_jobs(scope: Scope, period: Period) -> list[Collected]:
+    """The jobs collected in the period, computed from the live rows (the summary's
+    recount; the KPIs read :func:`collected_facts`)."""
+    return live_collected(collected_filter(scope, period), {sp.id: zone(sp) for sp in scope.service_points})
+
+
+def collected_facts(scope: Scope, period: Period):
+    """The jobs collected in the period, from the maintained summary
+    (:class:`models.CollectedJobFact`): rows with ``collected_on``, ``days_to_ready``,
+    ``days_to_collected``, ``on_time``, ``first_time_fix``, ``total``, ``parts_cost``."""
+    f = CollectedJobFact
+    return db.session.execute(
+        select(f.job_id, f.collected_on, f.days_to_ready, f.days_to_collected, f.on_time, f.first_time_fix,
+               f.total, f.parts_cost)
+        .where(f.service_point_id.in_(scope.ids), f.collected_on >= period.start, f.collected_on <= period.end)
+    ).all()
+
+
+#: Tests on a collected job (a :class:`Collected` or a summary row): ``(in the base, counted)``.
+COLLECTED_TESTS: dict[str, tuple[Callable, Callable]] = {
     "jobs_collected": (lambda c: True, lambda c: True),
-    "turnaround": (lambda c: c.ready_at is not None, lambda c: True),
+    "turnaround": (lambda c: c.days_to_ready is not None, lambda c: True),
     "on_time_rate": (lambda c: c.on_time is not None, lambda c: bool(c.on_time)),
     "first_time_fix_rate": (lambda c: c.first_time_fix is not None, lambda c: bool(c.first_time_fix)),
     "revenue": (lambda c: True, lambda c: c.total > 0),
 }
 
 
-def collected_figures(jobs: list[Collected]) -> dict:
-    to_ready = [c.days_to_ready for c in jobs if c.ready_at is not None]
+def collected_figures(jobs) -> dict:
+    """The collected-cohort figures over :class:`Collected` objects or summary rows."""
+    to_ready = [c.days_to_ready for c in jobs if c.days_to_ready is not None]
     to_collected = [c.days_to_collected for c in jobs]
-    on_time_base = [c for c in jobs if c.on_time is not None]
-    ftf_base = [c for c in jobs if c.first_time_fix is not None]
+    on_time = [c.on_time for c in jobs if c.on_time is not None]
+    ftf = [c.first_time_fix for c in jobs if c.first_time_fix is not None]
     return {
         "jobs_collected": len(jobs),
         "turnaround_days_median": median(to_ready),
         "turnaround_days_p90": percentile(to_ready, 0.9),
         "collected_days_median": median(to_collected),
         "collected_days_p90": percentile(to_collected, 0.9),
-        "on_time_rate": rate(sum(1 for c in on_time_base if c.on_time), len(on_time_base)),
-        "first_time_fix_rate": rate(sum(1 for c in ftf_base if c.first_time_fix), len(ftf_base)),
-        "came_back": sum(1 for c in ftf_base if not c.first_time_fix),
-        "revenue": str(sum((c.total for c in jobs), ZERO)),
+        "on_time_rate": rate(sum(1 for v in on_time if v), len(on_time)),
+        "first_time_fix_rate": rate(sum(1 for v in ftf if v), len(ftf)),
+        "came_back": sum(1 for v in ftf if not v),
+        "revenue": str(sum((Decimal(c.total) for c in jobs), ZERO)),
+        "parts_cost": str(sum((Decimal(c.parts_cost) for c in jobs), ZERO)),
     }
-
-
-def parts_cost(scope: Scope, period: Period) -> Decimal:
-    """Cost of the parts the collected jobs kept: (issued − returned) × unit cost of
-    every issued requisition line of a job collected in the period."""
-    value = db.session.scalar(
-        select(func.coalesce(func.sum((RequisitionLine.issued_qty - RequisitionLine.returned_qty)
-                                      * RequisitionLine.unit_cost), 0))
-        .select_from(RequisitionLine)
-        .join(Requisition, Requisition.id == RequisitionLine.requisition_id)
-        .join(Job, Job.id == Requisition.job_id)
-        .join(PickupRecord, PickupRecord.job_id == Job.id)
-        .where(collected_filter(scope, period), Requisition.status == RequisitionStatus.ISSUED.value))
-    return Decimal(value or 0).quantize(Decimal("0.01"))
 
 
 # --------------------------------------------------------------------------- parts, engineers, ageing
@@ -253,7 +273,7 @@ def engineers(scope: Scope, period: Period) -> list[dict]:
     def qc(to_status):
         return dict(db.session.execute(
             select(Job.engineer_id, func.count(JobEvent.id)).join(Job, Job.id == JobEvent.job_id)
-            .where(JobEvent.kind == "status", JobEvent.from_status == "qc", JobEvent.to_status == to_status,
+            .where(JobEvent.from_status == "qc", JobEvent.to_status == to_status,
                    Job.engineer_id.is_not(None), Job.service_point_id.in_(scope.ids), in_period)
             .group_by(Job.engineer_id)).all())
 
@@ -280,8 +300,7 @@ def ready_waiting(scope: Scope, now: dt.datetime | None = None) -> list[dict]:
     became ready (the latest move to ready), oldest first."""
     rows = db.session.execute(
         select(Job.id, Job.number, Job.service_point_id, func.max(JobEvent.at).label("ready_at"))
-        .outerjoin(JobEvent, and_(JobEvent.job_id == Job.id, JobEvent.kind == "status",
-                                  JobEvent.to_status == "ready"))
+        .outerjoin(JobEvent, and_(JobEvent.job_id == Job.id, JobEvent.to_status == "ready"))
         .where(Job.service_point_id.in_(scope.ids), Job.status == "ready")
         .group_by(Job.id, Job.number, Job.service_point_id)).all()
     out = []
@@ -323,11 +342,11 @@ def collected_per_day(scope: Scope, period: Period) -> list[tuple[dt.date, int]]
     return [(d, int(counts.get(d, 0))) for d in period.dates()]
 
 
-def turnaround_per_day(jobs: list[Collected], period: Period) -> list[tuple[dt.date, float | None]]:
+def turnaround_per_day(jobs, period: Period) -> list[tuple[dt.date, float | None]]:
     """Median days to ready of the jobs collected each day."""
     by_day: dict[dt.date, list[float]] = {}
     for c in jobs:
-        if c.ready_at is not None:
+        if c.days_to_ready is not None:
             by_day.setdefault(c.collected_on, []).append(c.days_to_ready)
     return [(d, median(by_day.get(d, []))) for d in period.dates()]
 
@@ -340,11 +359,10 @@ def compute(scope: Scope, period: Period, *, now: dt.datetime | None = None, det
     engineers); ``snapshot`` the figures of the moment (ready but uncollected, and its
     ageing with ``detail``), which no past period has; ``extra`` adds figures of other
     domains (complaints)."""
-    collected = collected_jobs(scope, period)
+    collected = collected_facts(scope, period)
     out = {"from": period.start.isoformat(), "to": period.end.isoformat(), "service_points": scope.codes}
     out.update(received_figures(scope, period))
     out.update(collected_figures(collected))
-    out["parts_cost"] = str(parts_cost(scope, period))
     if snapshot:
         waiting = ready_waiting(scope, now)
         out["ready_uncollected"] = len(waiting)
@@ -386,11 +404,18 @@ def drill(figure: str, scope: Scope, period: Period, *, now: dt.datetime | None 
                   "promised_by": r.promised_by, "counted": bool(r.counted)} for r in rows]
     elif figure in COLLECTED_TESTS:
         in_base, is_counted = COLLECTED_TESTS[figure]
-        items = [{"number": c.number, "received_on": c.received_at, "ready_on": c.ready_on,
+        f = CollectedJobFact
+        rows = db.session.execute(
+            select(Job.number, Job.received_on, Job.promised_by, f.ready_on, f.collected_on, f.days_to_ready,
+                   f.days_to_collected, f.on_time, f.first_time_fix, f.total, f.parts_cost)
+            .join(Job, Job.id == f.job_id)
+            .where(f.service_point_id.in_(scope.ids), f.collected_on >= period.start, f.collected_on <= period.end)
+            .order_by(f.collected_on, Job.number)).all()
+        items = [{"number": c.number, "received_on": c.received_on, "ready_on": c.ready_on,
                   "collected_on": c.collected_on, "promised_by": c.promised_by,
-                  "days_to_ready": round(c.days_to_ready, 2) if c.ready_at else None,
+                  "days_to_ready": round(c.days_to_ready, 2) if c.days_to_ready is not None else None,
                   "total": c.total, "counted": is_counted(c)}
-                 for c in collected_jobs(scope, period) if in_base(c)]
+                 for c in rows if in_base(c)]
     elif figure == "ready_uncollected":
         items = [{"number": w["number"], "ready_on": w["ready_on"], "age_days": w["age_days"], "counted": True}
                  for w in ready_waiting(scope, now)]
