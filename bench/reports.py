@@ -57,7 +57,7 @@ class Dialect:
     def series(self, n: int) -> str:
         if self.name == "sqlite":
             return f"(WITH RECURSIVE s(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM s WHERE i < {n}) SELECT i FROM s) AS g"
-        return f"generate_series(1, {n}) AS g(i)"
+        return f"generate_series(1::bigint, {n}) AS g(i)"
 
     def ts(self, seconds: str) -> str:
         """START + seconds, as the column stores it."""
