@@ -371,7 +371,7 @@ def measure(app, runs: int, only_sp: bool) -> list[tuple[str, str, float, float 
                 ("jobs received, rerepair, warranty share", "received",
                  lambda s=scope: kpis.received_figures(s, period)),
                 ("collected cohort: turnaround, on time, first-time fix, revenue, parts cost", "collected",
-                 lambda s=scope: kpis.collected_figures(kpis.collected_facts(s, period))),
+                 lambda s=scope: kpis.collected_summary(s, period)),
                 ("parts consumption by SKU", "parts", lambda s=scope: kpis.parts_by_sku(s, period)),
                 ("engineer workload and output", "engineers", lambda s=scope: kpis.engineers(s, period)),
                 ("ready but uncollected ageing", "ready_waiting",
