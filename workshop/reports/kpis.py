@@ -299,12 +299,13 @@ def engineers(scope: Scope, period: Period) -> list[dict]:
     assigned to them; ``qc_failures``: QC failures (qc -> repairing) likewise."""
     in_period = _in_period(JobEvent.at, scope, period)(Job.service_point_id)
 
-    def qc(to_status):
-        return dict(db.session.execute(
-            select(Job.engineer_id, func.count(JobEvent.id)).join(Job, Job.id == JobEvent.job_id)
-            .where(JobEvent.from_status == "qc", JobEvent.to_status == to_status,
-                   Job.engineer_id.is_not(None), Job.service_point_id.in_(scope.ids), in_period)
-            .group_by(Job.engineer_id)).all())
+    qc_moves = db.session.execute(
+        select(Job.engineer_id, JobEvent.to_status, func.count(JobEvent.id)).join(Job, Job.id == JobEvent.job_id)
+        .where(JobEvent.to_status.in_(("ready", "repairing")), JobEvent.from_status == "qc",
+               Job.engineer_id.is_not(None), Job.service_point_id.in_(scope.ids), in_period)
+        .group_by(Job.engineer_id, JobEvent.to_status)).all()
+    passed = {e: n for e, to, n in qc_moves if to == "ready"}
+    failed = {e: n for e, to, n in qc_moves if to == "repairing"}
 
     received = dict(db.session.execute(
         select(Job.engineer_id, func.count(Job.id)).where(received_filter(scope, period),
@@ -314,7 +315,6 @@ def engineers(scope: Scope, period: Period) -> list[dict]:
         select(Job.engineer_id, func.count(Job.id))
         .where(Job.service_point_id.in_(scope.ids), Job.status.in_(BENCH_STATUSES), Job.engineer_id.is_not(None))
         .group_by(Job.engineer_id)).all())
-    passed, failed = qc("ready"), qc("repairing")
     ids = set(received) | set(on_bench) | set(passed) | set(failed)
     users = {u.id: u for u in db.session.scalars(select(User).where(User.id.in_(ids)))} if ids else {}
     out = [{"engineer": users[i].username, "name": users[i].label, "received": received.get(i, 0),
