@@ -25,7 +25,8 @@ ix_jobs_rerepair_of_id = Index("ix_jobs_rerepair_of_id", Job.rerepair_of_id)
 ix_pickups_collected_on = Index("ix_pickups_collected_on", PickupRecord.collected_on, PickupRecord.job_id,
                                 PickupRecord.repair_warranty_ends_on)
 #: Status moves in a period (QC passes and failures per engineer).
-ix_job_events_to_status_at = Index("ix_job_events_to_status_at", JobEvent.to_status, JobEvent.at)
+ix_job_events_to_status_at = Index("ix_job_events_to_status_at", JobEvent.to_status, JobEvent.at,
+                                   JobEvent.from_status, JobEvent.job_id)
 #: A job's moves to one status (when it became ready).
 ix_job_events_job_to_status = Index("ix_job_events_job_to_status", JobEvent.job_id, JobEvent.to_status, JobEvent.at)
 #: Parts issued in a period at a service point.

@@ -25,7 +25,7 @@ INDEXES = [
      ["service_point_id", "received_on", "rerepair_of_id", "warranty_chargeable", "engineer_id"]),
     ("ix_jobs_rerepair_of_id", "jobs", ["rerepair_of_id"]),
     ("ix_pickups_collected_on", "pickups", ["collected_on", "job_id", "repair_warranty_ends_on"]),
-    ("ix_job_events_to_status_at", "job_events", ["to_status", "at"]),
+    ("ix_job_events_to_status_at", "job_events", ["to_status", "at", "from_status", "job_id"]),
     ("ix_job_events_job_to_status", "job_events", ["job_id", "to_status", "at"]),
     ("ix_requisitions_sp_issued_at", "requisitions", ["service_point_id", "issued_at"]),
 ]
