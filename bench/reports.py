@@ -238,6 +238,23 @@ def generate(app, jobs: int, complaints: int) -> dict:
     return counts
 
 
+def add_complaints(app, n: int) -> dict:
+    """Complaints and follow-up calls into a database filled before the after-sales
+    tables existed (the same rows :func:`generate` writes)."""
+    with app.app_context():
+        db.create_all()
+        d = Dialect(db.engine.dialect.name)
+        jobs = db.session.scalar(text("SELECT max(id) FROM jobs"))
+        first_sp = db.session.scalar(text("SELECT min(id) FROM service_points"))
+        desks = sorted(db.session.scalars(text("SELECT id FROM users WHERE role = 'receptionist'")))
+        sp_of = f"({first_sp} + (i % {SP_COUNT}))"
+        desk_id = f"({desks[0]} + (i % {SP_COUNT}) * {desks[1] - desks[0]})"
+        counts = generate_complaints(db.session.connection(), d, jobs, n, sp_of, desk_id,
+                                     int((END - START).total_seconds()))
+        db.session.commit()
+    return counts
+
+
 def fill_summary(app) -> int:
     """The collected-job summary, by the app's own rebuild (as the migration does)."""
     from workshop.reports import summary
@@ -288,11 +305,13 @@ def generate_complaints(conn, d: Dialect, jobs: int, n: int, sp_of: str, desk_id
         out["remedies"] = insert_select(conn, "remedies", rem, d.series(n), "i % 2 = 0", d=d)
     if "followups" in db.metadata.tables:
         table = db.metadata.tables["followups"]
-        answered = f"{at} + 86400 * 3"
-        fu = {"service_point_id": sp_of, "kind": "'pickup'", "job_id": f"i * {every}", "customer_id": "1 + i % 20000",
+        at_f = f"(CAST(i * {span / (4 * n)} AS INTEGER) + (i * 104729) % 86400)"
+        answered = f"{at_f} + 86400 * 3"
+        fu = {"service_point_id": sp_of, "kind": "'pickup'", "job_id": f"1 + (i * 5) % {jobs}",
+              "customer_id": "1 + i % 20000",
               "due_on": d.local_date(answered), "status": "'done'", "attempts": "1", "outcome": "'reached'",
               "satisfaction": "1 + (i * 7) % 5", "answered_at": d.ts(answered), "token": "'t' || " + d.text_of("i"),
-              "dedupe_key": "'bench-' || " + d.text_of("i"), "created_at": d.ts(at)}
+              "dedupe_key": "'bench-' || " + d.text_of("i"), "created_at": d.ts(at_f)}
         fu = {k: v for k, v in fu.items() if k in table.columns}
         out["followups"] = insert_select(conn, "followups", fu, d.series(n * 4), d=d)
     return out
@@ -425,6 +444,11 @@ def main() -> None:
                 index.drop(db.engine)
             if existing.get(index.name) != [c.name for c in index.columns]:
                 index.create(db.engine)
+        tables = set(inspect(db.engine).get_table_names())
+        if args.complaints and "complaints" in db.metadata.tables and (
+                "complaints" not in tables or not db.session.scalar(text("SELECT count(*) FROM complaints"))):
+            db.session.rollback()
+            print("complaints:", add_complaints(app, args.complaints), flush=True)
         tables = set(inspect(db.engine).get_table_names())
         if "report_collected_jobs" not in tables or not db.session.scalar(
                 text("SELECT count(*) FROM report_collected_jobs")):
