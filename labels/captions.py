@@ -57,6 +57,7 @@ EN: Mapping[str, str] = MappingProxyType({
     "date": "Date",
     "status_online": "Check status online at {url} with job number {job} "
                      "and the last 4 digits of your phone.",
+    "feedback": "How did we do? Scan the code or open {url} and answer one question.",
     "page": "Page {page} of {pages}",
     # pickup receipt
     "work_done": "Work done",
@@ -120,6 +121,7 @@ ZH: Mapping[str, str] = MappingProxyType({
     "signature": "客户签名",
     "date": "日期",
     "status_online": "凭工单号 {job} 及手机号后4位，可在 {url} 查询维修进度。",
+    "feedback": "您对本次服务满意吗？请扫码或打开 {url} 回答一个问题。",
     "page": "第 {page} 页，共 {pages} 页",
     "work_done": "维修内容",
     "section_bill": "费用明细",

@@ -16,6 +16,9 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 
+from reportlab.graphics import renderPDF
+from reportlab.graphics.barcode.qr import QrCodeWidget
+from reportlab.graphics.shapes import Drawing
 from reportlab.lib.units import mm
 from reportlab.pdfgen.canvas import Canvas
 
@@ -158,6 +161,8 @@ class PickupReceipt(ReceiptBase):
     accessories_returned: Sequence[str] = ()
     repair_warranty_days: int = 90
     repair_warranty_until: date | None = None
+    # The public one-question follow-up page (after-sales care), printed with a QR code.
+    feedback_url: str = ""
 
 
 Receipt = IntakeReceipt | PickupReceipt
@@ -373,8 +378,34 @@ def _closing(flow: Flow, r: Receipt, c: Mapping[str, str], form: _Format) -> Non
         flow.rule(dash=True)
         flow.paragraph(c["status_online"].format(url=r.status_url, job=r.job_number), flow.size,
                        bold=True, align="centre" if form.roll else "left")
+    feedback = r.feedback_url if isinstance(r, PickupReceipt) else ""
+    if feedback:
+        _feedback(flow, feedback, c)
     for row in flow.rows[start:-1]:
         row.keep_with_next = True
+
+
+def _feedback(flow: Flow, url: str, c: Mapping[str, str]) -> None:
+    """A QR code of the follow-up page with one line asking for the customer's answer."""
+    side = 22 * mm
+    widget = QrCodeWidget(url, barBorder=2)
+    x0, y0, x1, y1 = widget.getBounds()
+    drawing = Drawing(side, side, transform=[side / (x1 - x0), 0, 0, side / (y1 - y0), 0, 0])
+    drawing.add(widget)
+    f, size = flow.fonts, flow.size
+    text_w = flow.width - side - 8
+    lines = wrap(c["feedback"].format(url=url), f, size, text_w)
+    x = flow.x
+
+    def draw(cv: Canvas, top: float) -> None:
+        renderPDF.draw(drawing, cv, x, top - side)
+        base = top - side / 2 + len(lines) * size * 1.3 / 2 - f.ascent * size
+        for line in lines:
+            f.draw(cv, x + side + 8, base, line, size)
+            base -= size * 1.3
+
+    flow.space(4)
+    flow.add(side + 4, draw)
 
 
 # -- the middles ----------------------------------------------------------

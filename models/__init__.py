@@ -1,5 +1,14 @@
 """SQLAlchemy models, one module per domain.  Import from here."""
 
+from .aftercare import (
+    Complaint,
+    ComplaintEvent,
+    ComplaintSequence,
+    ContactLog,
+    FollowUp,
+    FollowUpAttempt,
+    Remedy,
+)
 from .audit import AuditEvent
 from .base import db, utcnow
 from .devices import BLOCKED_REASONS, BlockedImei, BlockedReason, TacEntry, TacImport
@@ -76,10 +85,16 @@ __all__ = [
     "Channel",
     "ChargeKind",
     "CollectedJobFact",
+    "Complaint",
+    "ComplaintEvent",
+    "ComplaintSequence",
     "Conflict",
+    "ContactLog",
     "Customer",
     "DefectivePart",
     "DomainError",
+    "FollowUp",
+    "FollowUpAttempt",
     "IdempotencyKey",
     "Job",
     "JobEvent",
@@ -98,6 +113,7 @@ __all__ = [
     "PaymentMethod",
     "PermissionDenied",
     "PickupRecord",
+    "Remedy",
     "Requisition",
     "RequisitionLine",
     "Role",

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import secrets
+from decimal import Decimal
 from enum import StrEnum
 
 from flask_login import UserMixin
@@ -14,6 +15,7 @@ from sqlalchemy import (
     Column,
     ForeignKey,
     Integer,
+    Numeric,
     String,
     Table,
     Text,
@@ -57,6 +59,11 @@ class ServicePoint(db.Model):
     printer_dpi: Mapped[int] = mapped_column(Integer, default=203)
     repair_warranty_days: Mapped[int] = mapped_column(Integer, default=90)
     reminder_after_days: Mapped[int] = mapped_column(Integer, default=7)
+    # After-sales care: what front-line staff may grant as a discount or gift without a
+    # manager, and how many days after pickup the follow-up call is due.
+    staff_remedy_limit: Mapped[Decimal] = mapped_column(Numeric(10, 2), default=Decimal("50.00"),
+                                                        server_default="50.00")
+    followup_after_days: Mapped[int] = mapped_column(Integer, default=3, server_default="3")
     # Terms printed on receipts; empty means the built-in terms in the receipt's language.
     receipt_terms: Mapped[str] = mapped_column(Text, default="")
     active: Mapped[bool] = mapped_column(Boolean, default=True)

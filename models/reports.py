@@ -10,6 +10,7 @@ from decimal import Decimal
 from sqlalchemy import Boolean, Date, Float, ForeignKey, Index, Numeric
 from sqlalchemy.orm import Mapped, mapped_column
 
+from .aftercare import Complaint, FollowUp
 from .base import db
 from .jobs import Job, JobEvent
 from .parts import Requisition
@@ -33,8 +34,16 @@ ix_job_events_job_to_status = Index("ix_job_events_job_to_status", JobEvent.job_
 ix_requisitions_sp_issued_at = Index("ix_requisitions_sp_issued_at", Requisition.service_point_id,
                                      Requisition.issued_at)
 
+#: Complaints registered in a period (the complaint statistics).
+ix_complaints_sp_registered_at = Index("ix_complaints_sp_registered_at", Complaint.service_point_id,
+                                       Complaint.registered_at)
+#: Follow-up calls answered in a period, with their score (satisfaction).
+ix_followups_sp_answered_at = Index("ix_followups_sp_answered_at", FollowUp.service_point_id, FollowUp.answered_at,
+                                    FollowUp.satisfaction)
+
 REPORT_INDEXES = (ix_jobs_sp_received_on, ix_jobs_rerepair_of_id, ix_pickups_collected_on,
-                  ix_job_events_to_status_at, ix_job_events_job_to_status, ix_requisitions_sp_issued_at)
+                  ix_job_events_to_status_at, ix_job_events_job_to_status, ix_requisitions_sp_issued_at,
+                  ix_complaints_sp_registered_at, ix_followups_sp_answered_at)
 
 
 class CollectedJobFact(db.Model):

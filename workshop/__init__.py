@@ -165,6 +165,9 @@ def register_blueprints(app: Flask) -> None:
 
     for bp in (pickup_bp, track_bp):
         app.register_blueprint(bp)
+    from .aftercare.views import bp as aftercare_bp
+
+    app.register_blueprint(aftercare_bp)
     from .reports import summary
     from .reports.views import bp as reports_bp
 

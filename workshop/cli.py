@@ -120,3 +120,7 @@ def register(app: Flask) -> None:
     from .reports.cli import reports_cli
 
     app.cli.add_command(reports_cli)
+    from .aftercare.cli import complaints_cli, followups_cli
+
+    app.cli.add_command(complaints_cli)
+    app.cli.add_command(followups_cli)

@@ -2,13 +2,14 @@
 
 Indexes the reports read by (models/reports.py): jobs received per service point
 and day, re-repairs of a job, pickups per day, status moves per status and time,
-a job's moves to a status, parts issued per service point and time; and the
+a job's moves to a status, parts issued per service point and time, complaints
+registered and follow-up calls answered per service point and time; and the
 summary table ``report_collected_jobs`` (one row per collected job), filled here
 from the jobs already collected and kept right from then on by the app
 (workshop/reports/summary.py).
 
 Revision ID: 3c9e1f2ab7d4
-Revises: adcd647d6ffb
+Revises: c4e7a1f3b9d2
 Create Date: 2026-11-28 02:05:00
 """
 
@@ -16,7 +17,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "3c9e1f2ab7d4"
-down_revision = "adcd647d6ffb"
+down_revision = "c4e7a1f3b9d2"
 branch_labels = None
 depends_on = None
 
@@ -28,6 +29,8 @@ INDEXES = [
     ("ix_job_events_to_status_at", "job_events", ["to_status", "at", "from_status", "job_id"]),
     ("ix_job_events_job_to_status", "job_events", ["job_id", "to_status", "at"]),
     ("ix_requisitions_sp_issued_at", "requisitions", ["service_point_id", "issued_at"]),
+    ("ix_complaints_sp_registered_at", "complaints", ["service_point_id", "registered_at"]),
+    ("ix_followups_sp_answered_at", "followups", ["service_point_id", "answered_at", "satisfaction"]),
 ]
 
 

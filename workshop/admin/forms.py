@@ -2,6 +2,7 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
+    DecimalField,
     IntegerField,
     PasswordField,
     SelectField,
@@ -52,6 +53,10 @@ class ServicePointSettingsForm(FlaskForm):
                                         validators=[DataRequired(), NumberRange(min=0, max=3650)])
     reminder_after_days = IntegerField(_l("Remind uncollected handsets after (days)"),
                                        validators=[DataRequired(), NumberRange(min=1, max=365)])
+    staff_remedy_limit = DecimalField(_l("Discount or gift front-line staff may grant without a manager"),
+                                      places=2, validators=[Optional(), NumberRange(min=0, max=100000)])
+    followup_after_days = IntegerField(_l("Follow-up call after pickup (days)"),
+                                       validators=[Optional(), NumberRange(min=0, max=90)])
     receipt_terms = TextAreaField(_l("Terms printed on receipts (empty: the built-in terms)"),
                                   validators=[Length(max=4000)], render_kw={"rows": 4})
     submit = SubmitField(_l("Save settings"))

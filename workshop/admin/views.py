@@ -127,6 +127,7 @@ def service_point_settings(code: str):
                 receipt_format=form.receipt_format.data, printer_dpi=form.printer_dpi.data,
                 repair_warranty_days=form.repair_warranty_days.data,
                 reminder_after_days=form.reminder_after_days.data,
+                staff_remedy_limit=form.staff_remedy_limit.data, followup_after_days=form.followup_after_days.data,
                 receipt_terms=(form.receipt_terms.data or "").strip(),
             )
             db.session.commit()

@@ -11,12 +11,14 @@ from __future__ import annotations
 from flask import Flask, g, request
 
 import labels
+from workshop.aftercare import api as aftercare_api
 from workshop.extensions import csrf, rest_api
 from workshop.reports import api as reports_api
 
 from . import bench, imei, intake, jobs, me, parts, pickup
 
-API_BLUEPRINTS = [me.blp, imei.blp, intake.blp, jobs.blp, parts.blp, bench.blp, pickup.blp, reports_api.blp]
+API_BLUEPRINTS = [me.blp, imei.blp, intake.blp, jobs.blp, parts.blp, bench.blp, pickup.blp, aftercare_api.blp,
+                  reports_api.blp]
 
 
 API_NAMES = frozenset(blp.name for blp in API_BLUEPRINTS)
@@ -54,6 +56,12 @@ PAGES = {
                                 ("size", "Label stock; default the service point's.", list(labels.LABEL_SIZES))),
     "printing.job_ticket": _page("Customer receipt (PDF)", "application/pdf",
                                  ("format", "Paper; default the service point's.", list(labels.RECEIPT_FORMATS))),
+    "aftercare.agreement_pdf": {"get": {
+        "summary": "The complaint handling agreement (处理协议) to sign: A5 PDF, complaint number as Code 128",
+        "tags": ["Pages"], "security": [{"bearerAuth": []}],
+        "responses": {"200": {"description": "A5 PDF", "content": {"application/pdf": {
+            "schema": {"type": "string", "format": "binary"}}}},
+            "404": {"description": "No such complaint."}, "403": {"description": "Another service point's."}}}},
     "track.status": _page("Public repair status page (no sign-in)", "text/html",
                           ("phone_last4", "Last 4 digits of the customer's phone.", None), public=True),
 }

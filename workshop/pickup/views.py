@@ -26,6 +26,7 @@ from wtforms.fields.choices import SelectChoice
 from models import (
     ChargeKind,
     DomainError,
+    FollowUp,
     Job,
     JobStatus,
     LoanerLoan,
@@ -322,10 +323,16 @@ def receipt(number: str):
     job = job_service.get_job(current_user, number)
     pdf, fmt = pickup_service.pickup_receipt_pdf(
         job, current_user, request.args.get("format"), status_url=notifications.track_url(job),
-        currency=current_app.config.get("CURRENCY_SYMBOL", "¥"))
+        currency=current_app.config.get("CURRENCY_SYMBOL", "¥"), feedback_url=_feedback_url(job))
     db.session.commit()
     return Response(pdf, mimetype="application/pdf", headers={
         "Content-Disposition": f'inline; filename="{job.number}-pickup-{fmt}.pdf"'})
+
+
+def _feedback_url(job) -> str:
+    """The public one-question page of the job's pickup follow-up (after-sales care), if queued."""
+    token = db.session.scalar(db.select(FollowUp.token).where(FollowUp.job_id == job.id, FollowUp.kind == "pickup"))
+    return url_for("aftercare.public_answer", token=token, _external=True) if token else ""
 
 
 # -- loaners ----------------------------------------------------------------------------

@@ -7,6 +7,7 @@ from flask.views import MethodView
 from flask_smorest import Blueprint
 from marshmallow import Schema, fields
 
+from . import complaints as complaint_reports
 from . import kpis
 from .web import report_args
 
@@ -36,4 +37,20 @@ class Kpis(MethodView):
         ``to`` or a range over 400 days; 403 for a service point not the caller's.
         """
         scope, period = report_args(_args(args))
-        return kpis.public(kpis.compute(scope, period))
+        return kpis.public(kpis.compute(scope, period, extra=complaint_reports.kpi_extra()))
+
+
+@blp.route("/complaints")
+class Complaints(MethodView):
+    @blp.arguments(ReportQuery, location="query")
+    @blp.doc(security=[{"bearerAuth": []}])
+    @blp.response(200)
+    def get(self, args):
+        """投诉案件统计表: complaints registered in the period by month, category and level,
+        with channels, received, founded, closed, answered on time, overdue, average
+        days to close and remedy cost; ``totals`` with the on-time and resolution rates.
+
+        422 for a bad period, 403 for a service point not the caller's.
+        """
+        scope, period = report_args(_args(args))
+        return complaint_reports.statistics(scope, period)

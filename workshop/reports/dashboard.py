@@ -13,7 +13,8 @@ from .period import Period, preset, scope_for
 
 #: The figures the home page shows (the KPI page shows them all).
 HOME_FIGURES = ("jobs_received", "jobs_collected", "turnaround_days_median", "on_time_rate",
-                "first_time_fix_rate", "revenue", "ready_uncollected")
+                "first_time_fix_rate", "revenue", "ready_uncollected", "complaints_received",
+                "complaints_per_100_jobs", "responded_on_time_rate", "satisfaction_average", "satisfied_rate")
 
 
 def trend(now, before, better: str) -> dict | None:

@@ -5,14 +5,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from flask import request
+from flask import request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
+from workshop.aftercare import words
 from workshop.services.clock import local_today
 
-from . import dashboard
+from . import charts, dashboard
+from . import complaints as complaint_reports
 from .dashboard import trend
 from .period import Period, Scope, parse, scope_for
 
@@ -35,6 +37,15 @@ class FigureName:
     unit: str  # count, rate, days, money, score
     better: str  # up, down or "" (neither)
     drill: str | None  # the drill-down list it links to
+    endpoint: str = "reports.drill"
+
+    def url(self, query: dict) -> str | None:
+        """The list of what the figure counts, over the same period and service points."""
+        if self.drill is None:
+            return None
+        if self.endpoint == "reports.satisfaction_list":
+            return url_for(self.endpoint, **query)
+        return url_for(self.endpoint, figure=self.drill, **query)
 
 
 FIGURES = [
@@ -53,7 +64,36 @@ FIGURES = [
     FigureName("revenue", _l("Revenue"), "money", "up", "revenue"),
     FigureName("parts_cost", _l("Parts cost"), "money", "", "revenue"),
     FigureName("ready_uncollected", _l("Ready, not collected (now)"), "count", "down", "ready_uncollected"),
+    FigureName("complaints_received", _l("Complaints received"), "count", "down", "complaints_received",
+               "reports.complaint_list"),
+    FigureName("complaints_per_100_jobs", _l("Complaints per 100 jobs"), "score", "down", "complaints_received",
+               "reports.complaint_list"),
+    FigureName("responded_on_time_rate", _l("Complaints answered within 24 hours"), "rate", "up",
+               "responded_on_time_rate", "reports.complaint_list"),
+    FigureName("complaints_overdue", _l("Complaints overdue"), "count", "down", "complaints_overdue",
+               "reports.complaint_list"),
+    FigureName("resolution_rate", _l("Complaints closed"), "rate", "up", "resolution_rate",
+               "reports.complaint_list"),
+    FigureName("remedy_cost", _l("Remedy cost"), "money", "down", None),
+    FigureName("satisfaction_average", _l("Satisfaction (average 1-5)"), "score", "up", "satisfaction",
+               "reports.satisfaction_list"),
+    FigureName("satisfied_rate", _l("Satisfied (4-5)"), "rate", "up", "satisfaction", "reports.satisfaction_list"),
 ]
+
+COMPLAINT_DRILL_TITLES = {
+    "complaints_received": _l("Complaints received"),
+    "responded_on_time_rate": _l("Complaints: answered within 24 hours marked"),
+    "complaints_overdue": _l("Complaints: overdue marked"),
+    "resolution_rate": _l("Complaints: closed marked"),
+    "complaints_founded": _l("Complaints: founded marked"),
+}
+
+
+def care_words() -> dict:
+    """After-sales care's words (channel, level, category...) by kind."""
+    return {"channel": words.CHANNEL_WORDS, "level": words.LEVEL_WORDS, "category": words.CATEGORY_WORDS,
+            "status": words.STATUS_WORDS, "root_cause": words.ROOT_CAUSE_WORDS,
+            "followup_kind": words.FOLLOWUP_KIND_WORDS}
 
 DRILL_TITLES = {
     "jobs_received": _l("Jobs received"),
@@ -83,11 +123,27 @@ def my_codes() -> list[str]:
 
 def home_dashboard() -> dict:
     """The manager's home page figures (see :func:`dashboard.for_user`)."""
+    def care_charts(scope, month, _labels):
+        stats = complaint_reports.statistics(scope, month)
+        today = local_today(current_user.service_point)
+        return {
+            "categories": charts.hbar_chart(_("Complaints by category"),
+                                            [(str(words.CATEGORY_WORDS.get(k, k)), n)
+                                             for k, n in complaint_reports.by_category(stats)]),
+            "satisfaction": charts.line_chart(_("Satisfaction (average 1-5) by month"),
+                                              complaint_reports.satisfaction_by_month(scope, today), top=5),
+        }
+
     out = dashboard.for_user(current_user, better={f.key: f.better for f in FIGURES},
                              labels={"received": _("Jobs received per day"),
-                                     "turnaround": _("Median days to ready, by day of collection")})
+                                     "turnaround": _("Median days to ready, by day of collection")},
+                             extra=complaint_reports.kpi_extra(), extra_charts=care_charts)
     out["names"] = [f for f in FIGURES if f.key in dashboard.HOME_FIGURES]
+    out["overdue"] = {"complaints": complaint_reports.open_overdue(out["scope"]),
+                      "calls": complaint_reports.overdue_calls(out["scope"])}
+    out["words"] = care_words()
     return out
 
 
-__all__ = ["DRILL_TITLES", "FIGURES", "PRESET_NAMES", "home_dashboard", "my_codes", "report_args", "trend"]
+__all__ = ["COMPLAINT_DRILL_TITLES", "DRILL_TITLES", "FIGURES", "PRESET_NAMES", "care_words", "home_dashboard",
+           "my_codes", "report_args", "trend"]

@@ -85,7 +85,8 @@ def update_service_point_settings(sp: ServicePoint, *, actor, name: str | None =
                                   label_size: str | None = None, receipt_format: str | None = None,
                                   printer_dpi: int | None = None, repair_warranty_days: int | None = None,
                                   reminder_after_days: int | None = None,
-                                  receipt_terms: str | None = None) -> ServicePoint:
+                                  receipt_terms: str | None = None, staff_remedy_limit=None,
+                                  followup_after_days: int | None = None) -> ServicePoint:
     """Change a service point's details and counter settings (printing defaults,
     repair warranty, reminder age).  Raises ValidationError per field; flushes only."""
     import labels
@@ -105,18 +106,22 @@ def update_service_point_settings(sp: ServicePoint, *, actor, name: str | None =
     if printer_dpi is not None and printer_dpi not in labels.PRINTER_DPIS:
         errors["printer_dpi"] = [f"Choose one of: {', '.join(map(str, labels.PRINTER_DPIS))}."]
     for field, value, low, high in (("repair_warranty_days", repair_warranty_days, 0, 3650),
-                                    ("reminder_after_days", reminder_after_days, 1, 365)):
+                                    ("reminder_after_days", reminder_after_days, 1, 365),
+                                    ("followup_after_days", followup_after_days, 0, 90)):
         if value is not None and not low <= value <= high:
             errors[field] = [f"Use a number of days from {low} to {high}."]
+    if staff_remedy_limit is not None and not 0 <= staff_remedy_limit <= 100000:
+        errors["staff_remedy_limit"] = ["Use an amount from 0 to 100000."]
     if errors:
         raise ValidationError("The settings were not saved.", errors=errors)
     changes = {}
     for field, value in (("name", name), ("address", address), ("phone", phone), ("timezone", timezone),
                          ("label_size", label_size), ("receipt_format", receipt_format),
                          ("printer_dpi", printer_dpi), ("repair_warranty_days", repair_warranty_days),
-                         ("reminder_after_days", reminder_after_days), ("receipt_terms", receipt_terms)):
+                         ("reminder_after_days", reminder_after_days), ("receipt_terms", receipt_terms),
+                         ("staff_remedy_limit", staff_remedy_limit), ("followup_after_days", followup_after_days)):
         if value is not None and getattr(sp, field) != value:
-            changes[field] = value
+            changes[field] = str(value) if field == "staff_remedy_limit" else value
             setattr(sp, field, value)
     audit.record(actor, "service_point.update", sp, service_point_id=sp.id, **changes)
     return sp

@@ -654,7 +654,7 @@ def _receipt_language(job: Job) -> str:
 
 
 def pickup_receipt_pdf(job: Job, actor, fmt: str | None = None, *, status_url: str = "",
-                       currency: str = "¥") -> tuple[bytes, str]:
+                       currency: str = "¥", feedback_url: str = "") -> tuple[bytes, str]:
     """The pickup receipt (取机单) of a collected job as PDF bytes, and the format used
     (``fmt`` "a5" or "80mm"; default the service point's ``receipt_format``).
 
@@ -715,6 +715,7 @@ def pickup_receipt_pdf(job: Job, actor, fmt: str | None = None, *, status_url: s
         repair_warranty_until=record.repair_warranty_ends_on,
         terms=words["terms"].format(days=record.repair_warranty_days) if record.repair_warranty_days else "",
         status_url=status_url,
+        feedback_url=feedback_url,
         captions=lang,
         currency=currency,
     )

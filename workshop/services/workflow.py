@@ -39,6 +39,7 @@ from models import (
     WorkflowError,
     db,
 )
+from workshop.core.signals import job_moved
 
 from . import assignment
 
@@ -221,6 +222,7 @@ def move(job: Job, to: JobStatus | str, actor: User, *, note: str | None = None,
                         data=data)
     db.session.flush()
     _after_move(job, event)
+    job_moved.send(job, event=event, actor=actor, from_status=frm.value, to_status=target.value)
     return event
 
 

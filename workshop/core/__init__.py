@@ -1,0 +1,1 @@
+"""What every domain uses: money, locale, clock, signals, audit, idempotency, pagination."""
