@@ -41,9 +41,12 @@ def test_only_managers_read_reports(app, month, token_for, who):
     _, p = month
     client = app.test_client()
     headers = token_for(p[who])
-    assert client.get("/api/v1/reports/kpis", query_string=NOV, headers=headers).status_code == 403
+    for url in ("/api/v1/reports/kpis", "/api/v1/reports/complaints"):
+        assert client.get(url, query_string=NOV, headers=headers).status_code == 403, url
     _login(client, who)
-    for url in ("/reports/", "/reports/kpis.csv", "/reports/workbook.xlsx", "/reports/jobs/jobs_received"):
+    for url in ("/reports/", "/reports/kpis.csv", "/reports/workbook.xlsx", "/reports/jobs/jobs_received",
+                "/reports/complaints", "/reports/complaints.csv", "/reports/complaints.pdf",
+                "/reports/complaints/list/complaints_received", "/reports/satisfaction"):
         assert client.get(url, query_string=NOV).status_code == 403, url
 
 
