@@ -228,12 +228,12 @@ def generate(app, jobs: int, complaints: int) -> dict:
                                   f"(SELECT max(id) FROM {seq_table}))"))
             db.session.commit()
         print(f"  rows written: {time.perf_counter() - started:.1f} s", flush=True)
-        fill_summary(app)
-        print(f"  summary rebuilt: {time.perf_counter() - started:.1f} s", flush=True)
         with db.engine.connect() as c:
             c = c.execution_options(isolation_level="AUTOCOMMIT")
             c.execute(text("ANALYZE"))
         print(f"  analyzed: {time.perf_counter() - started:.1f} s", flush=True)
+        fill_summary(app)
+        print(f"  summary rebuilt: {time.perf_counter() - started:.1f} s", flush=True)
     counts["seconds"] = round(time.perf_counter() - started, 1)
     return counts
 
@@ -453,6 +453,8 @@ def main() -> None:
         if "report_collected_jobs" not in tables or not db.session.scalar(
                 text("SELECT count(*) FROM report_collected_jobs")):
             db.session.rollback()
+            with db.engine.connect() as c:
+                c.execution_options(isolation_level="AUTOCOMMIT").execute(text("ANALYZE"))
             started = time.perf_counter()
             print("summary:", fill_summary(app), f"rows in {time.perf_counter() - started:.1f} s", flush=True)
         db.session.rollback()
