@@ -438,7 +438,10 @@ def main() -> None:
     with app.app_context():
         from models import REPORT_INDEXES
 
+        present = set(inspect(db.engine).get_table_names())
         for index in REPORT_INDEXES:  # a reused database gets the indexes of this revision
+            if index.table.name not in present:
+                continue  # made with its indexes below
             existing = {ix["name"]: ix["column_names"] for ix in inspect(db.engine).get_indexes(index.table.name)}
             if existing.get(index.name) not in (None, [c.name for c in index.columns]):
                 index.drop(db.engine)
