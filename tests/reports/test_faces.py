@@ -161,3 +161,12 @@ def test_cli_kpis(app, month):
     assert table.exit_code == 0 and "on_time_rate" in table.output
     bad = runner.invoke(args=["reports", "kpis", "--from", "2026-11-31"])
     assert bad.exit_code != 0 and "from" in bad.output
+
+
+def test_pages_in_chinese(app, month):
+    client = app.test_client()
+    client.environ_base["HTTP_ACCEPT_LANGUAGE"] = "zh-CN"
+    _login(client, "manager")
+    assert "维修经营指标" in client.get("/reports/", query_string=NOV).get_data(as_text=True)
+    assert "投诉案件统计表" in client.get("/reports/complaints", query_string=NOV).get_data(as_text=True)
+    assert "网点经营一览" in client.get("/").get_data(as_text=True)
