@@ -238,6 +238,30 @@ def generate(app, jobs: int, complaints: int) -> dict:
     return counts
 
 
+def add_missing_columns(app) -> list[str]:
+    """Columns the models gained since a reused database was made (with their
+    defaults), so the app's queries run on it."""
+    added = []
+    with app.app_context():
+        inspector = inspect(db.engine)
+        present = set(inspector.get_table_names())
+        with db.engine.begin() as conn:
+            for table in db.metadata.sorted_tables:
+                if table.name not in present:
+                    continue
+                have = {c["name"] for c in inspector.get_columns(table.name)}
+                for col in table.columns:
+                    if col.name in have:
+                        continue
+                    default = col.default.arg if col.default is not None and col.default.is_scalar else None
+                    sql = f"ALTER TABLE {table.name} ADD COLUMN {col.name} {col.type.compile(db.engine.dialect)}"
+                    if default is not None:
+                        sql += f" DEFAULT {default!r}" if isinstance(default, str) else f" DEFAULT {default}"
+                    conn.execute(text(sql))
+                    added.append(f"{table.name}.{col.name}")
+    return added
+
+
 def add_complaints(app, n: int) -> dict:
     """Complaints and follow-up calls into a database filled before the after-sales
     tables existed (the same rows :func:`generate` writes)."""
@@ -435,6 +459,8 @@ def main() -> None:
     if not (args.reuse and filled):
         print("generating...", flush=True)
         print(generate(app, args.jobs, args.complaints), flush=True)
+    if args.reuse:
+        print("columns added:", add_missing_columns(app), flush=True)
     with app.app_context():
         from models import REPORT_INDEXES
 
