@@ -245,11 +245,12 @@ def add_missing_columns(app) -> list[str]:
     with app.app_context():
         inspector = inspect(db.engine)
         present = set(inspector.get_table_names())
+        columns = {t: {c["name"] for c in inspector.get_columns(t)} for t in present}
         with db.engine.begin() as conn:
             for table in db.metadata.sorted_tables:
                 if table.name not in present:
                     continue
-                have = {c["name"] for c in inspector.get_columns(table.name)}
+                have = columns[table.name]
                 for col in table.columns:
                     if col.name in have:
                         continue
