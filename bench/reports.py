@@ -479,6 +479,7 @@ def main() -> None:
                 "complaints" not in tables or not db.session.scalar(text("SELECT count(*) FROM complaints"))):
             db.session.rollback()
             print("complaints:", add_complaints(app, args.complaints), flush=True)
+        db.session.rollback()  # SQLite: the count above holds the write lock (BEGIN IMMEDIATE)
         tables = set(inspect(db.engine).get_table_names())
         if "report_collected_jobs" not in tables or not db.session.scalar(
                 text("SELECT count(*) FROM report_collected_jobs")):
