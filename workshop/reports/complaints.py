@@ -14,11 +14,12 @@ import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
+from functools import cached_property
 
 from sqlalchemy import and_, case, func, select
 
 from models import Complaint, FollowUp, Remedy, User, ValidationError, db, utcnow
-from workshop.services.clock import as_utc, local_today
+from workshop.services.clock import as_utc, local_today, zone
 
 from . import kpis
 from .period import Period, Scope, month_of
@@ -52,32 +53,41 @@ class Case:
     remedy_cost: Decimal
     owner: str | None
 
+    def __post_init__(self):
+        # Times as aware UTC once (SQLite hands them back naive), not at every test.
+        for name in ("registered_at", "respond_by", "responded_at", "report_by", "reported_at", "closed_at"):
+            value = getattr(self, name)
+            if value is not None:
+                setattr(self, name, as_utc(value))
+
     @property
     def month(self) -> str:
         return self.registered_on.strftime("%Y-%m")
 
-    @property
+    @cached_property
     def responded_on_time(self) -> bool:
         """Answered at or before ``respond_by`` (registration + 24 h: an answer at
         exactly 24 h is on time)."""
-        return self.responded_at is not None and as_utc(self.responded_at) <= as_utc(self.respond_by)
+        return self.responded_at is not None and self.responded_at <= self.respond_by
 
     def overdue(self, now: dt.datetime) -> bool:
         """A deadline missed: the answer (late, or still missing after ``respond_by``)
         or, for serious and critical cases, the written report (``report_by``)."""
+        now = as_utc(now)
+
         def missed(done, due):
             if due is None:
                 return False
-            return as_utc(done) > as_utc(due) if done is not None else as_utc(now) > as_utc(due)
+            return done > due if done is not None else now > due
         return missed(self.responded_at, self.respond_by) or missed(self.reported_at, self.report_by)
 
     @property
     def closed(self) -> bool:
         return self.status == "closed"
 
-    @property
+    @cached_property
     def days_to_close(self) -> float | None:
-        return kpis.days_between(self.registered_at, self.closed_at) if self.closed_at else None
+        return (self.closed_at - self.registered_at).total_seconds() / 86400 if self.closed_at else None
 
 
 def _remedy_cost():
@@ -96,8 +106,9 @@ def _cases(where, scope: Scope) -> list[Case]:
                User.username.label("owner"))
         .outerjoin(User, User.id == Complaint.owner_id)
         .where(where).order_by(Complaint.registered_at, Complaint.id)).all()
+    zones = {sp.id: zone(sp) for sp in scope.service_points}
     return [Case(r.id, r.number, r.service_point_id, r.registered_at,
-                 local_today(scope.by_id(r.service_point_id), r.registered_at), r.channel, r.category, r.level,
+                 as_utc(r.registered_at).astimezone(zones[r.service_point_id]).date(), r.channel, r.category, r.level,
                  r.status, r.founded, r.respond_by, r.responded_at, r.report_by, r.reported_at, r.closed_at,
                  r.root_cause, Decimal(r.remedy_cost or 0).quantize(Decimal("0.01")), r.owner) for r in rows]
 
