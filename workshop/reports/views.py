@@ -89,10 +89,12 @@ def drill(figure):
                       r.get("collected_on"), r.get("promised_by"), r.get("days_to_ready"), r.get("age_days"),
                       r.get("total")] for r in result["rows"]])
     return render_template("reports/drill.html", result=result, title=DRILL_TITLES[figure], figure=figure,
-                           scope=scope, period=period, query=_query(scope, period))
+                           scope=scope, period=period, query=_query(scope, period), shown=DRILL_PAGE_ROWS)
 
 
 KPI_TABLES = ("kpis", "parts", "engineers", "ageing")
+#: Rows a drill-down page shows; the CSV has them all.
+DRILL_PAGE_ROWS = 1000
 
 
 @bp.route("/<table>.csv")
