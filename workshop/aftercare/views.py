@@ -239,7 +239,7 @@ def _run(complaint: Complaint, name: str, form, action, anchor: str):
             db.session.rollback()
             complaint = complaints.get(current_user, complaint.number)
             apply_domain_errors(form, exc)  # "missing" (closing) is no field: it shows atop the form
-            return _page(complaint, forms, exc.status if exc.status in (403, 409) else 422)
+            return _page(complaint, forms, exc.status)
         flash(message, "success")
         return redirect(url_for("aftercare.detail", number=complaint.number) + anchor)
     return _page(complaint, forms, 422)
