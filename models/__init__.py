@@ -67,12 +67,14 @@ from .pickup import (
     PickupRecord,
     VerificationMethod,
 )
+from .reports import REPORT_INDEXES, CollectedJobFact
 from .warranty import ServicePointPolicy, WarrantyPolicy
 
 __all__ = [
     "BLOCKED_REASONS",
     "DEFAULT_LOCATION",
     "OPEN_STATUSES",
+    "REPORT_INDEXES",
     "ROLE_VALUES",
     "TRANSITIONS",
     "ApiToken",
@@ -82,6 +84,7 @@ __all__ = [
     "BlockedReason",
     "Channel",
     "ChargeKind",
+    "CollectedJobFact",
     "Complaint",
     "ComplaintEvent",
     "ComplaintSequence",

@@ -200,6 +200,12 @@ def register_blueprints(app: Flask) -> None:
     from .profile import bp as profile_bp
 
     app.register_blueprint(profile_bp)
+
+    from .reports import summary
+    from .reports.views import bp as reports_bp
+
+    app.register_blueprint(reports_bp)
+    summary.install()
     register_api(app)
 
 
@@ -213,6 +219,7 @@ def register_commands(app: Flask) -> None:
     from .intake import cli as intake_cli
     from .notifications import cli as notifications_cli
     from .parts import cli as parts_cli
+    from .reports.cli import reports_cli
 
     for module in (notifications_cli, cli, demo_cli, parts_cli, intake_cli):
         module.register(app)
@@ -220,6 +227,7 @@ def register_commands(app: Flask) -> None:
     app.cli.add_command(complaints_cli)
     app.cli.add_command(followups_cli)
     app.cli.add_command(backup_cli)
+    app.cli.add_command(reports_cli)
 
 
 def register_template_helpers(app: Flask) -> None:

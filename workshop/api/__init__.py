@@ -22,9 +22,10 @@ from workshop.intake.devices import api as imei
 from workshop.jobs import api as jobs
 from workshop.parts import api as parts
 from workshop.pickup import api as pickup
+from workshop.reports import api as reports_api
 
 API_BLUEPRINTS = [me.blp, imei.blp, intake.blp, jobs.blp, parts.blp, bench.blp, pickup.blp, aftercare_api.blp,
-                  tokens_api.blp]
+                  tokens_api.blp, reports_api.blp]
 
 
 API_NAMES = frozenset(blp.name for blp in API_BLUEPRINTS)

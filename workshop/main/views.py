@@ -3,13 +3,17 @@ from flask_login import current_user
 
 from models import NotFound
 from workshop.jobs import scan as scan_service
+from workshop.permissions.rules import can
+from workshop.reports.web import home_dashboard
 
 bp = Blueprint("main", __name__)
 
 
 @bp.route("/")
 def index():
-    return render_template("main/index.html")
+    # A manager's home page is the dashboard: the day and the month at a glance.
+    dashboard = home_dashboard() if can(current_user, "reports.view") else None
+    return render_template("main/index.html", dashboard=dashboard)
 
 
 @bp.route("/scan")

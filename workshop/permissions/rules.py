@@ -170,6 +170,18 @@ ENDPOINT_RULES: dict[str, str | dict[str, str]] = {
     "track.status": PUBLIC,
     "api_pickup.JobPickup": "pickup",
     "api_pickup.JobBill": "job.view",
+    # reports (workshop/reports): managers only
+    "reports.index": "reports.view",
+    "reports.drill": "reports.view",
+    "reports.table_csv": "reports.view",
+    "reports.workbook": "reports.view",
+    "reports.complaints": "reports.view",
+    "reports.complaints_csv": "reports.view",
+    "reports.complaints_pdf": "reports.view",
+    "reports.complaint_list": "reports.view",
+    "reports.satisfaction_list": "reports.view",
+    "api_reports.Complaints": "reports.view",
+    "api_reports.Kpis": "reports.view",
     # after-sales care (workshop/aftercare): pages, printouts, the public follow-up page, API
     "aftercare.register_list": "aftercare",
     "aftercare.new": "aftercare",

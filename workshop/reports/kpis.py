@@ -1,0 +1,453 @@
+"""Workshop KPIs: every figure defined once, here, with its formula (docs/REPORTS.md
+repeats the formulas for readers).
+
+Each figure counts a *cohort* of jobs and, for rates, the part of that cohort that
+meets a test.  The same cohort query and the same test serve the figure's value and
+its drill-down list (:func:`drill`), so the list always adds up to the figure.
+
+Cohorts (local dates of each job's own service point, ``from`` and ``to`` inclusive):
+
+- **received**: jobs whose ``received_on`` is in the period;
+- **collected**: jobs whose pickup ``collected_on`` is in the period;
+- **ready now**: jobs whose status is ``ready`` at the moment of the report.
+
+Read-only: nothing here writes or commits.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+import statistics
+from collections.abc import Callable
+from dataclasses import dataclass
+from decimal import Decimal
+
+from sqlalchemy import and_, case, exists, func, literal, or_, select
+from sqlalchemy.orm import aliased
+
+from models import CollectedJobFact, Job, JobEvent, Part, PickupRecord, Requisition, User, ValidationError, db
+from models.parts import RequisitionLine, RequisitionStatus
+from workshop.core.clock import as_utc, local_today, zone
+
+from .period import Period, Scope
+
+ZERO = Decimal("0.00")
+#: Statuses in which a job is on someone's bench.
+BENCH_STATUSES = ("diagnosing", "awaiting_approval", "awaiting_parts", "repairing", "qc")
+#: Ready-but-uncollected age buckets, in whole local days since the job became ready.
+AGE_BUCKETS = ((0, 2), (3, 7), (8, 14), (15, 30), (31, None))
+
+
+# --------------------------------------------------------------------------- helpers
+
+def days_between(earlier: dt.datetime, later: dt.datetime) -> float:
+    """Elapsed time in days (24 h), as a fraction."""
+    return (as_utc(later) - as_utc(earlier)).total_seconds() / 86400
+
+
+def median(values: list[float]) -> float | None:
+    return round(statistics.median(values), 2) if values else None
+
+
+def percentile(values: list[float], p: float) -> float | None:
+    """Nearest-rank percentile: the smallest value with at least ``p`` of the values at
+    or below it (p90 of 10 values is the 9th smallest)."""
+    if not values:
+        return None
+    ordered = sorted(values)
+    return round(ordered[max(1, math.ceil(p * len(ordered))) - 1], 2)
+
+
+def rate(part: int, whole: int) -> float | None:
+    return round(part / whole, 4) if whole else None
+
+
+def _in_period(column, scope: Scope, period: Period):
+    """``column`` (a UTC timestamp of a row of ``sp_column``'s service point) within
+    the period's local days: one UTC interval per service point, inside the span of
+    them all (which an index on ``column`` can range-scan)."""
+    bounds = scope.utc_bounds(period)
+    lo_all, hi_all = min(lo for _, lo, _ in bounds), max(hi for _, _, hi in bounds)
+    return lambda sp_column: and_(column >= lo_all, column < hi_all,
+                                  or_(*(and_(sp_column == sp_id, column >= lo, column < hi)
+                                        for sp_id, lo, hi in bounds)))
+
+
+# --------------------------------------------------------------------------- received cohort
+
+def received_filter(scope: Scope, period: Period):
+    return and_(Job.service_point_id.in_(scope.ids), Job.received_on >= period.start,
+                Job.received_on <= period.end)
+
+
+#: Tests on a received job, as SQL: used for the figures and their drill-down lists.
+RECEIVED_TESTS = {
+    "jobs_received": None,
+    "rerepair_rate": Job.rerepair_of_id.is_not(None),
+    "warranty_share": Job.warranty_chargeable.is_(False),
+}
+
+
+def received_figures(scope: Scope, period: Period) -> dict:
+    row = db.session.execute(
+        select(func.count(Job.id),
+               func.coalesce(func.sum(case((RECEIVED_TESTS["rerepair_rate"], 1), else_=0)), 0),
+               func.coalesce(func.sum(case((RECEIVED_TESTS["warranty_share"], 1), else_=0)), 0))
+        .where(received_filter(scope, period))).one()
+    received, rerepairs, warranty = (int(v or 0) for v in row)
+    return {"jobs_received": received, "rerepairs_received": rerepairs,
+            "rerepair_rate": rate(rerepairs, received), "warranty_jobs": warranty,
+            "warranty_share": rate(warranty, received)}
+
+
+# --------------------------------------------------------------------------- collected cohort
+
+@dataclass
+class Collected:
+    """What the collected-cohort figures need to know about one collected job,
+    computed from the live rows (pickup, job, its events, its parts)."""
+
+    job_id: int
+    number: str
+    service_point_id: int
+    received_at: dt.datetime
+    promised_by: dt.date
+    ready_at: dt.datetime | None
+    ready_on: dt.date | None
+    collected_at: dt.datetime
+    collected_on: dt.date
+    total: Decimal
+    parts_cost: Decimal
+    repair_warranty_ends_on: dt.date | None
+    came_back: bool
+
+    @property
+    def days_to_ready(self) -> float | None:
+        return days_between(self.received_at, self.ready_at) if self.ready_at else None
+
+    @property
+    def days_to_collected(self) -> float:
+        return days_between(self.received_at, self.collected_at)
+
+    @property
+    def on_time(self) -> bool | None:
+        """Ready on or before the promised date (local); None for a job never made
+        ready (cancelled and handed back)."""
+        return self.ready_on <= self.promised_by if self.ready_on else None
+
+    @property
+    def first_time_fix(self) -> bool | None:
+        """Repaired and not back as a re-repair within its repair warranty; None for
+        a handset returned unrepaired (it has no repair warranty)."""
+        return None if self.repair_warranty_ends_on is None else not self.came_back
+
+
+def _first_ready():
+    # Only status events carry a to_status, so no test on ``kind``: the index
+    # (job_id, to_status, at) then answers alone.
+    return (select(func.min(JobEvent.at)).where(JobEvent.job_id == Job.id, JobEvent.to_status == "ready")
+            .correlate(Job).scalar_subquery())
+
+
+_LATER = aliased(Job, name="later")
+
+
+def _came_back():
+    return exists().where(_LATER.rerepair_of_id == Job.id,
+                          _LATER.received_on <= PickupRecord.repair_warranty_ends_on)
+
+
+def _parts_cost():
+    """(issued − returned) × unit cost over the job's issued requisition lines."""
+    return (select(func.coalesce(func.sum((RequisitionLine.issued_qty - RequisitionLine.returned_qty)
+                                          * RequisitionLine.unit_cost), 0))
+            .join(Requisition, Requisition.id == RequisitionLine.requisition_id)
+            .where(Requisition.job_id == Job.id, Requisition.status == RequisitionStatus.ISSUED.value)
+            .correlate(Job).scalar_subquery())
+
+
+def collected_filter(scope: Scope, period: Period):
+    # "+ 0" keeps SQLite's planner from walking every job of the service points by
+    # their index: the pickups of the period are the few rows to start from.
+    return and_((Job.service_point_id + 0).in_(scope.ids), PickupRecord.collected_on >= period.start,
+                PickupRecord.collected_on <= period.end)
+
+
+def live_collected(where, zones: dict[int, dt.tzinfo], *, connection=None) -> list[Collected]:
+    """:class:`Collected` per collected job matching ``where`` (over jobs and
+    pickups), computed from the live rows, in collection order.  ``zones`` maps
+    service point ids to their timezones (for the local date a job became ready)."""
+    query = (select(Job.id, Job.number, Job.service_point_id, Job.received_at, Job.promised_by,
+                    _first_ready().label("ready_at"), PickupRecord.collected_at, PickupRecord.collected_on,
+                    PickupRecord.total, _parts_cost().label("parts_cost"), PickupRecord.repair_warranty_ends_on,
+                    _came_back().label("came_back"))
+             .join(PickupRecord, PickupRecord.job_id == Job.id).where(where)
+             .order_by(PickupRecord.collected_at, Job.id))
+    rows = (connection or db.session).execute(query).all()
+    out = []
+    for r in rows:
+        ready_on = as_utc(r.ready_at).astimezone(zones[r.service_point_id]).date() if r.ready_at else None
+        out.append(Collected(r.id, r.number, r.service_point_id, r.received_at, r.promised_by, r.ready_at,
+                             ready_on, r.collected_at, r.collected_on, Decimal(r.total or 0),
+                             Decimal(r.parts_cost or 0).quantize(Decimal("0.01")), r.repair_warranty_ends_on,
+                             bool(r.came_back)))
+    return out
+
+
+def collected_jobs(scope: Scope, period: Period) -> list[Collected]:
+    """The jobs collected in the period, computed from the live rows (the summary's
+    recount; the KPIs read :func:`collected_facts`)."""
+    return live_collected(collected_filter(scope, period), {sp.id: zone(sp) for sp in scope.service_points})
+
+
+def collected_facts(scope: Scope, period: Period):
+    """The jobs collected in the period, from the maintained summary
+    (:class:`models.CollectedJobFact`): rows with ``collected_on``, ``days_to_ready``,
+    ``days_to_collected``, ``on_time``, ``first_time_fix``, ``total``, ``parts_cost``."""
+    f = CollectedJobFact
+    return db.session.execute(
+        select(f.job_id, f.collected_on, f.days_to_ready, f.days_to_collected, f.on_time, f.first_time_fix,
+               f.total, f.parts_cost)
+        .where(f.service_point_id.in_(scope.ids), f.collected_on >= period.start, f.collected_on <= period.end)
+    ).all()
+
+
+#: Tests on a collected job (a :class:`Collected` or a summary row): ``(in the base, counted)``.
+COLLECTED_TESTS: dict[str, tuple[Callable, Callable]] = {
+    "jobs_collected": (lambda c: True, lambda c: True),
+    "turnaround": (lambda c: c.days_to_ready is not None, lambda c: True),
+    "on_time_rate": (lambda c: c.on_time is not None, lambda c: bool(c.on_time)),
+    "first_time_fix_rate": (lambda c: c.first_time_fix is not None, lambda c: bool(c.first_time_fix)),
+    "revenue": (lambda c: True, lambda c: c.total > 0),
+}
+
+
+def collected_figures(jobs) -> dict:
+    """The collected-cohort figures over :class:`Collected` objects or summary rows."""
+    to_ready = [c.days_to_ready for c in jobs if c.days_to_ready is not None]
+    to_collected = [c.days_to_collected for c in jobs]
+    on_time = [c.on_time for c in jobs if c.on_time is not None]
+    ftf = [c.first_time_fix for c in jobs if c.first_time_fix is not None]
+    return {
+        "jobs_collected": len(jobs),
+        "turnaround_days_median": median(to_ready),
+        "turnaround_days_p90": percentile(to_ready, 0.9),
+        "collected_days_median": median(to_collected),
+        "collected_days_p90": percentile(to_collected, 0.9),
+        "on_time_rate": rate(sum(1 for v in on_time if v), len(on_time)),
+        "first_time_fix_rate": rate(sum(1 for v in ftf if v), len(ftf)),
+        "came_back": sum(1 for v in ftf if not v),
+        "revenue": str(sum((Decimal(c.total) for c in jobs), ZERO)),
+        "parts_cost": str(sum((Decimal(c.parts_cost) for c in jobs), ZERO)),
+    }
+
+
+def collected_summary(scope: Scope, period: Period) -> tuple[dict, list]:
+    """:func:`collected_figures` of the jobs collected in the period, read from the
+    maintained summary: the counts and sums in one SQL aggregate, and only the two
+    turnaround values per job for the medians and percentiles.  Returns the figures
+    and the ``(collected_on, days_to_ready)`` rows (for the charts)."""
+    f = CollectedJobFact
+    where = and_(f.service_point_id.in_(scope.ids), f.collected_on >= period.start, f.collected_on <= period.end)
+    n, on_time_base, on_time, ftf_base, ftf, revenue, cost = db.session.execute(
+        select(func.count(), func.count(f.on_time), func.coalesce(func.sum(case((f.on_time, 1), else_=0)), 0),
+               func.count(f.first_time_fix), func.coalesce(func.sum(case((f.first_time_fix, 1), else_=0)), 0),
+               func.coalesce(func.sum(f.total), 0), func.coalesce(func.sum(f.parts_cost), 0)).where(where)).one()
+    rows = db.session.execute(select(f.collected_on, f.days_to_ready, f.days_to_collected).where(where)).all()
+    to_ready = [r.days_to_ready for r in rows if r.days_to_ready is not None]
+    to_collected = [r.days_to_collected for r in rows]
+    figures = {
+        "jobs_collected": int(n),
+        "turnaround_days_median": median(to_ready),
+        "turnaround_days_p90": percentile(to_ready, 0.9),
+        "collected_days_median": median(to_collected),
+        "collected_days_p90": percentile(to_collected, 0.9),
+        "on_time_rate": rate(int(on_time), int(on_time_base)),
+        "first_time_fix_rate": rate(int(ftf), int(ftf_base)),
+        "came_back": int(ftf_base) - int(ftf),
+        "revenue": str(Decimal(revenue).quantize(Decimal("0.01"))),
+        "parts_cost": str(Decimal(cost).quantize(Decimal("0.01"))),
+    }
+    return figures, rows
+
+
+# --------------------------------------------------------------------------- parts, engineers, ageing
+
+def parts_by_sku(scope: Scope, period: Period) -> list[dict]:
+    """Parts consumption by SKU: requisition lines issued in the period (local date of
+    the issue), issued and returned units, net units and their cost."""
+    in_period = _in_period(Requisition.issued_at, scope, period)(Requisition.service_point_id)
+    net = RequisitionLine.issued_qty - RequisitionLine.returned_qty
+    rows = db.session.execute(
+        select(Part.sku, Part.name, func.sum(RequisitionLine.issued_qty), func.sum(RequisitionLine.returned_qty),
+               func.sum(net), func.coalesce(func.sum(net * RequisitionLine.unit_cost), 0))
+        .select_from(RequisitionLine)
+        .join(Requisition, Requisition.id == RequisitionLine.requisition_id)
+        .join(Part, Part.id == RequisitionLine.part_id)
+        .where(Requisition.status == RequisitionStatus.ISSUED.value, in_period)
+        .group_by(Part.sku, Part.name).order_by(func.sum(net).desc(), Part.sku)).all()
+    return [{"sku": sku, "name": name, "issued": int(issued or 0), "returned": int(returned or 0),
+             "net": int(n or 0), "cost": str(Decimal(cost or 0).quantize(Decimal("0.01")))}
+            for sku, name, issued, returned, n, cost in rows]
+
+
+def engineers(scope: Scope, period: Period) -> list[dict]:
+    """Engineer workload and output.  Per engineer of a job in scope:
+    ``received``: jobs received in the period assigned to them; ``on_bench``: their jobs
+    in a bench status now; ``passed_qc``: QC passes (qc -> ready) in the period of jobs
+    assigned to them; ``qc_failures``: QC failures (qc -> repairing) likewise."""
+    in_period = _in_period(JobEvent.at, scope, period)(Job.service_point_id)
+
+    qc_moves = db.session.execute(
+        select(Job.engineer_id, JobEvent.to_status, func.count(JobEvent.id)).join(Job, Job.id == JobEvent.job_id)
+        .where(JobEvent.to_status.in_(("ready", "repairing")), JobEvent.from_status == "qc",
+               Job.engineer_id.is_not(None), Job.service_point_id.in_(scope.ids), in_period)
+        .group_by(Job.engineer_id, JobEvent.to_status)).all()
+    passed = {e: n for e, to, n in qc_moves if to == "ready"}
+    failed = {e: n for e, to, n in qc_moves if to == "repairing"}
+
+    received = dict(db.session.execute(
+        select(Job.engineer_id, func.count(Job.id)).where(received_filter(scope, period),
+                                                          Job.engineer_id.is_not(None))
+        .group_by(Job.engineer_id)).all())
+    on_bench = dict(db.session.execute(
+        select(Job.engineer_id, func.count(Job.id))
+        .where(Job.service_point_id.in_(scope.ids), Job.status.in_(BENCH_STATUSES), Job.engineer_id.is_not(None))
+        .group_by(Job.engineer_id)).all())
+    ids = set(received) | set(on_bench) | set(passed) | set(failed)
+    users = {u.id: u for u in db.session.scalars(select(User).where(User.id.in_(ids)))} if ids else {}
+    out = [{"engineer": users[i].username, "name": users[i].label, "received": received.get(i, 0),
+            "on_bench": on_bench.get(i, 0), "passed_qc": passed.get(i, 0), "qc_failures": failed.get(i, 0),
+            "qc_failure_rate": rate(failed.get(i, 0), passed.get(i, 0) + failed.get(i, 0))}
+           for i in ids]
+    return sorted(out, key=lambda e: (-e["received"], e["engineer"]))
+
+
+def ready_waiting(scope: Scope, now: dt.datetime | None = None) -> list[dict]:
+    """Jobs ready and not collected, with their age in whole local days since they
+    became ready (the latest move to ready), oldest first."""
+    rows = db.session.execute(
+        select(Job.id, Job.number, Job.service_point_id, func.max(JobEvent.at).label("ready_at"))
+        .outerjoin(JobEvent, and_(JobEvent.job_id == Job.id, JobEvent.to_status == "ready"))
+        .where(Job.service_point_id.in_(scope.ids), Job.status == "ready")
+        .group_by(Job.id, Job.number, Job.service_point_id)).all()
+    out = []
+    for r in rows:
+        sp = scope.by_id(r.service_point_id)
+        ready_on = local_today(sp, r.ready_at) if r.ready_at is not None else None
+        age = (local_today(sp, now) - ready_on).days if ready_on else None
+        out.append({"job_id": r.id, "number": r.number, "ready_on": ready_on, "age_days": age})
+    return sorted(out, key=lambda x: (-(x["age_days"] or 0), x["number"]))
+
+
+def bucket_label(low: int, high: int | None) -> str:
+    return f"{low}-{high}" if high is not None else f"{low}+"
+
+
+def ageing(waiting: list[dict]) -> list[dict]:
+    """The ready-but-uncollected jobs counted per age bucket (:data:`AGE_BUCKETS`)."""
+    out = []
+    for low, high in AGE_BUCKETS:
+        n = sum(1 for w in waiting if w["age_days"] is not None and w["age_days"] >= low
+                and (high is None or w["age_days"] <= high))
+        out.append({"bucket": bucket_label(low, high), "low": low, "high": high, "jobs": n})
+    return out
+
+
+# --------------------------------------------------------------------------- series for charts
+
+def received_per_day(scope: Scope, period: Period) -> list[tuple[dt.date, int]]:
+    counts = dict(db.session.execute(
+        select(Job.received_on, func.count(Job.id)).where(received_filter(scope, period))
+        .group_by(Job.received_on)).all())
+    return [(d, int(counts.get(d, 0))) for d in period.dates()]
+
+
+def collected_per_day(scope: Scope, period: Period) -> list[tuple[dt.date, int]]:
+    counts = dict(db.session.execute(
+        select(PickupRecord.collected_on, func.count(PickupRecord.id)).join(Job, Job.id == PickupRecord.job_id)
+        .where(collected_filter(scope, period)).group_by(PickupRecord.collected_on)).all())
+    return [(d, int(counts.get(d, 0))) for d in period.dates()]
+
+
+def turnaround_per_day(jobs, period: Period) -> list[tuple[dt.date, float | None]]:
+    """Median days to ready of the jobs collected each day."""
+    by_day: dict[dt.date, list[float]] = {}
+    for c in jobs:
+        if c.days_to_ready is not None:
+            by_day.setdefault(c.collected_on, []).append(c.days_to_ready)
+    return [(d, median(by_day.get(d, []))) for d in period.dates()]
+
+
+# --------------------------------------------------------------------------- the whole report
+
+def compute(scope: Scope, period: Period, *, now: dt.datetime | None = None, detail: bool = True,
+            snapshot: bool = True, extra: Callable[[Scope, Period, dict], dict] | None = None) -> dict:
+    """All KPIs for ``scope`` over ``period``.  ``detail`` adds the tables (parts by SKU,
+    engineers); ``snapshot`` the figures of the moment (ready but uncollected, and its
+    ageing with ``detail``), which no past period has; ``extra`` adds figures of other
+    domains (complaints)."""
+    collected_figs, collected = collected_summary(scope, period)
+    out = {"from": period.start.isoformat(), "to": period.end.isoformat(), "service_points": scope.codes}
+    out.update(received_figures(scope, period))
+    out.update(collected_figs)
+    if snapshot:
+        waiting = ready_waiting(scope, now)
+        out["ready_uncollected"] = len(waiting)
+        if detail:
+            out["ready_ageing"] = ageing(waiting)
+    if extra is not None:
+        out.update(extra(scope, period, out))
+    if detail:
+        out["parts"] = parts_by_sku(scope, period)
+        out["engineers"] = engineers(scope, period)
+    out["_collected"] = collected
+    return out
+
+
+def public(figures: dict) -> dict:
+    """The figures without the internal rows (for JSON and CSV)."""
+    return {k: v for k, v in figures.items() if not k.startswith("_")}
+
+
+# --------------------------------------------------------------------------- drill-down
+
+DRILLS = ("jobs_received", "rerepair_rate", "warranty_share", "jobs_collected", "turnaround", "on_time_rate",
+          "first_time_fix_rate", "revenue", "ready_uncollected")
+
+
+def drill(figure: str, scope: Scope, period: Period, *, now: dt.datetime | None = None) -> dict:
+    """The jobs behind ``figure``: ``{"rows": [{number, counted, ...}], "base", "counted"}``.
+
+    For a rate, the rows are its base and ``counted`` marks the numerator; the counts
+    equal the figure's own.  Raises ValidationError for an unknown figure.
+    """
+    if figure in RECEIVED_TESTS:
+        test = RECEIVED_TESTS[figure]
+        counted = case((test, literal(True)), else_=literal(False)) if test is not None else literal(True)
+        rows = db.session.execute(
+            select(Job.number, Job.received_on, Job.status, Job.promised_by, counted.label("counted"))
+            .where(received_filter(scope, period)).order_by(Job.received_on, Job.number)).all()
+        items = [{"number": r.number, "received_on": r.received_on, "status": r.status,
+                  "promised_by": r.promised_by, "counted": bool(r.counted)} for r in rows]
+    elif figure in COLLECTED_TESTS:
+        in_base, is_counted = COLLECTED_TESTS[figure]
+        f = CollectedJobFact
+        rows = db.session.execute(
+            select(Job.number, Job.received_on, Job.promised_by, f.ready_on, f.collected_on, f.days_to_ready,
+                   f.days_to_collected, f.on_time, f.first_time_fix, f.total, f.parts_cost)
+            .join(Job, Job.id == f.job_id)
+            .where(f.service_point_id.in_(scope.ids), f.collected_on >= period.start, f.collected_on <= period.end)
+            .order_by(f.collected_on, Job.number)).all()
+        items = [{"number": c.number, "received_on": c.received_on, "ready_on": c.ready_on,
+                  "collected_on": c.collected_on, "promised_by": c.promised_by,
+                  "days_to_ready": round(c.days_to_ready, 2) if c.days_to_ready is not None else None,
+                  "total": c.total, "counted": is_counted(c)}
+                 for c in rows if in_base(c)]
+    elif figure == "ready_uncollected":
+        items = [{"number": w["number"], "ready_on": w["ready_on"], "age_days": w["age_days"], "counted": True}
+                 for w in ready_waiting(scope, now)]
+    else:
+        raise ValidationError(f"No figure {figure!r}; choose one of {', '.join(DRILLS)}.", field="figure")
+    return {"figure": figure, "rows": items, "base": len(items), "counted": sum(1 for i in items if i["counted"])}
