@@ -1,5 +1,5 @@
 """Issue 15, item 3: security headers on every answer; templates carry no inline script,
-no on* handlers and no style attributes (the CSP would block them)."""
+no on* handlers, no <style> blocks and no style attributes (the CSP would block them)."""
 
 from __future__ import annotations
 
@@ -70,6 +70,8 @@ def test_templates_have_no_inline_script_handlers_or_styles():
                 offences.append(f"{path.name}: inline <script>")
         if re.search(r"\son[a-z]+\s*=", text):
             offences.append(f"{path.name}: on* handler")
+        if re.search(r"<style\b", text):
+            offences.append(f"{path.name}: inline <style>")
         if re.search(r"\bstyle\s*=", text):
             offences.append(f"{path.name}: style attribute")
         if "javascript:" in text:

@@ -20,3 +20,9 @@
     return fetch(url, options);
   };
 })();
+
+/* A button marked data-print-page prints the page (reports, dashboard). */
+document.addEventListener("click", function (ev) {
+  var button = ev.target.closest ? ev.target.closest("[data-print-page]") : null;
+  if (button) { ev.preventDefault(); window.print(); }
+});

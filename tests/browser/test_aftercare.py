@@ -37,10 +37,13 @@ def _complaint(app):
 
 
 def _fetch_pdf(page, path):
-    """Download a PDF with the browser's own session, as the print button opens it."""
+    """Download a PDF with the browser's own session as the print button opens it: a POST
+    with the page's CSRF token (static/js/print.js), which records the print."""
     data = page.driver.execute_async_script("""
         const done = arguments[arguments.length - 1];
-        fetch(arguments[0], {credentials: "same-origin"}).then(r => r.arrayBuffer()).then(buf => {
+        const body = new URLSearchParams({csrf_token: document.querySelector('meta[name="csrf-token"]').content});
+        fetch(arguments[0], {method: "POST", body: body, credentials: "same-origin"})
+          .then(r => r.arrayBuffer()).then(buf => {
           let s = ""; const bytes = new Uint8Array(buf);
           for (let i = 0; i < bytes.length; i++) s += String.fromCharCode(bytes[i]);
           done(btoa(s));

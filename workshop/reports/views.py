@@ -30,6 +30,11 @@ from .web import (
 bp = Blueprint("reports", __name__, url_prefix="/reports")
 
 
+def _or_dash(value):
+    """A figure for the printed report: "-" only when there is none (0 is a figure)."""
+    return "-" if value is None else value
+
+
 def _csv(name: str, header, rows) -> Response:
     return Response(exports.csv_text(header, rows), mimetype="text/csv",
                     headers={"Content-Disposition": f"attachment; filename={name}.csv"})
@@ -252,10 +257,10 @@ def monthly_report(scope, month) -> bytes:
             Section(_("Summary"), "pairs", [
                 (_("Complaints received"), t["received"]), (_("Founded"), t["founded"]),
                 (_("Closed"), t["closed"]), (_("Answered within 24 hours"), rate(t["responded_on_time_rate"])),
-                (_("Overdue"), t["overdue"]), (_("Average days to close"), t["avg_days_to_close"] or "-"),
+                (_("Overdue"), t["overdue"]), (_("Average days to close"), _or_dash(t["avg_days_to_close"])),
                 (_("Remedy cost"), t["remedy_cost"]),
-                (_("Complaints per 100 jobs"), figures["complaints_per_100_jobs"] or "-"),
-                (_("Satisfaction (average 1-5)"), figures["satisfaction_average"] or "-"),
+                (_("Complaints per 100 jobs"), _or_dash(figures["complaints_per_100_jobs"])),
+                (_("Satisfaction (average 1-5)"), _or_dash(figures["satisfaction_average"])),
                 (_("Satisfied (4-5)"), rate(figures["satisfied_rate"]))]),
             Section(_("Complaint statistics table"), "table", table_rows,
                     header=[_("Month"), _("Category"), _("Level"), _("Channel"), _("Received"), _("Founded"),
