@@ -57,3 +57,16 @@ def test_answers_match_the_permission_table(app, staff, who):
         if not ok:
             mismatches.append(f"{method} {url} ({endpoint}, rule {rule}) as {who or 'anonymous'}: {code}")
     assert mismatches == []
+
+
+@pytest.mark.sqlite_only
+def test_the_users_list_offers_edit_only_where_the_reader_may_manage(client, auth, staff):
+    # A manager manages the non-admin accounts of their service points: no "Edit" that
+    # would answer 403 on the admin's account.
+    auth.login("manager")
+    page = client.get("/admin/users").text
+    assert f'/admin/users/{staff["receptionist"]}"' in page
+    assert f'/admin/users/{staff["admin"]}"' not in page
+    auth.logout()
+    auth.login("admin")
+    assert f'/admin/users/{staff["admin"]}"' in client.get("/admin/users").text
