@@ -169,7 +169,7 @@ def test_lists_behind_the_figures(shop, month):
 
 def test_kpis_carry_the_complaint_figures(shop, month):
     sp, _ = shop
-    figures = kpis.compute(Scope((sp,)), NOV, now=NOW, extra=complaint_reports.kpi_extra(NOW))
+    figures = kpis.compute(Scope((sp,)), NOV, now=NOW, more_figures=complaint_reports.kpi_extra(NOW))
     assert figures["jobs_received"] == 8 and figures["complaints_received"] == 4
     assert figures["complaints_per_100_jobs"] == 50.0 and figures["satisfaction_average"] == 4.0
 

@@ -37,7 +37,7 @@ class Kpis(MethodView):
         ``to`` or a range over 400 days; 403 for a service point not the caller's.
         """
         scope, period = report_args(_args(args))
-        return kpis.public(kpis.compute(scope, period, extra=complaint_reports.kpi_extra()))
+        return kpis.public(kpis.compute(scope, period, more_figures=complaint_reports.kpi_extra()))
 
 
 @blp.route("/complaints")

@@ -37,7 +37,7 @@ def kpis_command(start, end, code, as_csv):
     """Workshop KPIs over a period, for every service point or one."""
     scope = _scope(code)
     period = parse(start, end, today=local_today(scope.service_points[0]))
-    figures = kpis.public(kpis.compute(scope, period, detail=False, extra=complaint_reports.kpi_extra()))
+    figures = kpis.public(kpis.compute(scope, period, detail=False, more_figures=complaint_reports.kpi_extra()))
     rows = [[k, ", ".join(v) if isinstance(v, list) else v] for k, v in figures.items()]
     if as_csv:
         click.echo(exports.csv_text(["figure", "value"], rows).lstrip("\ufeff"), nl=False)

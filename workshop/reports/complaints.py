@@ -216,7 +216,7 @@ def kpi_figures(scope: Scope, period: Period, so_far: dict | None = None, *,
 
 
 def kpi_extra(now: dt.datetime | None = None) -> Callable[[Scope, Period, dict], dict]:
-    """:func:`kpi_figures` as the ``extra`` of :func:`kpis.compute`."""
+    """:func:`kpi_figures` as the ``more_figures`` of :func:`kpis.compute`."""
     return lambda scope, period, so_far: kpi_figures(scope, period, so_far, now=now)
 
 

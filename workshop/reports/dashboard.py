@@ -28,11 +28,11 @@ def trend(now, before, better: str) -> dict | None:
 
 
 def for_user(user: User, *, now: dt.datetime | None = None, better: dict[str, str] | None = None,
-             extra=None, extra_charts=None, labels: dict | None = None) -> dict:
+             more_figures=None, extra_charts=None, labels: dict | None = None) -> dict:
     """Figures for today and this month (with the previous period's and the trend),
     and the month's charts, over all of ``user``'s service points.
 
-    ``better`` says per figure whether up or down is good; ``extra`` adds figures of
+    ``better`` says per figure whether up or down is good; ``more_figures`` adds figures of
     other domains; ``labels`` titles the charts in the reader's language."""
     better = better or {}
     labels = labels or {}
@@ -43,10 +43,10 @@ def for_user(user: User, *, now: dt.datetime | None = None, better: dict[str, st
     month_figures = None
     waiting = len(kpis.ready_waiting(scope, now))  # a figure of the moment: the same for both
     for name, period in periods.items():
-        figures = kpis.compute(scope, period, now=now, detail=False, snapshot=False, extra=extra)
+        figures = kpis.compute(scope, period, now=now, detail=False, snapshot=False, more_figures=more_figures)
         figures["ready_uncollected"] = waiting
         previous = period.previous()
-        before = kpis.compute(scope, previous, now=now, detail=False, snapshot=False, extra=extra)
+        before = kpis.compute(scope, previous, now=now, detail=False, snapshot=False, more_figures=more_figures)
         out["periods"][name] = {
             "period": period, "previous": previous, "figures": kpis.public(figures),
             "trends": {k: trend(figures.get(k), before.get(k), better.get(k, "")) for k in figures},

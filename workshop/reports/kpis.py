@@ -383,10 +383,10 @@ def turnaround_per_day(jobs, period: Period) -> list[tuple[dt.date, float | None
 # --------------------------------------------------------------------------- the whole report
 
 def compute(scope: Scope, period: Period, *, now: dt.datetime | None = None, detail: bool = True,
-            snapshot: bool = True, extra: Callable[[Scope, Period, dict], dict] | None = None) -> dict:
+            snapshot: bool = True, more_figures: Callable[[Scope, Period, dict], dict] | None = None) -> dict:
     """All KPIs for ``scope`` over ``period``.  ``detail`` adds the tables (parts by SKU,
     engineers); ``snapshot`` the figures of the moment (ready but uncollected, and its
-    ageing with ``detail``), which no past period has; ``extra`` adds figures of other
+    ageing with ``detail``), which no past period has; ``more_figures`` adds figures of other
     domains (complaints)."""
     collected_figs, collected = collected_summary(scope, period)
     out = {"from": period.start.isoformat(), "to": period.end.isoformat(), "service_points": scope.codes}
@@ -397,8 +397,8 @@ def compute(scope: Scope, period: Period, *, now: dt.datetime | None = None, det
         out["ready_uncollected"] = len(waiting)
         if detail:
             out["ready_ageing"] = ageing(waiting)
-    if extra is not None:
-        out.update(extra(scope, period, out))
+    if more_figures is not None:
+        out.update(more_figures(scope, period, out))
     if detail:
         out["parts"] = parts_by_sku(scope, period)
         out["engineers"] = engineers(scope, period)

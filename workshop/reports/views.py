@@ -58,8 +58,8 @@ def kpi_charts(figures: dict, scope, period) -> dict:
 
 def figures_with_trend(scope, period, *, detail: bool = True) -> tuple[dict, dict]:
     extra = complaint_reports.kpi_extra()
-    figures = kpis.compute(scope, period, detail=detail, extra=extra)
-    before = kpis.compute(scope, period.previous(), detail=False, snapshot=False, extra=extra)
+    figures = kpis.compute(scope, period, detail=detail, more_figures=extra)
+    before = kpis.compute(scope, period.previous(), detail=False, snapshot=False, more_figures=extra)
     trends = {f.key: trend(figures.get(f.key), before.get(f.key), f.better) for f in FIGURES}
     return figures, trends
 
@@ -107,7 +107,7 @@ def table_csv(table):
     if table not in KPI_TABLES:
         abort(404)
     scope, period = report_args()
-    figures = kpis.compute(scope, period, extra=complaint_reports.kpi_extra())
+    figures = kpis.compute(scope, period, more_figures=complaint_reports.kpi_extra())
     name = f"{table}-{period.start}-{period.end}"
     header, rows = kpi_table(table, figures)
     return _csv(name, header, rows)
@@ -132,7 +132,7 @@ def kpi_table(table: str, figures: dict) -> tuple[list[str], list[list]]:
 
 def month_sheets(scope, month) -> list:
     """The sheets of the month's workbook (KPIs and their tables)."""
-    figures = kpis.compute(scope, month, extra=complaint_reports.kpi_extra())
+    figures = kpis.compute(scope, month, more_figures=complaint_reports.kpi_extra())
     sheets = []
     for table, title in (("kpis", "KPIs"), ("parts", "Parts"), ("engineers", "Engineers"),
                          ("ageing", "Ready ageing")):

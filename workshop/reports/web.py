@@ -137,7 +137,7 @@ def home_dashboard() -> dict:
     out = dashboard.for_user(current_user, better={f.key: f.better for f in FIGURES},
                              labels={"received": _("Jobs received per day"),
                                      "turnaround": _("Median days to ready, by day of collection")},
-                             extra=complaint_reports.kpi_extra(), extra_charts=care_charts)
+                             more_figures=complaint_reports.kpi_extra(), extra_charts=care_charts)
     out["names"] = [f for f in FIGURES if f.key in dashboard.HOME_FIGURES]
     out["overdue"] = {"complaints": complaint_reports.open_overdue(out["scope"]),
                       "calls": complaint_reports.overdue_calls(out["scope"])}
