@@ -25,6 +25,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from flask_babel import gettext
 from sqlalchemy import func, select
 
 from models import (
@@ -160,7 +161,8 @@ def propose(job: Job) -> User | None:
 
 def _check_assignable(job: Job) -> None:
     if job.job_status not in ASSIGNABLE_STATUSES:
-        raise Conflict(f"Job {job.number} is {job.status}; it is no longer on the bench to assign.")
+        raise Conflict(gettext("Job %(number)s is %(status)s; it is no longer on the bench to assign.",
+                               number=job.number, status=job.status))
 
 
 def _bench_location(job: Job, engineer: User) -> None:
@@ -185,7 +187,7 @@ def assign(job: Job, engineer: User | None, actor: User, *, proposed: bool = Fal
     engineer here).  Appends an ``assign`` event; flushes, never commits.
     """
     if not may(actor, "job.assign"):
-        raise PermissionDenied("Only a manager assigns jobs to engineers.")
+        raise PermissionDenied(gettext("Only a manager assigns jobs to engineers."))
     check_service_point(actor, job.service_point_id)
     _check_assignable(job)
     if engineer is None:
@@ -195,7 +197,8 @@ def assign(job: Job, engineer: User | None, actor: User, *, proposed: bool = Fal
             raise Conflict(Proposal(job, None).reason + " Assign someone by name.")
     if not may(engineer, "job.work_on", job):
         raise ValidationError(
-            f"{engineer.label} is not an active engineer at {job.service_point.code}.",
+            gettext("%(label)s is not an active engineer at %(code)s.",
+                    label=engineer.label, code=job.service_point.code),
             field="engineer",
         )
     previous = job.engineer
@@ -233,10 +236,10 @@ def claim(job: Job, engineer: User) -> JobEvent:
     _check_assignable(job)
     if job.engineer is not None:
         if job.engineer.id == engineer.id:
-            raise Conflict(f"Job {job.number} is already yours.")
-        raise PermissionDenied(f"Job {job.number} is assigned to {job.engineer.label}.")
+            raise Conflict(gettext("Job %(number)s is already yours.", number=job.number))
+        raise PermissionDenied(gettext("Job %(number)s is assigned to %(label)s.", number=job.number, label=job.engineer.label))
     if not may(engineer, "job.take", job):
-        raise PermissionDenied("Only an engineer of this service point takes jobs from the queue.")
+        raise PermissionDenied(gettext("Only an engineer of this service point takes jobs from the queue."))
     reasons = unqualified_reasons(engineer, job)
     if reasons:
         raise PermissionDenied(" ".join(reasons) + " Ask a manager to assign it.")
@@ -266,7 +269,7 @@ def assign_all_proposed(actor: User, service_point_ids: Iterable[int] | None = N
     nobody qualified.  Raises PermissionDenied unless ``actor`` is a manager.  Flushes.
     """
     if not may(actor, "job.assign"):
-        raise PermissionDenied("Only a manager assigns jobs to engineers.")
+        raise PermissionDenied(gettext("Only a manager assigns jobs to engineers."))
     ids = set(service_point_ids or actor.service_point_ids) & actor.service_point_ids
     events, left = [], []
     for proposal in proposals(unassigned_jobs(ids)):
