@@ -87,3 +87,26 @@ def test_the_stored_cancel_note_stays_as_typed_and_amounts_refused_in_chinese(ap
             money.parse_money("12.345", "estimate")
         assert exc.value.errors == {"estimate": ["最多两位小数。"]}
         assert money.parse_money("12.34", "estimate") == Decimal("12.34")
+
+
+def test_an_assignment_note_stays_english_while_the_refusal_speaks_chinese(app, staff):
+    from models import JobEvent, PermissionDenied
+    from workshop.bench import assignment
+
+    with app.test_request_context(headers={"Accept-Language": "zh-CN"}):
+        sp = factories.service_point("SZ01")
+        manager = db.session.get(User, staff["manager"])
+        novice = factories.user("engineer", username="novice", sp=sp, engineer_level=1)
+        job = factories.job(sp, fault_category="liquid", liquid_damage=True, brand="Apple",
+                            customer=factories.customer(sp, phone="+8613900002222"))
+        db.session.flush()
+        with pytest.raises(PermissionDenied) as refused:
+            assignment.claim(job, novice)
+        assert "请让站长分派。" in refused.value.message
+        assert "主板级维修" in refused.value.message
+        event = assignment.assign(job, novice, manager)
+        assert isinstance(event, JobEvent)
+        assert "Not qualified:" in event.note
+        assert "(board-level work)." in event.note
+        assert "主板" not in event.note
+        db.session.rollback()

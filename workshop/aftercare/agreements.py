@@ -76,7 +76,7 @@ def pdf(complaint: Complaint, actor: User | None, kind: str = "agreement", *, cu
     Raises Conflict for the report of a general complaint.  Flushes only.
     """
     if kind == "report" and complaint.level == "general":
-        raise complaints.Conflict("A written report is for serious and critical complaints.")
+        raise complaints.Conflict(gettext("A written report is for serious and critical complaints."))
     locale = language_for(complaint.customer)
     data = document(complaint)
     with force_locale(locale):

@@ -25,7 +25,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from flask_babel import gettext
+from flask_babel import force_locale, gettext
 from sqlalchemy import func, select
 
 from models import (
@@ -76,13 +76,18 @@ def unqualified_reasons(engineer: User, job: Job) -> list[str]:
     reasons = []
     brands = {b.lower() for b in engineer.brand_list}
     if brands and job.brand and job.brand.strip().lower() not in brands:
-        reasons.append(f"{engineer.label} does not repair {job.brand} ({', '.join(engineer.brand_list)}).")
+        reasons.append(gettext("%(label)s does not repair %(brand)s (%(brands)s).", label=engineer.label,
+                               brand=job.brand, brands=", ".join(engineer.brand_list)))
     need = required_level(job)
     if engineer_level(engineer) < need:
-        reasons.append(
-            f"{engineer.label} is level {engineer_level(engineer)}; "
-            f"{job.fault_category or 'this fault'} needs level {need} (board-level work)."
-        )
+        if job.fault_category:
+            reasons.append(gettext("%(label)s is level %(level)s; %(fault)s needs level %(need)s (board-level work).",
+                                   label=engineer.label, level=engineer_level(engineer),
+                                   fault=job.fault_category, need=need))
+        else:
+            reasons.append(gettext("%(label)s is level %(level)s; this fault needs level %(need)s "
+                                   "(board-level work).", label=engineer.label, level=engineer_level(engineer),
+                                   need=need))
     return reasons
 
 
@@ -204,7 +209,8 @@ def assign(job: Job, engineer: User | None, actor: User, *, proposed: bool = Fal
     previous = job.engineer
     if previous is not None and previous.id == engineer.id:
         return None
-    reasons = unqualified_reasons(engineer, job)
+    with force_locale("en"):  # the reasons go into the stored note: English whoever assigns
+        reasons = unqualified_reasons(engineer, job)
     load = loads([engineer.id])[engineer.id]
     if previous is None:
         note = f"Assigned to {engineer.label}" + (" (proposed)" if proposed else "") + "."
@@ -242,7 +248,7 @@ def claim(job: Job, engineer: User) -> JobEvent:
         raise PermissionDenied(gettext("Only an engineer of this service point takes jobs from the queue."))
     reasons = unqualified_reasons(engineer, job)
     if reasons:
-        raise PermissionDenied(" ".join(reasons) + " Ask a manager to assign it.")
+        raise PermissionDenied(" ".join(reasons) + " " + gettext("Ask a manager to assign it."))
     job.engineer = engineer
     _bench_location(job, engineer)
     event = job.add_event("assign", engineer, note=f"Taken by {engineer.label} from the queue.", data={

@@ -502,8 +502,8 @@ def issue_requisition(actor, req: Requisition, *, serials: dict[int, Sequence[st
             errors[f"lines.{i}.qty"] = [gettext("%(sku)s: %(available)s available, %(need)s more needed.",
                                                 sku=line.part.sku, available=available, need=need)]
     if errors:
-        raise StockShortage(f"Not enough stock to issue {req.number}; nothing was issued. "
-                            + " ".join(m for msgs in errors.values() for m in msgs), errors=errors)
+        raise StockShortage(gettext("Not enough stock to issue %(number)s; nothing was issued.", number=req.number)
+                            + " " + " ".join(m for msgs in errors.values() for m in msgs), errors=errors)
 
     now = utcnow()
     for i, line in enumerate(req.lines):
