@@ -92,3 +92,13 @@ def test_the_cli_and_other_work_outside_a_request_stay_english(app):
     with app.app_context():
         assert imei.check(BAD_CHECK_DIGIT).reason.startswith(EN_BAD_CHECK_DIGIT)
     assert imei.check("0" * 15).reason.startswith("The IMEI reads as all zeros")
+
+
+def test_a_bad_phone_number_is_explained_in_the_page_s_language(app, client, auth, staff):
+    auth.login("receptionist")
+    zh = client.post("/intake", data=form_data(customer_phone="12345"), headers={"Accept-Language": "zh-CN"})
+    assert "“12345”不是有效的电话号码（不带国家代码的号码按 CN 解读）。" in zh.get_data(as_text=True)
+    en = client.post("/intake", data=form_data(customer_phone="12345"))
+    assert "'12345' is not a valid phone number (numbers without a country code are read as CN)." in \
+        en.get_data(as_text=True).replace("&#39;", "'")
+    assert _jobs(app) == 0
