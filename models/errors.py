@@ -7,14 +7,18 @@ translation lives in one place (workshop/errors).
 
 from __future__ import annotations
 
+from flask_babel import lazy_gettext as _l
+
 
 class DomainError(Exception):
     """Base class: a rule of the workshop refused the operation."""
 
     status = 400
-    title = "Request refused"
+    title = _l("Request refused")
 
     def __init__(self, message: str, *, field: str | None = None, errors: dict | None = None):
+        # ``message`` may be a lazy string (flask_babel.lazy_gettext): it is shown in the
+        # reader's language; :func:`plain` gives the English text for anything stored.
         super().__init__(message)
         self.message = message
         self.field = field
@@ -25,31 +29,43 @@ class ValidationError(DomainError):
     """Input that breaks a rule; ``errors`` maps field names to messages."""
 
     status = 422
-    title = "Invalid input"
+    title = _l("Invalid input")
 
 
 class NotFound(DomainError):
     status = 404
-    title = "Not found"
+    title = _l("Not found")
 
 
 class PermissionDenied(DomainError):
     status = 403
-    title = "Forbidden"
+    title = _l("Forbidden")
 
 
 class Conflict(DomainError):
     """The request clashes with the current state (a forbidden move, short stock...)."""
 
     status = 409
-    title = "Conflict"
+    title = _l("Conflict")
 
 
 class WorkflowError(Conflict):
     """A status move the workflow does not allow from the job's current status."""
 
-    title = "Move not allowed"
+    title = _l("Move not allowed")
 
 
 class StockShortage(Conflict):
-    title = "Not enough stock"
+    title = _l("Not enough stock")
+
+
+def plain(message) -> str:
+    """The English text of a message (lazy or not), for notes, audit rows and logs:
+    a stored note must not change language with its reader."""
+    from flask_babel import force_locale
+
+    try:
+        with force_locale("en"):
+            return str(message)
+    except RuntimeError:  # no application context: lazy strings fall back to English anyway
+        return str(message)

@@ -11,6 +11,7 @@ import secrets
 from decimal import Decimal
 from enum import StrEnum
 
+from flask_babel import gettext
 from sqlalchemy import (
     JSON,
     Boolean,
@@ -324,7 +325,8 @@ class Job(db.Model):
         if frm == S.QC:
             if actor.id in self.repairer_ids:
                 raise PermissionDenied(
-                    "QC must be done by someone other than the engineer who repaired the job."
+                    gettext("QC must be done by someone other than the engineer who repaired the "
+                            "job.")
                 )
             return
         if actor.role == R.ENGINEER and self.assigned_engineer_id != actor.id:
@@ -344,22 +346,26 @@ class Job(db.Model):
             target = JobStatus(to)
         except ValueError:
             raise WorkflowError(
-                f"Unknown status {to!r}.", errors={"to": [f"Unknown status {to!r}."]}
+                gettext("Unknown status %(to)s.", to=repr(to)), errors={"to": [gettext("Unknown status %(to)s.", to=repr(to))]}
             ) from None
         frm = self.job_status
         roles = TRANSITIONS.get((frm, target))
         if roles is None:
             allowed = ", ".join(s.value for s in self.allowed_moves()) or "none"
             raise WorkflowError(
-                f"A job that is {frm.value} cannot move to {target.value}. Allowed: {allowed}."
+                gettext("A job that is %(from_status)s cannot move to %(to_status)s. Allowed: %(allowed)s.",
+                        from_status=frm.value, to_status=target.value, allowed=allowed)
             )
         if actor.role not in roles:
             mine = ", ".join(s.value for s in self.allowed_moves(actor.role)) or "none"
-            article = "An" if str(actor.role)[:1] in "aeiou" else "A"
-            raise PermissionDenied(
-                f"{article} {actor.role} may not move a job from {frm.value} to {target.value}. "
-                f"You may: {mine}."
-            )
+            names = {"role": actor.role, "from_status": frm.value, "to_status": target.value, "mine": mine}
+            if str(actor.role)[:1] in "aeiou":
+                message = gettext("An %(role)s may not move a job from %(from_status)s to %(to_status)s. "
+                                  "You may: %(mine)s.", **names)
+            else:
+                message = gettext("A %(role)s may not move a job from %(from_status)s to %(to_status)s. "
+                                  "You may: %(mine)s.", **names)
+            raise PermissionDenied(message)
         self._check_person(frm, target, actor)
         return target
 

@@ -165,6 +165,12 @@ def _public_base_url() -> str:
 
 
 def _select_locale():
+    if not has_request_context():  # CLI and background work: the default (English)
+        return None
+    if request.path.startswith("/api/") and request.headers.get("Accept-Language"):
+        # An API client says its reader's language with every request.
+        best = request.accept_languages.best_match(["en", "zh_Hans", "zh_CN", "zh"])
+        return "zh_Hans" if best and best.startswith("zh") else "en"
     if current_user and getattr(current_user, "is_authenticated", False) and current_user.locale:
         return current_user.locale
     best = request.accept_languages.best_match(["en", "zh_Hans", "zh_CN", "zh"])

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from flask_babel import force_locale
+from flask_babel import force_locale, gettext
 
 import labels.agreements as sheets
 from models import Complaint, User, ValidationError, db, utcnow
@@ -25,8 +25,8 @@ def record(complaint: Complaint, actor: User, *, accepted, note: str = "", prefe
     complaint (:func:`complaints.settle`).  Raises ValidationError unless ``accepted``
     is true or false, Conflict unless the complaint is open.  Flushes only."""
     if not isinstance(accepted, bool):
-        raise ValidationError("Say whether the customer accepted the agreement (true or false).", field="accepted")
-    complaints._require_open(complaint, "the agreement is recorded")
+        raise ValidationError(gettext("Say whether the customer accepted the agreement (true or false)."), field="accepted")
+    complaints._require_open(complaint, gettext("the agreement is recorded"))
     now = as_utc(now or utcnow())
     if preferred_solution is not None:
         complaint.preferred_solution = preferred_solution.strip()[:4000]
@@ -76,7 +76,7 @@ def pdf(complaint: Complaint, actor: User | None, kind: str = "agreement", *, cu
     Raises Conflict for the report of a general complaint.  Flushes only.
     """
     if kind == "report" and complaint.level == "general":
-        raise complaints.Conflict("A written report is for serious and critical complaints.")
+        raise complaints.Conflict(gettext("A written report is for serious and critical complaints."))
     locale = language_for(complaint.customer)
     data = document(complaint)
     with force_locale(locale):

@@ -12,6 +12,7 @@ import datetime as dt
 
 from flask import current_app, request, url_for
 from flask.views import MethodView
+from flask_babel import gettext
 from flask_login import current_user
 from flask_smorest import Blueprint
 from marshmallow import EXCLUDE, Schema, fields, validate
@@ -218,7 +219,7 @@ def _manager(username: str | None) -> User | None:
         return None
     user = db.session.scalar(db.select(User).where(User.username == username.strip()))
     if user is None:
-        raise ValidationError(f"There is no user {username}.", field="manager")
+        raise ValidationError(gettext("There is no user %(username)s.", username=username), field="manager")
     return user
 
 

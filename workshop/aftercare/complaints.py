@@ -22,6 +22,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
+from flask_babel import gettext
 from sqlalchemy import and_, func, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
@@ -67,7 +68,8 @@ def channel_level(channel: str) -> str:
     try:
         return CHANNEL_LEVELS[channel]
     except KeyError:
-        raise ValidationError(f"Unknown channel {channel!r}; choose one of: {', '.join(CHANNEL_LEVELS)}.",
+        raise ValidationError(gettext("Unknown channel %(channel)s; choose one of: %(choices)s.",
+                                      channel=repr(channel), choices=', '.join(CHANNEL_LEVELS)),
                               field="channel") from None
 
 
@@ -107,7 +109,7 @@ def get(actor: User, number: str) -> Complaint:
     PermissionDenied for another service point's complaint."""
     complaint = db.session.scalar(select(Complaint).where(Complaint.number == (number or "").strip().upper()))
     if complaint is None:
-        raise NotFound(f"There is no complaint {number}.")
+        raise NotFound(gettext("There is no complaint %(number)s.", number=number))
     check_service_point(actor, complaint.service_point_id)
     return complaint
 
@@ -137,9 +139,9 @@ def search(actor: User, *, status: str | None = None, level: str | None = None, 
     """Complaints at the actor's service points, newest first; ``(items, next cursor)``.
     Raises ValidationError for an unknown status or level."""
     if status and status not in ("open", "resolved", "closed"):
-        raise ValidationError("Status is one of: open, resolved, closed.", field="status")
+        raise ValidationError(gettext("Status is one of: open, resolved, closed."), field="status")
     if level and level not in LEVELS:
-        raise ValidationError(f"Level is one of: {', '.join(LEVELS)}.", field="level")
+        raise ValidationError(gettext("Level is one of: %(choices)s.", choices=', '.join(LEVELS)), field="level")
     stmt = select(Complaint).where(Complaint.service_point_id.in_(actor.service_point_ids))
     if status:
         stmt = stmt.where(Complaint.status == status)
@@ -228,26 +230,29 @@ def register(actor: User | None, new: NewComplaint, *, service_point: ServicePoi
     errors: dict[str, list[str]] = {}
     level = CHANNEL_LEVELS.get(new.channel)
     if level is None:
-        errors["channel"] = [f"Unknown channel {new.channel!r}; choose one of: {', '.join(CHANNEL_LEVELS)}."]
+        errors["channel"] = [gettext("Unknown channel %(channel)s; choose one of: %(choices)s.",
+                                     channel=repr(new.channel), choices=', '.join(CHANNEL_LEVELS))]
     if new.category not in CATEGORIES:
-        errors["category"] = [f"Unknown category {new.category!r}; choose one of: {', '.join(CATEGORIES)}."]
+        errors["category"] = [gettext("Unknown category %(category)s; choose one of: %(choices)s.",
+                                      category=repr(new.category), choices=', '.join(CATEGORIES))]
     if new.level:
         if new.level not in LEVELS:
-            errors["level"] = [f"Level is one of: {', '.join(LEVELS)}."]
+            errors["level"] = [gettext("Level is one of: %(choices)s.", choices=', '.join(LEVELS))]
         elif level is not None and level_rank(new.level) < level_rank(level):
-            errors["level"] = [(f"A complaint through {new.channel} is at least {level}; "
-                                "a level may be raised, never lowered.")]
+            errors["level"] = [(gettext("A complaint through %(channel)s is at least %(level)s; a level may be "
+                                        "raised, never lowered.",
+                                        channel=new.channel, level=level))]
         elif level is not None:
             level = new.level
     description = _text(new.description, 4000)
     if not description:
-        errors["description"] = ["Say what the customer complains about."]
+        errors["description"] = [gettext("Say what the customer complains about.")]
     job = None
     if new.job:
         job = job_service.get_job(actor, new.job) if actor is not None else \
             db.session.scalar(select(Job).where(Job.number == new.job))
         if job is None:
-            raise NotFound(f"There is no job {new.job}.")
+            raise NotFound(gettext("There is no job %(job)s.", job=new.job))
     sp = job.service_point if job is not None else (service_point or actor.service_point)
     customer = job.customer if job is not None else None
     phone = None
@@ -260,9 +265,9 @@ def register(actor: User | None, new: NewComplaint, *, service_point: ServicePoi
             customer = db.session.scalar(select(Customer).where(Customer.service_point_id == sp.id,
                                                                 Customer.phone == phone))
         if customer is None and not _text(new.customer_name, 120):
-            errors["customer.name"] = ["A new customer needs a name."]
+            errors["customer.name"] = [gettext("A new customer needs a name.")]
     if errors:
-        raise ValidationError("The complaint was not registered; correct the fields shown.", errors=errors)
+        raise ValidationError(gettext("The complaint was not registered; correct the fields shown."), errors=errors)
     if customer is None:
         customer = Customer(service_point=sp, name=_text(new.customer_name, 120), phone=phone)
         db.session.add(customer)
@@ -305,19 +310,20 @@ def register(actor: User | None, new: NewComplaint, *, service_point: ServicePoi
 
 def _require_open(complaint: Complaint, doing: str) -> None:
     if complaint.status != "open":
-        raise Conflict(f"Complaint {complaint.number} is {complaint.status}: {doing} only while it is open.")
+        raise Conflict(gettext("Complaint %(number)s is %(status)s: %(doing)s only while it is open.",
+                               number=complaint.number, status=complaint.status, doing=doing))
 
 
 def raise_level(complaint: Complaint, actor: User, level: str, note: str = "") -> Complaint:
     """Raise the level (never lower: 422).  Raising to serious or critical sets the
     report deadline; critical hands the case to a manager.  Flushes only."""
     if level not in LEVELS:
-        raise ValidationError(f"Level is one of: {', '.join(LEVELS)}.", field="level")
+        raise ValidationError(gettext("Level is one of: %(choices)s.", choices=', '.join(LEVELS)), field="level")
     if level_rank(level) < level_rank(complaint.level):
-        raise ValidationError(f"The complaint is {complaint.level}; a level may be raised, never lowered.",
+        raise ValidationError(gettext("The complaint is %(level)s; a level may be raised, never lowered.", level=complaint.level),
                               field="level")
     if complaint.status == "closed":
-        raise Conflict(f"Complaint {complaint.number} is closed.")
+        raise Conflict(gettext("Complaint %(number)s is closed.", number=complaint.number))
     if level == complaint.level:
         return complaint
     was = complaint.level
@@ -337,10 +343,10 @@ def respond(complaint: Complaint, actor: User, note: str, *, now: dt.datetime | 
     already responded or not open.  Flushes only."""
     note = _text(note, 4000)
     if not note:
-        raise ValidationError("Write what the customer was told.", field="note")
-    _require_open(complaint, "a response is recorded")
+        raise ValidationError(gettext("Write what the customer was told."), field="note")
+    _require_open(complaint, gettext("a response is recorded"))
     if complaint.responded_at is not None:
-        raise Conflict(f"Complaint {complaint.number} was already responded to.")
+        raise Conflict(gettext("Complaint %(number)s was already responded to.", number=complaint.number))
     now = as_utc(now or utcnow())
     complaint.responded_at = now
     complaint.responded_on_time = now <= as_utc(complaint.respond_by)
@@ -356,11 +362,11 @@ def write_report(complaint: Complaint, actor: User, text: str, *, founded: bool 
     Raises ValidationError without text, Conflict for a general or closed case."""
     text = _text(text, 8000)
     if not text:
-        raise ValidationError("Write the report.", field="report")
+        raise ValidationError(gettext("Write the report."), field="report")
     if complaint.level == "general":
-        raise Conflict("A written report is for serious and critical complaints.")
+        raise Conflict(gettext("A written report is for serious and critical complaints."))
     if complaint.status == "closed":
-        raise Conflict(f"Complaint {complaint.number} is closed.")
+        raise Conflict(gettext("Complaint %(number)s is closed.", number=complaint.number))
     now = as_utc(now or utcnow())
     complaint.reported_at = now
     complaint.report_text = text
@@ -378,7 +384,7 @@ def record_findings(complaint: Complaint, actor: User, *, founded: bool | None, 
                     note: str = "") -> Complaint:
     """Whether the complaint is founded (投诉成立) and who is responsible."""
     if complaint.status == "closed":
-        raise Conflict(f"Complaint {complaint.number} is closed.")
+        raise Conflict(gettext("Complaint %(number)s is closed.", number=complaint.number))
     complaint.founded = founded
     complaint.responsible = _text(responsible, 120)
     complaint.add_event("findings", actor, note=_text(note, 2000),
@@ -394,14 +400,14 @@ def escalate(complaint: Complaint, actor: User, note: str, *, manager: User | No
     Conflict when closed or no manager can take it.  Flushes only."""
     note = _text(note, 2000)
     if not note:
-        raise ValidationError("Say why the complaint is escalated.", field="note")
+        raise ValidationError(gettext("Say why the complaint is escalated."), field="note")
     if complaint.status == "closed":
-        raise Conflict(f"Complaint {complaint.number} is closed.")
+        raise Conflict(gettext("Complaint %(number)s is closed.", number=complaint.number))
     if manager is not None and manager.role != Role.MANAGER.value:
-        raise ValidationError(f"{manager.username} is not a manager.", field="manager")
+        raise ValidationError(gettext("%(username)s is not a manager.", username=manager.username), field="manager")
     owner = manager or _manager_for(complaint.service_point_id, actor)
     if owner is None:
-        raise Conflict("No manager can take this complaint at this service point.")
+        raise Conflict(gettext("No manager can take this complaint at this service point."))
     was = complaint.owner.username if complaint.owner is not None else None
     complaint.owner = owner
     complaint.escalated = True
@@ -455,7 +461,8 @@ def reopen(complaint: Complaint, actor: User | None, note: str, *, data: dict | 
     """Reopen a resolved complaint (an unhappy follow-up answer): it needs a new
     agreement, and on resolution a new follow-up.  Raises Conflict unless resolved."""
     if complaint.status != "resolved":
-        raise Conflict(f"Complaint {complaint.number} is {complaint.status}; only a resolved complaint reopens.")
+        raise Conflict(gettext("Complaint %(number)s is %(status)s; only a resolved complaint reopens.",
+                               number=complaint.number, status=complaint.status))
     complaint.status = "open"
     complaint.resolved_at = None
     complaint.agreement_accepted = None
@@ -484,14 +491,15 @@ def close(complaint: Complaint, actor: User, *, root_cause: str, note: str = "",
     already closed.  Flushes only.
     """
     if actor.role != Role.MANAGER.value:
-        raise PermissionDenied("Only a manager closes a complaint.")
+        raise PermissionDenied(gettext("Only a manager closes a complaint."))
     if root_cause not in ROOT_CAUSES:
-        raise ValidationError(f"Choose the root cause: {', '.join(ROOT_CAUSES)}.", field="root_cause")
+        raise ValidationError(gettext("Choose the root cause: %(choices)s.", choices=', '.join(ROOT_CAUSES)), field="root_cause")
     if complaint.status == "closed":
-        raise Conflict(f"Complaint {complaint.number} is already closed.")
+        raise Conflict(gettext("Complaint %(number)s is already closed.", number=complaint.number))
     missing = missing_for_close(complaint)
     if missing:
-        raise Conflict(f"Complaint {complaint.number} cannot close yet; missing: {'; '.join(missing)}.",
+        raise Conflict(gettext("Complaint %(number)s cannot close yet; missing: %(choices)s.",
+                               number=complaint.number, choices='; '.join(missing)),
                        errors={"missing": missing})
     complaint.status = "closed"
     complaint.closed_at = as_utc(now or utcnow())

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from flask_babel import gettext
 from sqlalchemy import func, select
 
 from models import ContactLog, Customer, User, ValidationError, db
@@ -24,12 +25,12 @@ def log(actor: User, *, kind: str, note: str, channel: str = "phone", phone: str
     NotFound/PermissionDenied for a job one may not see."""
     errors: dict[str, list[str]] = {}
     if kind not in CONTACT_KINDS:
-        errors["kind"] = [f"Kind is one of: {', '.join(CONTACT_KINDS)}."]
+        errors["kind"] = [gettext("Kind is one of: %(choices)s.", choices=', '.join(CONTACT_KINDS))]
     if channel not in CONTACT_CHANNELS:
-        errors["channel"] = [f"Channel is one of: {', '.join(CONTACT_CHANNELS)}."]
+        errors["channel"] = [gettext("Channel is one of: %(choices)s.", choices=', '.join(CONTACT_CHANNELS))]
     note = (note or "").strip()[:4000]
     if not note:
-        errors["note"] = ["Say what the call was about."]
+        errors["note"] = [gettext("Say what the call was about.")]
     e164 = ""
     if (phone or "").strip():
         try:
@@ -37,7 +38,7 @@ def log(actor: User, *, kind: str, note: str, channel: str = "phone", phone: str
         except ValueError as exc:
             errors["phone"] = [str(exc)]
     if errors:
-        raise ValidationError("The contact was not logged.", errors=errors)
+        raise ValidationError(gettext("The contact was not logged."), errors=errors)
     the_job = job_service.get_job(actor, job) if job else None
     customer = the_job.customer if the_job is not None else None
     if customer is None and e164:

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from flask_babel import gettext
 from sqlalchemy import select
 
 from models import (
@@ -70,7 +71,7 @@ def get(actor: User, followup_id: int) -> FollowUp:
     """The follow-up if ``actor`` may see it.  Raises NotFound or PermissionDenied."""
     followup = db.session.get(FollowUp, followup_id)
     if followup is None:
-        raise NotFound(f"There is no follow-up {followup_id}.")
+        raise NotFound(gettext("There is no follow-up %(followup_id)s.", followup_id=followup_id))
     check_service_point(actor, followup.service_point_id)
     return followup
 
@@ -90,9 +91,9 @@ def call_list(actor: User, *, status: str | None = "open", due_by: dt.date | Non
     first, then by id); ``(items, next cursor)``.  Raises ValidationError for an
     unknown status or kind."""
     if status and status not in ("open", "done", "unreachable", "refused"):
-        raise ValidationError("Status is one of: open, done, unreachable, refused.", field="status")
+        raise ValidationError(gettext("Status is one of: open, done, unreachable, refused."), field="status")
     if kind and kind not in FOLLOWUP_KINDS:
-        raise ValidationError(f"Kind is one of: {', '.join(FOLLOWUP_KINDS)}.", field="kind")
+        raise ValidationError(gettext("Kind is one of: %(choices)s.", choices=', '.join(FOLLOWUP_KINDS)), field="kind")
     stmt = select(FollowUp).where(FollowUp.service_point_id.in_(actor.service_point_ids))
     if status:
         stmt = stmt.where(FollowUp.status == status)
@@ -110,13 +111,13 @@ def call_list(actor: User, *, status: str | None = "open", due_by: dt.date | Non
 
 def _satisfaction(value) -> int:
     if isinstance(value, bool) or value is None:
-        raise ValidationError("A reached customer gives a satisfaction from 1 to 5.", field="satisfaction")
+        raise ValidationError(gettext("A reached customer gives a satisfaction from 1 to 5."), field="satisfaction")
     try:
         number = int(str(value).strip())
     except ValueError:
-        raise ValidationError("Satisfaction is a whole number from 1 to 5.", field="satisfaction") from None
+        raise ValidationError(gettext("Satisfaction is a whole number from 1 to 5."), field="satisfaction") from None
     if str(number) != str(value).strip() or not 1 <= number <= 5:
-        raise ValidationError("Satisfaction is a whole number from 1 to 5.", field="satisfaction")
+        raise ValidationError(gettext("Satisfaction is a whole number from 1 to 5."), field="satisfaction")
     return number
 
 
@@ -133,11 +134,12 @@ def record(followup: FollowUp, actor: User | None, *, outcome: str, satisfaction
     """
     errors: dict[str, list[str]] = {}
     if outcome not in FOLLOWUP_OUTCOMES:
-        errors["outcome"] = [f"Outcome is one of: {', '.join(FOLLOWUP_OUTCOMES)}."]
+        errors["outcome"] = [gettext("Outcome is one of: %(choices)s.", choices=', '.join(FOLLOWUP_OUTCOMES))]
     if channel not in FOLLOWUP_CHANNELS:
-        errors["channel"] = [f"Channel is one of: {', '.join(FOLLOWUP_CHANNELS)}."]
+        errors["channel"] = [gettext("Channel is one of: %(choices)s.", choices=', '.join(FOLLOWUP_CHANNELS))]
     if category is not None and category not in CATEGORIES:
-        errors["category"] = [f"Unknown category {category!r}; choose one of: {', '.join(CATEGORIES)}."]
+        errors["category"] = [gettext("Unknown category %(category)s; choose one of: %(choices)s.",
+                                      category=repr(category), choices=', '.join(CATEGORIES))]
     score = None
     if outcome == "reached":
         try:
@@ -145,11 +147,11 @@ def record(followup: FollowUp, actor: User | None, *, outcome: str, satisfaction
         except ValidationError as exc:
             errors.update(exc.errors)
     elif satisfaction not in (None, ""):
-        errors["satisfaction"] = ["A satisfaction is recorded only when the customer was reached."]
+        errors["satisfaction"] = [gettext("A satisfaction is recorded only when the customer was reached.")]
     if errors:
-        raise ValidationError("The call was not recorded.", errors=errors)
+        raise ValidationError(gettext("The call was not recorded."), errors=errors)
     if followup.status != "open":
-        raise Conflict(f"This follow-up is already {followup.status}.")
+        raise Conflict(gettext("This follow-up is already %(status)s.", status=followup.status))
     now = as_utc(now or utcnow())
     comment = (comment or "").strip()[:4000]
     followup.attempts += 1

@@ -17,6 +17,7 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
+from flask_babel import gettext
 from sqlalchemy import select
 
 from models import (
@@ -56,7 +57,7 @@ def amount_of(value, field: str = "amount") -> Decimal:
     if value is None or (isinstance(value, str) and not value.strip()):
         return ZERO
     if isinstance(value, bool):
-        raise ValidationError("Enter an amount such as 128.00.", field=field)
+        raise ValidationError(gettext("Enter an amount such as 128.00."), field=field)
     return parse_money(value, field)
 
 
@@ -117,9 +118,9 @@ def _rerepair_job(complaint: Complaint, actor: User, link: str | None, note: str
     if link:
         job = job_service.get_job(actor, link)
         if job.customer_id != complaint.customer_id:
-            raise ValidationError(f"Job {job.number} belongs to another customer.", field="job")
+            raise ValidationError(gettext("Job %(number)s belongs to another customer.", number=job.number), field="job")
         if not job.is_open:
-            raise ValidationError(f"Job {job.number} is already collected; take the handset in again.", field="job")
+            raise ValidationError(gettext("Job %(number)s is already collected; take the handset in again.", number=job.number), field="job")
         job.warranty_chargeable = False
         job.estimate_amount = Decimal("0.00")
         job.add_event("complaint", actor, note=f"Free re-repair granted on complaint {complaint.number}: no charge.",
@@ -127,7 +128,8 @@ def _rerepair_job(complaint: Complaint, actor: User, link: str | None, note: str
         return job
     original = complaint.job
     if original is None:
-        raise ValidationError("A free re-repair needs the complaint's job, or the number of the job to link.",
+        raise ValidationError(gettext("A free re-repair needs the complaint's job, or the number of the job "
+                                      "to link."),
                               field="job")
     sp = original.service_point
     today = local_today(sp)
@@ -165,17 +167,18 @@ def propose(complaint: Complaint, actor: User, *, kind: str, amount=None, note: 
     PermissionDenied for a job to link one may not see.  Flushes only."""
     errors: dict[str, list[str]] = {}
     if kind not in REMEDY_KINDS:
-        errors["kind"] = [f"Unknown remedy {kind!r}; choose one of: {', '.join(REMEDY_KINDS)}."]
+        errors["kind"] = [gettext("Unknown remedy %(kind)s; choose one of: %(choices)s.",
+                                  kind=repr(kind), choices=', '.join(REMEDY_KINDS))]
     try:
         value = amount_of(amount)
     except ValidationError as exc:
         errors.update(exc.errors)
         value = None
     if errors:
-        raise ValidationError("The remedy was not added.", errors=errors)
+        raise ValidationError(gettext("The remedy was not added."), errors=errors)
     if kind in ("discount", "gift", "refund", "compensation") and value == 0:
-        raise ValidationError(f"Give the amount of the {kind.replace('_', ' ')}.", field="amount")
-    complaints._require_open(complaint, "remedies are added")
+        raise ValidationError(gettext("Give the amount of the %(kind)s.", kind=kind.replace('_', ' ')), field="amount")
+    complaints._require_open(complaint, gettext("remedies are added"))
     approved = within_authority(actor, complaint, kind, value)
     note = (note or "").strip()[:4000]
     # Work out the job and the entitlement first: the remedy joins the session complete.
@@ -199,7 +202,8 @@ def propose(complaint: Complaint, actor: User, *, kind: str, amount=None, note: 
 def get(complaint: Complaint, remedy_id: int) -> Remedy:
     remedy = db.session.get(Remedy, remedy_id)
     if remedy is None or remedy.complaint_id != complaint.id:
-        raise NotFound(f"Complaint {complaint.number} has no remedy {remedy_id}.")
+        raise NotFound(gettext("Complaint %(number)s has no remedy %(remedy_id)s.",
+                               number=complaint.number, remedy_id=remedy_id))
     return remedy
 
 
@@ -207,10 +211,11 @@ def approve(remedy: Remedy, actor: User, note: str = "") -> Remedy:
     """A manager approves a remedy beyond staff authority.  Raises PermissionDenied for
     anyone else, Conflict unless it is pending approval.  Flushes only."""
     if actor.role != Role.MANAGER.value:
-        raise PermissionDenied("Only a manager approves a remedy beyond staff authority.")
+        raise PermissionDenied(gettext("Only a manager approves a remedy beyond staff authority."))
     if remedy.status != "pending_approval":
-        raise Conflict(f"This remedy is {remedy.status.replace('_', ' ')}, not waiting for approval.")
-    complaints._require_open(remedy.complaint, "remedies are approved")
+        raise Conflict(gettext("This remedy is %(status)s, not waiting for approval.",
+                               status=remedy.status.replace('_', ' ')))
+    complaints._require_open(remedy.complaint, gettext("remedies are approved"))
     remedy.status = "approved"
     remedy.approved_by = actor
     remedy.approved_at = utcnow()
@@ -227,9 +232,9 @@ def carry_out(remedy: Remedy, actor: User, note: str = "", *, now: dt.datetime |
     Flushes only."""
     if remedy.status != "approved":
         state = "already carried out" if remedy.status == "done" else "waiting for a manager's approval"
-        raise Conflict(f"This remedy is {state}; only an approved remedy is carried out.")
+        raise Conflict(gettext("This remedy is %(state)s; only an approved remedy is carried out.", state=state))
     complaint = remedy.complaint
-    complaints._require_open(complaint, "remedies are carried out")
+    complaints._require_open(complaint, gettext("remedies are carried out"))
     now = as_utc(now or utcnow())
     remedy.status = "done"
     remedy.done_by = actor

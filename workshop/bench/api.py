@@ -4,6 +4,7 @@ workflow (the same services as the bench pages, so the same rules)."""
 from __future__ import annotations
 
 from flask.views import MethodView
+from flask_babel import gettext
 from flask_login import current_user
 from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
@@ -63,7 +64,7 @@ class ApprovalIn(Schema):
 def _engineer_named(name: str) -> User:
     user = db.session.scalar(select(User).where(func.lower(User.username) == name.strip().lower()))
     if user is None:
-        raise ValidationError(f"There is no user {name}.", field="engineer")
+        raise ValidationError(gettext("There is no user %(username)s.", username=name), field="engineer")
     return user
 
 

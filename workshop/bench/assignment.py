@@ -25,6 +25,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from flask_babel import force_locale, gettext
 from sqlalchemy import func, select
 
 from models import (
@@ -75,13 +76,18 @@ def unqualified_reasons(engineer: User, job: Job) -> list[str]:
     reasons = []
     brands = {b.lower() for b in engineer.brand_list}
     if brands and job.brand and job.brand.strip().lower() not in brands:
-        reasons.append(f"{engineer.label} does not repair {job.brand} ({', '.join(engineer.brand_list)}).")
+        reasons.append(gettext("%(label)s does not repair %(brand)s (%(brands)s).", label=engineer.label,
+                               brand=job.brand, brands=", ".join(engineer.brand_list)))
     need = required_level(job)
     if engineer_level(engineer) < need:
-        reasons.append(
-            f"{engineer.label} is level {engineer_level(engineer)}; "
-            f"{job.fault_category or 'this fault'} needs level {need} (board-level work)."
-        )
+        if job.fault_category:
+            reasons.append(gettext("%(label)s is level %(level)s; %(fault)s needs level %(need)s (board-level work).",
+                                   label=engineer.label, level=engineer_level(engineer),
+                                   fault=job.fault_category, need=need))
+        else:
+            reasons.append(gettext("%(label)s is level %(level)s; this fault needs level %(need)s "
+                                   "(board-level work).", label=engineer.label, level=engineer_level(engineer),
+                                   need=need))
     return reasons
 
 
@@ -160,7 +166,8 @@ def propose(job: Job) -> User | None:
 
 def _check_assignable(job: Job) -> None:
     if job.job_status not in ASSIGNABLE_STATUSES:
-        raise Conflict(f"Job {job.number} is {job.status}; it is no longer on the bench to assign.")
+        raise Conflict(gettext("Job %(number)s is %(status)s; it is no longer on the bench to assign.",
+                               number=job.number, status=job.status))
 
 
 def _bench_location(job: Job, engineer: User) -> None:
@@ -185,7 +192,7 @@ def assign(job: Job, engineer: User | None, actor: User, *, proposed: bool = Fal
     engineer here).  Appends an ``assign`` event; flushes, never commits.
     """
     if not may(actor, "job.assign"):
-        raise PermissionDenied("Only a manager assigns jobs to engineers.")
+        raise PermissionDenied(gettext("Only a manager assigns jobs to engineers."))
     check_service_point(actor, job.service_point_id)
     _check_assignable(job)
     if engineer is None:
@@ -195,13 +202,15 @@ def assign(job: Job, engineer: User | None, actor: User, *, proposed: bool = Fal
             raise Conflict(Proposal(job, None).reason + " Assign someone by name.")
     if not may(engineer, "job.work_on", job):
         raise ValidationError(
-            f"{engineer.label} is not an active engineer at {job.service_point.code}.",
+            gettext("%(label)s is not an active engineer at %(code)s.",
+                    label=engineer.label, code=job.service_point.code),
             field="engineer",
         )
     previous = job.engineer
     if previous is not None and previous.id == engineer.id:
         return None
-    reasons = unqualified_reasons(engineer, job)
+    with force_locale("en"):  # the reasons go into the stored note: English whoever assigns
+        reasons = unqualified_reasons(engineer, job)
     load = loads([engineer.id])[engineer.id]
     if previous is None:
         note = f"Assigned to {engineer.label}" + (" (proposed)" if proposed else "") + "."
@@ -233,13 +242,13 @@ def claim(job: Job, engineer: User) -> JobEvent:
     _check_assignable(job)
     if job.engineer is not None:
         if job.engineer.id == engineer.id:
-            raise Conflict(f"Job {job.number} is already yours.")
-        raise PermissionDenied(f"Job {job.number} is assigned to {job.engineer.label}.")
+            raise Conflict(gettext("Job %(number)s is already yours.", number=job.number))
+        raise PermissionDenied(gettext("Job %(number)s is assigned to %(label)s.", number=job.number, label=job.engineer.label))
     if not may(engineer, "job.take", job):
-        raise PermissionDenied("Only an engineer of this service point takes jobs from the queue.")
+        raise PermissionDenied(gettext("Only an engineer of this service point takes jobs from the queue."))
     reasons = unqualified_reasons(engineer, job)
     if reasons:
-        raise PermissionDenied(" ".join(reasons) + " Ask a manager to assign it.")
+        raise PermissionDenied(" ".join(reasons) + " " + gettext("Ask a manager to assign it."))
     job.engineer = engineer
     _bench_location(job, engineer)
     event = job.add_event("assign", engineer, note=f"Taken by {engineer.label} from the queue.", data={
@@ -266,7 +275,7 @@ def assign_all_proposed(actor: User, service_point_ids: Iterable[int] | None = N
     nobody qualified.  Raises PermissionDenied unless ``actor`` is a manager.  Flushes.
     """
     if not may(actor, "job.assign"):
-        raise PermissionDenied("Only a manager assigns jobs to engineers.")
+        raise PermissionDenied(gettext("Only a manager assigns jobs to engineers."))
     ids = set(service_point_ids or actor.service_point_ids) & actor.service_point_ids
     events, left = [], []
     for proposal in proposals(unassigned_jobs(ids)):

@@ -8,6 +8,7 @@ from __future__ import annotations
 import re
 import zoneinfo
 
+from flask_babel import gettext
 from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload
 from werkzeug.security import generate_password_hash
@@ -65,18 +66,18 @@ def create_service_point(code: str, name: str, *, address: str = "", phone: str 
     code = (code or "").strip().upper()
     errors: dict[str, list[str]] = {}
     if not CODE_RE.match(code):
-        errors["code"] = ["Use 2 to 6 capital letters or digits, e.g. SZ01."]
+        errors["code"] = [gettext("Use 2 to 6 capital letters or digits, e.g. SZ01.")]
     elif service_point_by_code(code):
-        errors["code"] = [f"Service point {code} already exists."]
+        errors["code"] = [gettext("Service point %(code)s already exists.", code=code)]
     if not (name or "").strip():
-        errors["name"] = ["A name is required."]
+        errors["name"] = [gettext("A name is required.")]
     timezone = timezone or setting("WORKSHOP_TIMEZONE", "UTC")
     try:
         zoneinfo.ZoneInfo(timezone)
     except (zoneinfo.ZoneInfoNotFoundError, ValueError):
-        errors["timezone"] = [f"{timezone!r} is not an IANA timezone name such as Asia/Shanghai."]
+        errors["timezone"] = [gettext("%(timezone)s is not an IANA timezone name such as Asia/Shanghai.", timezone=repr(timezone))]
     if errors:
-        raise ValidationError("The service point was not created.", errors=errors)
+        raise ValidationError(gettext("The service point was not created."), errors=errors)
     sp = ServicePoint(code=code, name=name.strip(), address=address, phone=phone, timezone=timezone)
     db.session.add(sp)
     db.session.flush()
@@ -95,27 +96,27 @@ def update_service_point_settings(sp: ServicePoint, *, actor, name: str | None =
     repair warranty, reminder age).  Raises ValidationError per field; flushes only."""
     errors: dict[str, list[str]] = {}
     if name is not None and not name.strip():
-        errors["name"] = ["A name is required."]
+        errors["name"] = [gettext("A name is required.")]
     if timezone is not None:
         try:
             zoneinfo.ZoneInfo(timezone)
         except (zoneinfo.ZoneInfoNotFoundError, ValueError):
-            errors["timezone"] = [f"{timezone!r} is not an IANA timezone name such as Asia/Shanghai."]
+            errors["timezone"] = [gettext("%(timezone)s is not an IANA timezone name such as Asia/Shanghai.", timezone=repr(timezone))]
     if label_size is not None and label_size not in labels.LABEL_SIZES:
-        errors["label_size"] = [f"Choose one of: {', '.join(labels.LABEL_SIZES)}."]
+        errors["label_size"] = [gettext("Choose one of: %(choices)s.", choices=', '.join(labels.LABEL_SIZES))]
     if receipt_format is not None and receipt_format not in labels.RECEIPT_FORMATS:
-        errors["receipt_format"] = [f"Choose one of: {', '.join(labels.RECEIPT_FORMATS)}."]
+        errors["receipt_format"] = [gettext("Choose one of: %(choices)s.", choices=', '.join(labels.RECEIPT_FORMATS))]
     if printer_dpi is not None and printer_dpi not in labels.PRINTER_DPIS:
-        errors["printer_dpi"] = [f"Choose one of: {', '.join(map(str, labels.PRINTER_DPIS))}."]
+        errors["printer_dpi"] = [gettext("Choose one of: %(choices)s.", choices=', '.join(map(str, labels.PRINTER_DPIS)))]
     for field, value, low, high in (("repair_warranty_days", repair_warranty_days, 0, 3650),
                                     ("reminder_after_days", reminder_after_days, 1, 365),
                                     ("followup_after_days", followup_after_days, 0, 90)):
         if value is not None and not low <= value <= high:
-            errors[field] = [f"Use a number of days from {low} to {high}."]
+            errors[field] = [gettext("Use a number of days from %(low)s to %(high)s.", low=low, high=high)]
     if staff_remedy_limit is not None and not 0 <= staff_remedy_limit <= 100000:
-        errors["staff_remedy_limit"] = ["Use an amount from 0 to 100000."]
+        errors["staff_remedy_limit"] = [gettext("Use an amount from 0 to 100000.")]
     if errors:
-        raise ValidationError("The settings were not saved.", errors=errors)
+        raise ValidationError(gettext("The settings were not saved."), errors=errors)
     changes = {}
     for field, value in (("name", name), ("address", address), ("phone", phone), ("timezone", timezone),
                          ("label_size", label_size), ("receipt_format", receipt_format),
@@ -147,17 +148,17 @@ def create_user(username: str, role: str, password: str, *, service_point: Servi
     username = (username or "").strip()
     errors: dict[str, list[str]] = {}
     if not USERNAME_RE.match(username):
-        errors["username"] = ["Use 2 to 64 letters, digits, dots, dashes or underscores."]
+        errors["username"] = [gettext("Use 2 to 64 letters, digits, dots, dashes or underscores.")]
     elif db.session.scalar(select(User.id).where(func.lower(User.username) == username.lower())):
-        errors["username"] = [f"The username {username} is taken."]
+        errors["username"] = [gettext("The username %(username)s is taken.", username=username)]
     if role not in ROLE_VALUES:
-        errors["role"] = [f"Choose one of: {', '.join(ROLE_VALUES)}."]
+        errors["role"] = [gettext("Choose one of: %(choices)s.", choices=', '.join(ROLE_VALUES))]
     _check_password(password, errors, username, display_name)
     service_point = service_point or default_service_point()
     if service_point is None:
-        errors["service_point"] = ["Create a service point first (flask --app run service-points create)."]
+        errors["service_point"] = [gettext("Create a service point first (flask --app run service-points create).")]
     if errors:
-        raise ValidationError("The user was not created.", errors=errors)
+        raise ValidationError(gettext("The user was not created."), errors=errors)
     user = User(
         username=username,
         role=role,
@@ -181,13 +182,13 @@ def update_user(user: User, *, actor, role: str | None = None, display_name: str
     """Change a user's account.  Raises ValidationError; nothing is committed."""
     errors: dict[str, list[str]] = {}
     if role is not None and role not in ROLE_VALUES:
-        errors["role"] = [f"Choose one of: {', '.join(ROLE_VALUES)}."]
+        errors["role"] = [gettext("Choose one of: %(choices)s.", choices=', '.join(ROLE_VALUES))]
     if password:
         _check_password(password, errors, user.username, user.display_name)
     if active is False and actor is not None and actor.id == user.id:
-        errors["active"] = ["You cannot deactivate your own account."]
+        errors["active"] = [gettext("You cannot deactivate your own account.")]
     if errors:
-        raise ValidationError("The user was not changed.", errors=errors)
+        raise ValidationError(gettext("The user was not changed."), errors=errors)
     changes = {}
     for field, value in (("role", role), ("display_name", display_name), ("active", active),
                          ("engineer_level", engineer_level), ("brands", brands)):
@@ -209,11 +210,11 @@ def check_may_manage(actor: User, role: str, service_point: ServicePoint) -> Non
     """Admins manage every account; a manager manages non-admin accounts of the
     service points they may see.  Raises PermissionDenied otherwise."""
     if not may(actor, "user.manage"):
-        raise PermissionDenied("Only managers and admins manage users.")
+        raise PermissionDenied(gettext("Only managers and admins manage users."))
     if not may(actor, "user.manage", (role, None)):
-        raise PermissionDenied("Only an admin can create or change an admin account.")
+        raise PermissionDenied(gettext("Only an admin can create or change an admin account."))
     if not may(actor, "user.manage", (role, service_point)):
-        raise PermissionDenied("That user belongs to another service point.")
+        raise PermissionDenied(gettext("That user belongs to another service point."))
 
 
 def visible_users(actor: User):

@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import json
 
+from flask_babel import gettext
 from sqlalchemy import select
 
 from models import ValidationError, db
@@ -34,8 +35,8 @@ def replay(row: IdempotencyKey, fp: str) -> tuple[dict, int, bool]:
     key was used with a different payload (fingerprint ``fp``)."""
     if row.fingerprint != fp:
         raise ValidationError(
-            "This Idempotency-Key was already used for a different request.",
-            errors={"Idempotency-Key": ["Already used with a different body; use a new key."]},
+            gettext("This Idempotency-Key was already used for a different request."),
+            errors={"Idempotency-Key": [gettext("Already used with a different body; use a new key.")]},
         )
     return row.body, row.status_code, True
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 from decimal import Decimal, InvalidOperation
 
 from babel.numbers import NumberFormatError, format_currency, parse_decimal
+from flask_babel import gettext
 
 from models import ValidationError
 
@@ -39,13 +40,13 @@ def parse_money(value, field: str = "amount", *, negative: bool = False, locale:
     except (NumberFormatError, InvalidOperation, ValueError):
         amount = None
     if amount is None or not amount.is_finite():
-        raise ValidationError("Enter an amount such as 128.00.", field=field)
+        raise ValidationError(gettext("Enter an amount such as 128.00."), field=field)
     if amount < 0 and not negative:
-        raise ValidationError("Enter an amount of zero or more.", field=field)
+        raise ValidationError(gettext("Enter an amount of zero or more."), field=field)
     if amount != amount.quantize(CENT):
-        raise ValidationError("Use at most two decimals.", field=field)
+        raise ValidationError(gettext("Use at most two decimals."), field=field)
     if abs(amount) > MAX_AMOUNT:
-        raise ValidationError(f"That amount is too large (at most {MAX_AMOUNT}).", field=field)
+        raise ValidationError(gettext("That amount is too large (at most %(max_amount)s).", max_amount=MAX_AMOUNT), field=field)
     return amount.quantize(CENT)
 
 

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+from flask_babel import gettext
 from sqlalchemy import select
 
 from models import ApiToken, PermissionDenied, User, db, utcnow
@@ -18,7 +19,7 @@ def check_may_see_tokens(actor: User, owner: User) -> None:
     try:
         check_may_manage(actor, owner.role, owner.service_point)
     except PermissionDenied:
-        raise PermissionDenied("You may only see your own API tokens.") from None
+        raise PermissionDenied(gettext("You may only see your own API tokens.")) from None
 
 
 def tokens_of(actor: User, owner: User) -> list[ApiToken]:

@@ -87,11 +87,20 @@ def handle_http_exception(exc: HTTPException):
     return _html(exc.code, exc.name, detail)
 
 
+def _text_errors(errors: dict | None) -> dict | None:
+    # Lazy (translated) messages become text in the reader's language.
+    if not errors:
+        return None
+    return {str(field): [str(m) for m in (msgs if isinstance(msgs, (list, tuple)) else [msgs])]
+            for field, msgs in errors.items()}
+
+
 def handle_domain_error(exc: DomainError):
     db.session.rollback()
+    title, message = str(exc.title), str(exc.message)
     if wants_json():
-        return problem(exc.status, exc.title, exc.message, exc.errors or None)
-    return _html(exc.status, exc.title, exc.message)
+        return problem(exc.status, title, message, _text_errors(exc.errors))
+    return _html(exc.status, title, message)
 
 
 def handle_stale_data(exc: StaleDataError):

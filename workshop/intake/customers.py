@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import phonenumbers
 from email_validator import EmailNotValidError, validate_email
+from flask_babel import gettext
 from sqlalchemy import select
 
 from models import Customer, db
@@ -27,15 +28,17 @@ def normalise_phone(value: str | None, region: str | None = None) -> str:
     """
     text = (value or "").strip()
     if not text:
-        raise ValueError("A phone number is required.")
+        raise ValueError(gettext("A phone number is required."))
     region = region or phone_region()
     try:
         number = phonenumbers.parse(text, region)
     except phonenumbers.NumberParseException:
-        raise ValueError(f"'{text}' is not a phone number.") from None
+        raise ValueError(gettext("'%(text)s' is not a phone number.", text=text)) from None
     if not phonenumbers.is_valid_number(number):
         raise ValueError(
-            f"'{text}' is not a valid phone number (numbers without a country code are read as {region}).")
+            gettext("'%(text)s' is not a valid phone number (numbers without a country "
+                    "code are read as %(region)s).",
+                    text=text, region=region))
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
 
 

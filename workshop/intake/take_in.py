@@ -25,6 +25,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from flask_babel import gettext
 from sqlalchemy import select, union_all
 from sqlalchemy.exc import IntegrityError
 
@@ -275,8 +276,11 @@ def _blocked_item(entry: BlockedImei) -> dict:
 def blocked_message(entries: list[BlockedImei]) -> str:
     """What the register says about the first blocked IMEI, in plain words."""
     entry = entries[0]
-    return (f"IMEI {entry.imei} is on the blocked register (reported {entry.reason}"
-            f"{', ref. ' + entry.reference if entry.reference else ''}).")
+    if entry.reference:
+        return gettext("IMEI %(imei)s is on the blocked register (reported %(reason)s, ref. %(reference)s).",
+                       imei=entry.imei, reason=entry.reason, reference=entry.reference)
+    return gettext("IMEI %(imei)s is on the blocked register (reported %(reason)s).",
+                   imei=entry.imei, reason=entry.reason)
 
 
 # ---------------------------------------------------------------------------
@@ -343,14 +347,14 @@ def _text(value, limit: int, attr: str, ev: Evaluation, *, required: str | None 
     if required and not text:
         ev.error(attr, required)
     elif len(text) > limit:
-        ev.error(attr, f"Use at most {limit} characters (this has {len(text)}).")
+        ev.error(attr, gettext("Use at most %(limit)s characters (this has %(length)s).", limit=limit, length=len(text)))
     return text
 
 
 def _imei_message(check: imei_service.ImeiCheck) -> str:
-    message = check.reason or "Not a valid IMEI."
+    message = check.reason or gettext("Not a valid IMEI.")
     if check.suggestion and check.suggestion not in message:
-        message += f" Did you mean {check.suggestion}?"
+        message += " " + gettext("Did you mean %(suggestion)s?", suggestion=check.suggestion)
     return message
 
 
@@ -372,7 +376,7 @@ def _date(value, attr: str, ev: Evaluation) -> dt.date | None:
     try:
         return dt.date.fromisoformat(str(value).strip())
     except ValueError:
-        ev.error(attr, f"'{value}' is not a date (YYYY-MM-DD).")
+        ev.error(attr, gettext("'%(value)s' is not a date (YYYY-MM-DD).", value=value))
         return None
 
 
@@ -382,7 +386,7 @@ def _service_point(actor, code: str | None, errors: dict) -> ServicePoint:
         sp = db.session.scalar(select(ServicePoint).where(ServicePoint.code == code))
         if sp is not None and sp.id in actor.service_point_ids:
             return sp
-        errors["service_point"] = [f"You cannot take in handsets for service point {code}."]
+        errors["service_point"] = [gettext("You cannot take in handsets for service point %(code)s.", code=code)]
     return actor.service_point
 
 
@@ -415,7 +419,7 @@ def evaluate(actor, request: IntakeRequest, *, strict: bool) -> Evaluation:
             ev.error("imei", _imei_message(first))
     if second is not None:
         if not raw_imei:
-            ev.error("imei2", "Enter the first IMEI before the second.")
+            ev.error("imei2", gettext("Enter the first IMEI before the second."))
         elif second.valid:
             imei2 = second.value
         else:
@@ -426,7 +430,8 @@ def evaluate(actor, request: IntakeRequest, *, strict: bool) -> Evaluation:
         except ValueError as exc:
             ev.error("serial_number", str(exc))
     if not raw_imei and not (request.serial_number or "").strip() and strict:
-        ev.error("imei", "Scan or type the IMEI (*#06#), or the serial number of a device without one.")
+        ev.error("imei", gettext("Scan or type the IMEI (*#06#), or the serial number of a device "
+                                 "without one."))
     ev.tac_entry = tac.lookup(imei) if imei else None
     brand = _text(request.brand, 80, "brand", ev)
     model = _text(request.model, 120, "model", ev)
@@ -440,18 +445,18 @@ def evaluate(actor, request: IntakeRequest, *, strict: bool) -> Evaluation:
     ev.blocked_entries = blocked.active_entries([imei, imei2])
     override = (request.blocked_override_reason or "").strip()
     if override and not can(actor, "blocked.override"):
-        ev.error("blocked_override_reason", "Only a manager can override the blocked register.")
+        ev.error("blocked_override_reason", gettext("Only a manager can override the blocked register."))
     elif override and len(override) > 2000:
-        ev.error("blocked_override_reason", "Use at most 2000 characters.")
+        ev.error("blocked_override_reason", gettext("Use at most 2000 characters."))
     if ev.blocked_entries and strict and not (override and can(actor, "blocked.override")):
-        ev.error("imei", blocked_message(ev.blocked_entries) + " Intake is stopped: do not hand the phone "
-                 "back; call a manager, who may override with a reason.")
+        ev.error("imei", blocked_message(ev.blocked_entries) + " " + gettext(
+            "Intake is stopped: do not hand the phone back; call a manager, who may override with a reason."))
     v["blocked_override_reason"] = override if ev.blocked_entries and override else None
 
     # -- customer -------------------------------------------------------------------
     if strict:
         v["customer_name"] = _text(request.customer_name, 120, "customer_name", ev,
-                                   required="The customer's name is required.")
+                                   required=gettext("The customer's name is required."))
         try:
             v["customer_phone"] = customers.normalise_phone(request.customer_phone)
         except ValueError as exc:
@@ -464,29 +469,31 @@ def evaluate(actor, request: IntakeRequest, *, strict: bool) -> Evaluation:
         known = (customers.find_by_phone(actor, v["customer_phone"], sp.id)
                  if v.get("customer_phone") and v.get("customer_name") else None)
         if known is not None and known.name != v["customer_name"] and not v["customer_update"]:
-            ev.error("customer_name", f"This phone number is {known.name}'s. Use that name, or tick "
-                     "“Correct the customer's name” to change it on their record.")
+            ev.error("customer_name", gettext("This phone number is %(name)s's. Use that name, or tick “Correct the "
+                                              "customer's name” to change it on their record.",
+                                              name=known.name))
 
     # -- proof of purchase ------------------------------------------------------------
     kind = (request.proof_kind or "").strip() or None
     purchase_date = proof_imei = None
     if kind is not None and kind not in PROOF_KINDS:
-        ev.error("proof_kind", f"Choose one of: {', '.join(PROOF_KINDS)} (or no proof).")
+        ev.error("proof_kind", gettext("Choose one of: %(choices)s (or no proof).", choices=', '.join(PROOF_KINDS)))
         kind = None
     if kind is not None:
         purchase_date = _date(request.purchase_date, "purchase_date", ev)
         if purchase_date is not None and purchase_date > today:
-            ev.error("purchase_date", f"The purchase date is after today ({today.isoformat()}).")
+            ev.error("purchase_date", gettext("The purchase date is after today (%(today)s).", today=today.isoformat()))
             purchase_date = None
         elif purchase_date is not None and purchase_date < EARLIEST_PURCHASE:
-            ev.error("purchase_date", f"A purchase before {EARLIEST_PURCHASE.isoformat()} is not plausible.")
+            ev.error("purchase_date", gettext("A purchase before %(earliest_purchase)s is not plausible.",
+                                              earliest_purchase=EARLIEST_PURCHASE.isoformat()))
             purchase_date = None
         if imei_service.normalise(request.proof_imei or ""):
             check = imei_service.check(request.proof_imei)
             if check.valid or check.suggestion:
                 proof_imei = check.value if check.valid else check.suggestion
             else:
-                ev.error("proof_imei", "The IMEI on the proof: " + _imei_message(check))
+                ev.error("proof_imei", gettext("The IMEI on the proof: %(problem)s", problem=_imei_message(check)))
     v.update(proof_kind=kind, purchase_date=purchase_date, proof_imei=proof_imei,
              proof_number=_text(request.proof_number, 60, "proof_number", ev) if kind else None,
              proof_seller=_text(request.proof_seller, 120, "proof_seller", ev) if kind else None)
@@ -494,24 +501,25 @@ def evaluate(actor, request: IntakeRequest, *, strict: bool) -> Evaluation:
     # -- fault, condition, accessories, consent ------------------------------------------
     category = (request.fault_category or "").strip()
     if category and category not in FAULT_CATEGORIES:
-        ev.error("fault_category", f"Choose one of: {', '.join(FAULT_CATEGORIES)}.")
+        ev.error("fault_category", gettext("Choose one of: %(choices)s.", choices=', '.join(FAULT_CATEGORIES)))
     elif not category and strict:
-        ev.error("fault_category", "Choose the fault category.")
+        ev.error("fault_category", gettext("Choose the fault category."))
     description = _text(request.fault_description, 2000, "fault_description", ev, multiline=True)
     if category == "other" and not description and strict:
-        ev.error("fault_description", "Describe the fault in the customer's words.")
+        ev.error("fault_description", gettext("Describe the fault in the customer's words."))
     component = (request.component or "handset").strip()
     if component not in COMPONENTS:
-        ev.error("component", f"Choose one of: {', '.join(COMPONENTS)}.")
+        ev.error("component", gettext("Choose one of: %(choices)s.", choices=', '.join(COMPONENTS)))
         component = "handset"
     elif component not in applied.terms.component_months:
-        ev.error("component", f"The policy {applied.name} has no warranty period for {component}.")
+        ev.error("component", gettext("The policy %(name)s has no warranty period for %(component)s.",
+                                      name=applied.name, component=component))
         component = "handset"
     accessories = []
     for item in request.accessories or []:
         item = str(item).strip()
         if item not in ACCESSORIES:
-            ev.error("accessories", f"'{item}' is not one of: {', '.join(ACCESSORIES)}.")
+            ev.error("accessories", gettext("'%(item)s' is not one of: %(choices)s.", item=item, choices=', '.join(ACCESSORIES)))
         elif item not in accessories:
             accessories.append(item)
     v.update(fault_category=category, fault_description=description, component=component,
@@ -526,15 +534,15 @@ def evaluate(actor, request: IntakeRequest, *, strict: bool) -> Evaluation:
     amount = _money(request.estimate_amount, "estimate_amount", ev)
     ceiling = _money(request.estimate_ceiling, "estimate_ceiling", ev)
     if amount is not None and ceiling is not None and ceiling < amount:
-        ev.error("estimate_ceiling", f"The ceiling must be at least the estimate ({amount}).")
+        ev.error("estimate_ceiling", gettext("The ceiling must be at least the estimate (%(amount)s).", amount=amount))
     v.update(estimate_amount=amount if amount is not None else Decimal("0.00"), estimate_ceiling=ceiling)
 
     dates = service_dates(applied.terms, today)
     promised = _date(request.promised_by, "promised_by", ev)
     if promised is not None and promised < today:
-        ev.error("promised_by", f"The promised date cannot be before today ({today.isoformat()}).")
+        ev.error("promised_by", gettext("The promised date cannot be before today (%(today)s).", today=today.isoformat()))
     elif promised is not None and (promised - today).days > MAX_PROMISE_DAYS:
-        ev.error("promised_by", f"Promise a date within {MAX_PROMISE_DAYS} days.")
+        ev.error("promised_by", gettext("Promise a date within %(max_promise_days)s days.", max_promise_days=MAX_PROMISE_DAYS))
     ev.promised_by = promised or dates.promised_by
 
     # -- history, re-repair, warranty ---------------------------------------------------------
@@ -627,14 +635,15 @@ def _open_job_check(actor, request: IntakeRequest, ev: Evaluation, strict: bool,
     override = (request.open_job_override_reason or "").strip()
     manager = can(actor, "intake.open_job_override")
     if override and not manager:
-        ev.error("open_job_override_reason", "Only a manager can take in a handset that has an open job.")
+        ev.error("open_job_override_reason", gettext("Only a manager can take in a handset that has an open job."))
     elif len(override) > 2000:
-        ev.error("open_job_override_reason", "Use at most 2000 characters.")
+        ev.error("open_job_override_reason", gettext("Use at most 2000 characters."))
     if open_jobs and strict and not (override and manager):
         job = open_jobs[0]
-        ev.error(field_name, f"This handset already has an open job: {job.number} ({job.service_point.code}, "
-                 f"received {job.received_on.isoformat()}, {job.status}). Open that job instead; a manager "
-                 "may take it in again with a reason.")
+        ev.error(field_name, gettext("This handset already has an open job: %(number)s (%(code)s, received "
+                                     "%(received_on)s, %(status)s). Open that job instead; a manager may "
+                                     "take it in again with a reason.",
+                                     number=job.number, code=job.service_point.code, received_on=job.received_on.isoformat(), status=job.status))
     ev.values["open_job_override_reason"] = override if open_jobs and override and manager else None
     ev.open_jobs = open_jobs
 
@@ -652,7 +661,7 @@ def take_in(actor, request: IntakeRequest) -> Job:
     """
     ev = evaluate(actor, request, strict=True)
     if ev.errors:
-        raise ValidationError("The handset was not taken in; correct the fields shown.", errors=ev.errors)
+        raise ValidationError(gettext("The handset was not taken in; correct the fields shown."), errors=ev.errors)
     v, sp, decision = ev.values, ev.service_point, ev.decision
     customer = _customer(actor, sp, v["customer_name"], v["customer_phone"], v["customer_email"],
                          update_name=v["customer_update"])

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 
+from flask_babel import gettext
 from sqlalchemy import case, select, union_all
 
 from models import OPEN_STATUSES, Job, NotFound, db
@@ -28,7 +29,7 @@ def resolve(user, code: str) -> Job:
     """
     raw = (code or "").strip()
     if not raw:
-        raise NotFound("Nothing was scanned.")
+        raise NotFound(gettext("Nothing was scanned."))
     upper = raw.upper()
     stub = receipt_stub.split(upper)
     if stub is not None:  # the customer's receipt stub: its job number opens the job
@@ -50,5 +51,5 @@ def resolve(user, code: str) -> Job:
         select(Job).where(Job.id.in_(select(ids.c.id))).order_by(is_open.desc(), Job.id.desc()).limit(1)
         .options(*SHOWN_WITH))
     if job is None:
-        raise NotFound(f"No job or handset here matches “{raw}”.")
+        raise NotFound(gettext("No job or handset here matches “%(raw)s”.", raw=raw))
     return job

@@ -7,6 +7,7 @@ import re
 import unicodedata
 
 import phonenumbers
+from flask_babel import gettext
 from sqlalchemy import and_, func, select, union
 from sqlalchemy.orm import selectinload
 
@@ -30,8 +31,9 @@ def _statuses(values) -> list[str]:
     known = {s.value for s in JobStatus}
     unknown = [v for v in wanted if v not in known]
     if unknown:
-        raise ValidationError("Unknown status.", errors={
-            "status": [f"Unknown status {', '.join(unknown)}; use {', '.join(s.value for s in JobStatus)}."]})
+        raise ValidationError(gettext("Unknown status."), errors={
+            "status": [gettext("Unknown status %(unknown)s; use %(choices)s.",
+                               unknown=', '.join(unknown), choices=', '.join(s.value for s in JobStatus))]})
     return wanted
 
 

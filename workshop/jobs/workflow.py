@@ -28,6 +28,9 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+from flask_babel import gettext
+from flask_babel import lazy_gettext as _l
+
 from models import (
     DEFAULT_LOCATION,
     Job,
@@ -76,8 +79,8 @@ DIAGNOSIS_NEXT = (S.REPAIRING, S.AWAITING_PARTS, S.UNREPAIRABLE)
 
 #: Moves that need a reason in the note.
 REASON_NEEDED = {
-    S.CANCELLED: "Cancelling needs a reason.",
-    S.UNREPAIRABLE: "Say why the handset cannot be repaired.",
+    S.CANCELLED: _l("Cancelling needs a reason."),
+    S.UNREPAIRABLE: _l("Say why the handset cannot be repaired."),
 }
 
 
@@ -113,7 +116,8 @@ def _qc_data(target: JobStatus, note: str, checks, failed_checks) -> tuple[dict,
         unknown += [c for c in checks if c not in known]
     if unknown:
         raise ValidationError(
-            f"Unknown QC check(s): {', '.join(unknown)}. Checks: {', '.join(QC_CHECKS)}, {QC_OTHER}.",
+            gettext("Unknown QC check(s): %(unknown)s. Checks: %(choices)s, %(other)s.",
+                    unknown=', '.join(unknown), choices=', '.join(QC_CHECKS), other=QC_OTHER),
             field="failed_checks" if failed else "checks",
         )
     if target == S.READY:
@@ -122,7 +126,9 @@ def _qc_data(target: JobStatus, note: str, checks, failed_checks) -> tuple[dict,
         if failed or missing:
             names = ", ".join(failed or missing)
             raise ValidationError(
-                f"QC passes only when every check passes; not passed: {names}. Fail QC instead.",
+                gettext("QC passes only when every check passes; not passed: %(names)s. Fail "
+                        "QC instead.",
+                        names=names),
                 field="checks",
             )
         return {"result": "pass", "passed": passed, "failed": []}, note
@@ -131,7 +137,7 @@ def _qc_data(target: JobStatus, note: str, checks, failed_checks) -> tuple[dict,
         failed = [c for c in QC_CHECKS if c not in set(checks)]
     if not failed:
         if not note:
-            raise ValidationError("Say what failed QC: tick the failed checks or write a note.",
+            raise ValidationError(gettext("Say what failed QC: tick the failed checks or write a note."),
                                   field="failed_checks")
         failed = [QC_OTHER]
     names = ", ".join(str(QC_CHECKS.get(c, "other")) for c in failed)
@@ -144,7 +150,7 @@ def _approval_data(job: Job, target: JobStatus, actor: User, channel: str | None
                    ) -> tuple[dict, str]:
     """The customer's answer to an overrun: update the agreed estimate when approved."""
     if channel is not None and channel not in APPROVAL_CHANNELS:
-        raise ValidationError(f"Choose how the customer answered: {', '.join(APPROVAL_CHANNELS)}.",
+        raise ValidationError(gettext("Choose how the customer answered: %(choices)s.", choices=', '.join(APPROVAL_CHANNELS)),
                               field="channel")
     approved = target in (S.REPAIRING, S.AWAITING_PARTS)
     asked = _last_entry(job, S.AWAITING_APPROVAL)
@@ -187,15 +193,16 @@ def move(job: Job, to: JobStatus | str, actor: User, *, note: str | None = None,
     data = dict(data or {})
     if target == S.COLLECTED and not handover:
         raise WorkflowError(
-            "A handset goes back to its owner through pickup (customer check and payment): "
-            f"use the pickup page or POST /api/v1/jobs/{job.number}/pickup."
+            gettext("A handset goes back to its owner through pickup (customer check and "
+                    "payment): use the pickup page or POST /api/v1/jobs/%(number)s/pickup.",
+                    number=job.number)
         )
     if target in REASON_NEEDED and not note:
-        raise ValidationError(REASON_NEEDED[target], field="note")
+        raise ValidationError(str(REASON_NEEDED[target]), field="note")
     if frm == S.QC:
         data["qc"], note = _qc_data(target, note, checks, failed_checks)
     elif checks or failed_checks:
-        raise ValidationError("QC checks are recorded only when a job leaves QC.", field="checks")
+        raise ValidationError(gettext("QC checks are recorded only when a job leaves QC."), field="checks")
     if frm == S.AWAITING_APPROVAL:
         data["approval"], note = _approval_data(job, target, actor, channel, note)
     if frm in (S.AWAITING_APPROVAL, S.UNREPAIRABLE) and target == S.READY:
@@ -258,24 +265,26 @@ def record_diagnosis(job: Job, actor: User, *, findings: str, estimate=None,
     findings = (findings or "").strip()
     errors = {}
     if not findings:
-        errors["findings"] = ["Write down what you found."]
+        errors["findings"] = [gettext("Write down what you found.")]
     try:
         then = JobStatus(next_status)
     except ValueError:
         then = None
     if then not in DIAGNOSIS_NEXT:
-        errors["next_status"] = [f"Choose one of: {', '.join(s.value for s in DIAGNOSIS_NEXT)}."]
+        errors["next_status"] = [gettext("Choose one of: %(choices)s.", choices=', '.join(s.value for s in DIAGNOSIS_NEXT))]
     try:
         price = parse_optional_money(estimate, "estimate")
     except ValidationError as exc:
         errors.update(exc.errors)
         price = None
     if errors:
-        raise ValidationError("The diagnosis was not recorded.", errors=errors)
+        raise ValidationError(gettext("The diagnosis was not recorded."), errors=errors)
     if job.job_status == S.RECEIVED:
         start_diagnosis(job, actor)
     if job.job_status != S.DIAGNOSING:
-        raise WorkflowError(f"A diagnosis is recorded while diagnosing; job {job.number} is {job.status}.")
+        raise WorkflowError(gettext("A diagnosis is recorded while diagnosing; job %(number)s is "
+                                    "%(status)s.",
+                                    number=job.number, status=job.status))
     limit = price_limit(job)
     over = price is not None and price > limit and then != S.UNREPAIRABLE
     # Check the whole step before writing anything.
@@ -304,9 +313,10 @@ def record_approval(job: Job, actor: User, approved: bool, channel: str, note: s
     desk (receptionist, manager).  Flushes only.
     """
     if job.job_status != S.AWAITING_APPROVAL:
-        raise WorkflowError(f"Job {job.number} is {job.status}, not waiting for the customer's approval.")
+        raise WorkflowError(gettext("Job %(number)s is %(status)s, not waiting for the customer's approval.",
+                                    number=job.number, status=job.status))
     if channel not in APPROVAL_CHANNELS:
-        raise ValidationError(f"Choose how the customer answered: {', '.join(APPROVAL_CHANNELS)}.",
+        raise ValidationError(gettext("Choose how the customer answered: %(choices)s.", choices=', '.join(APPROVAL_CHANNELS)),
                               field="channel")
     if not approved:
         return move(job, S.READY, actor, note=note, channel=channel)
@@ -329,9 +339,10 @@ def record_repair(job: Job, actor: User, *, actions: str, parts_fitted: str = ""
     """
     actions = (actions or "").strip()
     if not actions:
-        raise ValidationError("Write down what you did.", field="actions")
+        raise ValidationError(gettext("Write down what you did."), field="actions")
     if job.job_status != S.REPAIRING:
-        raise WorkflowError(f"Repair work is recorded while repairing; job {job.number} is {job.status}.")
+        raise WorkflowError(gettext("Repair work is recorded while repairing; job %(number)s is %(status)s.",
+                                    number=job.number, status=job.status))
     job.check_move(S.QC, actor)  # the same hands that may hand it to QC
     event = job.add_event("repair", actor, note=actions,
                           data={"parts_fitted": (parts_fitted or "").strip()})

@@ -25,7 +25,7 @@ from email.utils import formatdate, make_msgid
 from typing import Protocol, runtime_checkable
 
 from flask import render_template
-from flask_babel import force_locale
+from flask_babel import force_locale, gettext
 from flask_babel import gettext as _
 from sqlalchemy import and_, or_, select, update
 from sqlalchemy.exc import IntegrityError
@@ -359,7 +359,7 @@ def requeue(actor, message: OutboxMessage) -> OutboxMessage:
     """Put a failed (or waiting) message back in the queue to be tried now, with an
     audit row.  Raises Conflict for a message already sent.  Flushes only."""
     if message.status == OutboxStatus.SENT.value:
-        raise Conflict("This message was already sent.")
+        raise Conflict(gettext("This message was already sent."))
     audit.record(actor, "outbox.requeued", message, status_was=message.status, attempts_was=message.attempts)
     message.status = OutboxStatus.QUEUED.value
     message.attempts = 0

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from flask import request, url_for
 from flask.views import MethodView
+from flask_babel import gettext
 from flask_login import current_user
 from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
@@ -219,7 +220,7 @@ def _service_point(code: str | None):
         return current_user.service_point
     sp = accounts.service_point_by_code(code)
     if sp is None:
-        raise ValidationError(f"There is no service point {code}.", field="service_point")
+        raise ValidationError(gettext("There is no service point %(code)s.", code=code), field="service_point")
     check_service_point(current_user, sp.id)
     return sp
 

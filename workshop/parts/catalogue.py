@@ -13,6 +13,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from flask_babel import gettext
 from sqlalchemy import func, or_, select
 
 from models import (
@@ -48,7 +49,7 @@ def get_part(sku: str) -> Part:
     """The part with ``sku`` (case-insensitive).  Raises NotFound."""
     part = db.session.scalar(select(Part).where(Part.sku == (sku or "").strip().upper()))
     if part is None:
-        raise NotFound(f"There is no part {sku} in the catalogue.")
+        raise NotFound(gettext("There is no part %(sku)s in the catalogue.", sku=sku))
     return part
 
 
@@ -74,7 +75,7 @@ def _bool(value, field_name: str) -> bool:
         return True
     if text in _FALSE:
         return False
-    raise ValidationError("Use yes or no.", field=field_name)
+    raise ValidationError(gettext("Use yes or no."), field=field_name)
 
 
 def clean_part_data(data: dict, *, creating: bool) -> dict:
@@ -99,34 +100,34 @@ def clean_part_data(data: dict, *, creating: bool) -> dict:
     if creating:
         for key in REQUIRED_COLUMNS:
             if str(data.get(key) if data.get(key) is not None else "").strip() == "":
-                errors[key] = ["Required."]
+                errors[key] = [gettext("Required.")]
 
     def sku(v):
         code = str(v or "").strip().upper()
         if not code:
-            raise ValidationError("Required.", field="sku")
+            raise ValidationError(gettext("Required."), field="sku")
         if len(code) > 40 or not set(code) <= SKU_CHARS:
-            raise ValidationError("Use up to 40 letters, digits and - _ . /", field="sku")
+            raise ValidationError(gettext("Use up to 40 letters, digits and - _ . /"), field="sku")
         return code
 
     def name(v):
         text = " ".join(str(v or "").split())
         if not text:
-            raise ValidationError("Required.", field="name")
+            raise ValidationError(gettext("Required."), field="name")
         if len(text) > 160:
-            raise ValidationError("Use at most 160 characters.", field="name")
+            raise ValidationError(gettext("Use at most 160 characters."), field="name")
         return text
 
     def category(v):
         text = str(v or "").strip().lower().replace(" ", "_") or PartCategory.OTHER.value
         if text not in {c.value for c in PartCategory}:
-            raise ValidationError(f"Choose one of: {', '.join(c.value for c in PartCategory)}.", field="category")
+            raise ValidationError(gettext("Choose one of: %(choices)s.", choices=', '.join(c.value for c in PartCategory)), field="category")
         return text
 
     def warranty(v):
         text = str(v or "").strip().lower() or WarrantyCategory.SUPPLIER.value
         if text not in {c.value for c in WarrantyCategory}:
-            raise ValidationError(f"Choose one of: {', '.join(c.value for c in WarrantyCategory)}.",
+            raise ValidationError(gettext("Choose one of: %(choices)s.", choices=', '.join(c.value for c in WarrantyCategory)),
                                   field="warranty_category")
         return text
 
@@ -134,14 +135,14 @@ def clean_part_data(data: dict, *, creating: bool) -> dict:
         def fn(v):
             text = " ".join(str(v or "").split())
             if len(text) > limit:
-                raise ValidationError(f"Use at most {limit} characters.", field=key)
+                raise ValidationError(gettext("Use at most %(limit)s characters.", limit=limit), field=key)
             return text
         return fn
 
     def models(v):
         items = split_models(v)
         if any(len(m) > 120 for m in items):
-            raise ValidationError("A model name is longer than 120 characters.", field="compatible_models")
+            raise ValidationError(gettext("A model name is longer than 120 characters."), field="compatible_models")
         return items
 
     def count(key):
@@ -166,7 +167,7 @@ def clean_part_data(data: dict, *, creating: bool) -> dict:
     check("serial_tracked", lambda v: _bool(v, "serial_tracked"))
     check("active", lambda v: _bool(v if v not in (None, "") else True, "active"))
     if errors:
-        raise ValidationError("The part was not saved.", errors=errors)
+        raise ValidationError(gettext("The part was not saved."), errors=errors)
     return values
 
 
@@ -174,7 +175,7 @@ def create_part(actor, data: dict) -> Part:
     """Add a part to the catalogue.  Raises ValidationError (per field; a taken SKU)."""
     values = clean_part_data(data, creating=True)
     if db.session.scalar(select(Part.id).where(Part.sku == values["sku"])):
-        raise ValidationError(f"{values['sku']} is already in the catalogue.", field="sku")
+        raise ValidationError(gettext("%(sku)s is already in the catalogue.", sku=values['sku']), field="sku")
     part = Part(**{"category": PartCategory.OTHER.value, "warranty_category": WarrantyCategory.SUPPLIER.value,
                    "compatible_models": [], "brand": "", "bin_location": "", "cost": ZERO,
                    "reorder_point": 0, "safety_stock": 0, "serial_tracked": False, "active": True, **values})
@@ -195,8 +196,9 @@ def update_part(actor, part: Part, data: dict) -> Part:
     if "serial_tracked" in values and values["serial_tracked"] != part.serial_tracked:
         in_stock = db.session.scalar(select(func.coalesce(func.sum(Stock.on_hand), 0)).where(Stock.part_id == part.id))
         if in_stock:
-            raise ValidationError(f"{in_stock} unit(s) are in stock; take them out before switching serial "
-                                  "tracking.", field="serial_tracked")
+            raise ValidationError(gettext("%(in_stock)s unit(s) are in stock; take them out before switching "
+                                          "serial tracking.",
+                                          in_stock=in_stock), field="serial_tracked")
     changes = {}
     for key, value in values.items():
         if getattr(part, key) != value:
@@ -386,17 +388,17 @@ def read_csv(text: str) -> list[tuple[int, dict]]:
 
     text = text.lstrip("\ufeff")
     if not text.strip():
-        raise ValidationError("The file is empty.", field="file")
+        raise ValidationError(gettext("The file is empty."), field="file")
     first = text.splitlines()[0]
     delimiter = ";" if first.count(";") > first.count(",") else ","
     try:
         header = [h.strip().lower().replace(" ", "_") for h in next(csv.reader([first], delimiter=delimiter))]
     except (StopIteration, csv.Error):
-        raise ValidationError("The file is empty.", field="file") from None
+        raise ValidationError(gettext("The file is empty."), field="file") from None
     missing = [c for c in REQUIRED_COLUMNS if c not in header]
     if missing:
-        raise ValidationError(f"The header lacks the column(s): {', '.join(missing)}. "
-                              f"Columns: {', '.join(CSV_COLUMNS)}.", field="file")
+        raise ValidationError(gettext("The header lacks the column(s): %(choices)s. Columns: %(choices2)s.",
+                                      choices=', '.join(missing), choices2=', '.join(CSV_COLUMNS)), field="file")
     rows = []
     # Oversized fields and unclosed quotes come back as rows with an "_error" the
     # import reports with the line number (the rows after them are still read).
@@ -442,7 +444,7 @@ def import_rows(actor, rows: Iterable[tuple[int, dict]],
         try:
             sku = str(row.get("sku") or "").strip().upper()
             if sku in seen:
-                raise ValidationError(f"{sku} already appears on line {seen[sku]}.", field="sku")
+                raise ValidationError(gettext("%(sku)s already appears on line %(seen)s.", sku=sku, seen=seen[sku]), field="sku")
             existing = db.session.scalar(select(Part).where(Part.sku == sku)) if sku else None
             if existing is None:
                 create_part(actor, row)

@@ -31,6 +31,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
+from flask_babel import gettext
 from sqlalchemy import func, select, update
 from sqlalchemy.orm.attributes import set_committed_value
 
@@ -100,10 +101,10 @@ def parse_qty(value, field: str = "qty", *, allow_zero: bool = False, low: int |
     low = (0 if allow_zero else 1) if low is None else low
     text = "" if value is None or isinstance(value, bool) else str(value).strip()
     if not _WHOLE.fullmatch(text):
-        raise ValidationError("Enter a whole number of units.", field=field)
+        raise ValidationError(gettext("Enter a whole number of units."), field=field)
     qty = int(text)
     if not low <= qty <= MAX_QTY:
-        raise ValidationError(f"Enter a quantity from {low} to {MAX_QTY}.", field=field)
+        raise ValidationError(gettext("Enter a quantity from %(low)s to %(max_qty)s.", low=low, max_qty=MAX_QTY), field=field)
     return qty
 
 
@@ -111,12 +112,12 @@ def part_by_sku(sku: str, *, field: str = "sku", active_only: bool = False) -> P
     """The catalogue part with ``sku`` (case-insensitive); raises ValidationError naming ``field``."""
     code = (sku or "").strip().upper()
     if not code:
-        raise ValidationError("Enter a SKU.", field=field)
+        raise ValidationError(gettext("Enter a SKU."), field=field)
     part = db.session.scalar(select(Part).where(Part.sku == code))
     if part is None:
-        raise ValidationError(f"There is no part {code} in the catalogue.", field=field)
+        raise ValidationError(gettext("There is no part %(code)s in the catalogue.", code=code), field=field)
     if active_only and not part.active:
-        raise ValidationError(f"{code} is discontinued.", field=field)
+        raise ValidationError(gettext("%(code)s is discontinued.", code=code), field=field)
     return part
 
 
@@ -261,7 +262,8 @@ def _apply_moves(stock: Stock, kind: MoveKind, qty: int, actor, *, serials: Sequ
 def _short_error(stock: Stock, need: int) -> StockShortage:
     db.session.refresh(stock)
     return StockShortage(
-        f"Not enough stock of {stock.part.sku}: {stock.available} available, {need} needed.",
+        gettext("Not enough stock of %(sku)s: %(available)s available, %(need)s needed.",
+                sku=stock.part.sku, available=stock.available, need=need),
         field="qty",
     )
 
@@ -312,7 +314,7 @@ def receive(actor, service_point: ServicePoint, part: Part, qty: int, *, note: s
     _check_sp(actor, service_point.id)
     qty = parse_qty(qty)
     if not part.active:
-        raise ValidationError(f"{part.sku} is discontinued; reactivate it before receiving it.", field="sku")
+        raise ValidationError(gettext("%(sku)s is discontinued; reactivate it before receiving it.", sku=part.sku), field="sku")
     cost = parse_money(unit_cost, "unit_cost") if unit_cost not in (None, "") else None
     serial_list = _new_serials(part, qty, serials)
     stock = _lock_stock([part.id], service_point.id, create=True)[part.id]
@@ -324,16 +326,17 @@ def _new_serials(part: Part, qty: int, serials, field: str = "serials") -> list[
     serial_list = parse_serials(serials)
     if not part.serial_tracked:
         if serial_list:
-            raise ValidationError(f"{part.sku} is not serial-tracked; leave serials empty.", field=field)
+            raise ValidationError(gettext("%(sku)s is not serial-tracked; leave serials empty.", sku=part.sku), field=field)
         return []
     if len(serial_list) != qty:
-        raise ValidationError(f"{part.sku} is serial-tracked: enter {qty} serial number(s), one per unit "
-                              f"({len(serial_list)} given).", field=field)
+        raise ValidationError(gettext("%(sku)s is serial-tracked: enter %(qty)s serial number(s), one per "
+                                      "unit (%(length)s given).",
+                                      sku=part.sku, qty=qty, length=len(serial_list)), field=field)
     if len(set(serial_list)) != len(serial_list):
-        raise ValidationError("A serial number is repeated.", field=field)
+        raise ValidationError(gettext("A serial number is repeated."), field=field)
     taken = [s for s in serial_list if _serial_anywhere(part, s)]
     if taken:
-        raise ValidationError(f"Already in stock: {', '.join(taken)}.", field=field)
+        raise ValidationError(gettext("Already in stock: %(choices)s.", choices=', '.join(taken)), field=field)
     return serial_list
 
 
@@ -346,10 +349,10 @@ def _pick_serials(part: Part, service_point_id: int, qty: int, given, field: str
     if not chosen:
         return on_shelf[:qty] if len(on_shelf) >= qty else []
     if len(chosen) != qty or len(set(chosen)) != qty:
-        raise ValidationError(f"Give {qty} different serial number(s) for {part.sku}.", field=field)
+        raise ValidationError(gettext("Give %(qty)s different serial number(s) for %(sku)s.", qty=qty, sku=part.sku), field=field)
     missing = [s for s in chosen if s not in on_shelf]
     if missing:
-        raise ValidationError(f"Not on the shelf here: {', '.join(missing)}.", field=field)
+        raise ValidationError(gettext("Not on the shelf here: %(choices)s.", choices=', '.join(missing)), field=field)
     return chosen
 
 
@@ -374,7 +377,9 @@ def request_parts(actor, job: Job, lines: Sequence[dict], *, note: str = "") -> 
     _check_sp(actor, job.service_point_id)
     if job.job_status not in REQUEST_STATUSES:
         allowed = ", ".join(sorted(s.value for s in REQUEST_STATUSES))
-        raise Conflict(f"Parts are requested while a job is {allowed}; job {job.number} is {job.status}.")
+        raise Conflict(gettext("Parts are requested while a job is %(allowed)s; job %(number)s is "
+                               "%(status)s.",
+                               allowed=allowed, number=job.number, status=job.status))
     wanted = _validate_lines(lines)
     req = Requisition(service_point_id=job.service_point_id, job=job, requested_by_id=actor.id,
                       note=(note or "").strip(), status=RequisitionStatus.PENDING.value)
@@ -401,7 +406,7 @@ def request_parts(actor, job: Job, lines: Sequence[dict], *, note: str = "") -> 
 
 def _validate_lines(lines: Sequence[dict]) -> list[RequestLine]:
     if not lines:
-        raise ValidationError("Ask for at least one part.", errors={"lines": ["Ask for at least one part."]})
+        raise ValidationError(gettext("Ask for at least one part."), errors={"lines": [gettext("Ask for at least one part.")]})
     errors: dict[str, list[str]] = {}
     merged: dict[int, RequestLine] = {}
     for i, raw in enumerate(lines):
@@ -421,7 +426,7 @@ def _validate_lines(lines: Sequence[dict]) -> list[RequestLine]:
             else:
                 merged[part.id] = RequestLine(part, qty)
     if errors:
-        raise ValidationError("The requisition was not created.", errors=errors)
+        raise ValidationError(gettext("The requisition was not created."), errors=errors)
     return sorted(merged.values(), key=lambda w: w.part.id)
 
 
@@ -479,10 +484,11 @@ def issue_requisition(actor, req: Requisition, *, serials: dict[int, Sequence[st
     _check_sp(actor, req.service_point_id)
     _lock_requisition(req)
     if req.status != RequisitionStatus.PENDING.value:
-        raise Conflict(f"Requisition {req.number} is already {req.status}.")
+        raise Conflict(gettext("Requisition %(number)s is already %(status)s.", number=req.number, status=req.status))
     job = req.job
     if job.job_status in CLOSED_STATUSES:
-        raise Conflict(f"Job {job.number} is {job.status}; cancel requisition {req.number} instead.")
+        raise Conflict(gettext("Job %(number)s is %(status)s; cancel requisition %(number2)s instead.",
+                               number=job.number, status=job.status, number2=req.number))
     serials = serials or {}
     stocks = _lock_stock([line.part_id for line in req.lines], req.service_point_id)
     _reload_lines(req)
@@ -493,10 +499,11 @@ def issue_requisition(actor, req: Requisition, *, serials: dict[int, Sequence[st
         stock = stocks.get(line.part_id)
         available = stock.available if stock is not None else 0
         if need > available:
-            errors[f"lines.{i}.qty"] = [f"{line.part.sku}: {available} available, {need} more needed."]
+            errors[f"lines.{i}.qty"] = [gettext("%(sku)s: %(available)s available, %(need)s more needed.",
+                                                sku=line.part.sku, available=available, need=need)]
     if errors:
-        raise StockShortage(f"Not enough stock to issue {req.number}; nothing was issued. "
-                            + " ".join(m for msgs in errors.values() for m in msgs), errors=errors)
+        raise StockShortage(gettext("Not enough stock to issue %(number)s; nothing was issued.", number=req.number)
+                            + " " + " ".join(m for msgs in errors.values() for m in msgs), errors=errors)
 
     now = utcnow()
     for i, line in enumerate(req.lines):
@@ -504,8 +511,9 @@ def issue_requisition(actor, req: Requisition, *, serials: dict[int, Sequence[st
         picked = _pick_serials(line.part, req.service_point_id, line.qty, serials.get(line.id),
                                field=f"lines.{i}.serials")
         if line.part.serial_tracked and len(picked) != line.qty:
-            raise StockShortage(f"{line.part.sku}: the serials on the shelf do not match the count; "
-                                f"take stock of it first.", field=f"lines.{i}.serials")
+            raise StockShortage(gettext("%(sku)s: the serials on the shelf do not match the count; take stock "
+                                        "of it first.",
+                                        sku=line.part.sku), field=f"lines.{i}.serials")
         _apply_moves(stock, MoveKind.ISSUE, -line.qty, actor, serials=picked,
                      need_available=line.qty - line.reserved_qty, reserved=-line.reserved_qty,
                      job_id=job.id, requisition_id=req.id, requisition_line_id=line.id,
@@ -535,7 +543,7 @@ def cancel_requisition(actor, req: Requisition, *, reason: str = "") -> Requisit
     _check_sp(actor, req.service_point_id)
     _lock_requisition(req)
     if req.status != RequisitionStatus.PENDING.value:
-        raise Conflict(f"Requisition {req.number} is already {req.status}.")
+        raise Conflict(gettext("Requisition %(number)s is already %(status)s.", number=req.number, status=req.status))
     stocks = _lock_stock([line.part_id for line in req.lines], req.service_point_id)
     _reload_lines(req)
     for line in req.lines:
@@ -555,14 +563,14 @@ def cancel_requisition(actor, req: Requisition, *, reason: str = "") -> Requisit
 def _issued_line(actor, line_id: int, job: Job | None = None) -> RequisitionLine:
     line = db.session.get(RequisitionLine, line_id)
     if line is None or (job is not None and line.requisition.job_id != job.id):
-        raise NotFound("There is no such part line on this job.")
+        raise NotFound(gettext("There is no such part line on this job."))
     _check_sp(actor, line.requisition.service_point_id)
     _lock_requisition(line.requisition)
     db.session.refresh(line)
     if line.requisition.status != RequisitionStatus.ISSUED.value or line.issued_qty == 0:
-        raise Conflict("Only issued parts can come back.")
+        raise Conflict(gettext("Only issued parts can come back."))
     if line.requisition.job.job_status == JobStatus.COLLECTED:
-        raise Conflict(f"Job {line.requisition.job.number} is collected; its bill is closed.")
+        raise Conflict(gettext("Job %(number)s is collected; its bill is closed.", number=line.requisition.job.number))
     return line
 
 
@@ -584,9 +592,10 @@ def _returning_serials(line: RequisitionLine, qty: int, given) -> list[str]:
     if not chosen:
         if len(out) == qty:
             return out
-        raise ValidationError(f"Say which serial number(s) come back: {', '.join(out)}.", field="serials")
+        raise ValidationError(gettext("Say which serial number(s) come back: %(choices)s.", choices=', '.join(out)), field="serials")
     if len(chosen) != qty or len(set(chosen)) != qty or any(s not in out for s in chosen):
-        raise ValidationError(f"Choose {qty} of the serials issued to the job: {', '.join(out)}.", field="serials")
+        raise ValidationError(gettext("Choose %(qty)s of the serials issued to the job: %(choices)s.",
+                                      qty=qty, choices=', '.join(out)), field="serials")
     return chosen
 
 
@@ -600,7 +609,7 @@ def return_unused(actor, line_id: int, qty, *, job: Job | None = None, serials=N
     line = _issued_line(actor, line_id, job)
     qty = parse_qty(qty)
     if qty > line.charged_qty:
-        raise ValidationError(f"The job holds {line.charged_qty} of {line.part.sku}.", field="qty")
+        raise ValidationError(gettext("The job holds %(charged_qty)s of %(sku)s.", charged_qty=line.charged_qty, sku=line.part.sku), field="qty")
     back = _returning_serials(line, qty, serials)
     req = line.requisition
     stock = _lock_stock([line.part_id], req.service_point_id, create=True)[line.part_id]
@@ -623,7 +632,7 @@ def return_defective(actor, line_id: int, qty=1, *, job: Job | None = None, seri
     line = _issued_line(actor, line_id, job)
     qty = parse_qty(qty)
     if qty > line.charged_qty:
-        raise ValidationError(f"The job holds {line.charged_qty} of {line.part.sku}.", field="qty")
+        raise ValidationError(gettext("The job holds %(charged_qty)s of %(sku)s.", charged_qty=line.charged_qty, sku=line.part.sku), field="qty")
     back = _returning_serials(line, qty, serials)
     req = line.requisition
     defective = DefectivePart(service_point_id=req.service_point_id, job_id=req.job_id, part_id=line.part_id,
@@ -653,7 +662,7 @@ def log_replaced_part(actor, job: Job, *, part: Part | None = None, serial: str 
     qty = parse_qty(qty)
     description = (description or "").strip()
     if part is None and not description:
-        raise ValidationError("Name the part or describe it.", field="description")
+        raise ValidationError(gettext("Name the part or describe it."), field="description")
     defective = DefectivePart(service_point_id=job.service_point_id, job=job, part=part,
                               origin=DefectiveOrigin.REPLACED.value, qty=qty, serial=(serial or "").strip().upper(),
                               description=description, status=DefectiveStatus.KEPT.value, logged_by_id=actor.id)
@@ -684,10 +693,11 @@ def update_defective(actor, defective: DefectivePart, status: str, *, reference:
     try:
         target = DefectiveStatus(status)
     except ValueError:
-        raise ValidationError("Choose kept, sent or credited.", field="status") from None
+        raise ValidationError(gettext("Choose kept, sent or credited."), field="status") from None
     current = DefectiveStatus(defective.status)
     if target not in _DEFECTIVE_MOVES[current]:
-        raise Conflict(f"A defective part that is {current.value} cannot become {target.value}.")
+        raise Conflict(gettext("A defective part that is %(current)s cannot become %(target)s.",
+                               current=current.value, target=target.value))
     now = utcnow()
     amount = None
     if target == DefectiveStatus.CREDITED and credit_amount not in (None, ""):
@@ -719,26 +729,27 @@ def adjust(actor, service_point: ServicePoint, part: Part, delta, reason: str, *
     _check_sp(actor, service_point.id)
     text = "" if delta is None or isinstance(delta, bool) else str(delta).strip()
     if not _WHOLE.fullmatch(text):
-        raise ValidationError("Enter a whole number, e.g. -1 or 2.", field="delta")
+        raise ValidationError(gettext("Enter a whole number, e.g. -1 or 2."), field="delta")
     delta = int(text)
     if delta == 0 or abs(delta) > MAX_QTY:
-        raise ValidationError(f"Enter a change from -{MAX_QTY} to {MAX_QTY}, not zero.", field="delta")
+        raise ValidationError(gettext("Enter a change from -%(max_qty)s to %(max_qty)s, not zero.", max_qty=MAX_QTY), field="delta")
     try:
         reason = AdjustmentReason(reason).value
     except ValueError:
-        raise ValidationError("Choose a reason.", field="reason") from None
+        raise ValidationError(gettext("Choose a reason."), field="reason") from None
     note = (note or "").strip()
     if reason == AdjustmentReason.CORRECTION and not note:
-        raise ValidationError("Say what is being corrected.", field="note")
+        raise ValidationError(gettext("Say what is being corrected."), field="note")
     stock = _lock_stock([part.id], service_point.id, create=True)[part.id]
     if delta > 0:
         chosen = _new_serials(part, delta, serials)
     else:
         if stock.on_hand + delta < 0:
-            raise ValidationError(f"Only {stock.on_hand} of {part.sku} on hand; stock cannot go below zero.",
+            raise ValidationError(gettext("Only %(on_hand)s of %(sku)s on hand; stock cannot go below zero.",
+                                          on_hand=stock.on_hand, sku=part.sku),
                                   field="delta")
         if part.serial_tracked and not parse_serials(serials):
-            raise ValidationError(f"{part.sku} is serial-tracked: name the serial(s) that are gone.",
+            raise ValidationError(gettext("%(sku)s is serial-tracked: name the serial(s) that are gone.", sku=part.sku),
                                   field="serials")
         chosen = _pick_serials(part, service_point.id, -delta, serials)
         excess = stock.reserved - (stock.on_hand + delta)
@@ -786,14 +797,14 @@ def take_stock(actor, service_point: ServicePoint, counts: Sequence[Count], *, s
     """
     _check_sp(actor, service_point.id)
     if not counts:
-        raise ValidationError("Count at least one part.", field="counts")
+        raise ValidationError(gettext("Count at least one part."), field="counts")
     errors: dict[str, list[str]] = {}
     plan: list[tuple[Part, int, list[str], list[str]]] = []
     for i, c in enumerate(counts):
         if c.part.serial_tracked:
             scanned = parse_serials(c.serials)
             if len(set(scanned)) != len(scanned):
-                errors[f"counts.{i}.serials"] = ["A serial number is repeated."]
+                errors[f"counts.{i}.serials"] = [gettext("A serial number is repeated.")]
                 continue
             on_shelf = serials_in_stock(c.part, service_point.id)
             plan.append((c.part, len(scanned), [s for s in scanned if s not in on_shelf],
@@ -806,7 +817,7 @@ def take_stock(actor, service_point: ServicePoint, counts: Sequence[Count], *, s
             continue
         plan.append((c.part, counted, [], []))
     if errors:
-        raise ValidationError("The count was not recorded.", errors=errors)
+        raise ValidationError(gettext("The count was not recorded."), errors=errors)
     take = StockTake(service_point_id=service_point.id, shelf=(shelf or "").strip().upper(),
                      taken_by_id=getattr(actor, "id", None), counted=len(plan), note=(note or "").strip())
     db.session.add(take)
@@ -848,13 +859,13 @@ def send_transfer(actor, from_sp: ServicePoint, to_sp: ServicePoint, part: Part,
     _check_sp(actor, from_sp.id)
     qty = parse_qty(qty)
     if to_sp is None or to_sp.id == from_sp.id:
-        raise ValidationError("Choose another service point.", field="to_service_point")
+        raise ValidationError(gettext("Choose another service point."), field="to_service_point")
     if not to_sp.active:
-        raise ValidationError(f"{to_sp.code} is closed.", field="to_service_point")
+        raise ValidationError(gettext("%(code)s is closed.", code=to_sp.code), field="to_service_point")
     stock = _lock_stock([part.id], from_sp.id).get(part.id)
     available = stock.available if stock is not None else 0
     if available < qty:
-        raise StockShortage(f"Only {available} of {part.sku} available to send.", field="qty")
+        raise StockShortage(gettext("Only %(available)s of %(sku)s available to send.", available=available, sku=part.sku), field="qty")
     chosen = _pick_serials(part, from_sp.id, qty, serials)
     transfer = Transfer(part=part, from_service_point_id=from_sp.id, to_service_point_id=to_sp.id, qty=qty,
                         serials=chosen, status=TransferStatus.IN_TRANSIT.value, note=(note or "").strip(),
@@ -883,7 +894,7 @@ def confirm_transfer(actor, transfer: Transfer) -> Transfer:
     """
     _check_sp(actor, transfer.to_service_point_id)
     if transfer.status != TransferStatus.IN_TRANSIT.value:
-        raise Conflict(f"Transfer {transfer.number} is already {transfer.status}.")
+        raise Conflict(gettext("Transfer %(number)s is already %(status)s.", number=transfer.number, status=transfer.status))
     stock = _lock_stock([transfer.part_id], transfer.to_service_point_id, create=True)[transfer.part_id]
     _apply_moves(stock, MoveKind.TRANSFER_IN, transfer.qty, actor, serials=transfer.serials or [],
                  transfer_id=transfer.id, note=f"{transfer.number} from {transfer.from_service_point.code}")
@@ -929,7 +940,7 @@ def cancel_transfer(actor, transfer: Transfer, *, reason: str = "") -> Transfer:
     """
     _check_sp(actor, transfer.from_service_point_id)
     if transfer.status != TransferStatus.IN_TRANSIT.value:
-        raise Conflict(f"Transfer {transfer.number} is already {transfer.status}.")
+        raise Conflict(gettext("Transfer %(number)s is already %(status)s.", number=transfer.number, status=transfer.status))
     stock = _lock_stock([transfer.part_id], transfer.from_service_point_id, create=True)[transfer.part_id]
     _apply_moves(stock, MoveKind.TRANSFER_IN, transfer.qty, actor, serials=transfer.serials or [],
                  transfer_id=transfer.id, note=f"{transfer.number} cancelled" + (f": {reason}" if reason else ""))

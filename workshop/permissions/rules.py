@@ -18,6 +18,8 @@ tests a role by name.
 
 from __future__ import annotations
 
+from flask_babel import gettext
+
 from models import PermissionDenied, Role
 
 PUBLIC = "public"
@@ -256,7 +258,7 @@ def rule_for(endpoint: str | None, method: str) -> str | None:
 def check_service_point(user, service_point_id: int) -> None:
     """Raise PermissionDenied unless ``user`` may see data of that service point."""
     if service_point_id not in user.service_point_ids:
-        raise PermissionDenied("This belongs to another service point.")
+        raise PermissionDenied(gettext("This belongs to another service point."))
 
 
 # -- named predicates: may(actor, "job.assign", job) ---------------------------------

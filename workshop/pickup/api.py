@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 from flask.views import MethodView
+from flask_babel import gettext
 from flask_login import current_user
 from flask_smorest import Blueprint
 from marshmallow import Schema, ValidationError, fields, validates_schema
@@ -47,7 +48,7 @@ class PickupIn(Schema):
     @validates_schema
     def _one_way(self, data, **_kwargs):
         if not data.get("phone_last4") and not data.get("stub_code"):
-            raise ValidationError("Give phone_last4 (with id_checked) or stub_code.", field_name="phone_last4")
+            raise ValidationError(gettext("Give phone_last4 (with id_checked) or stub_code."), field_name="phone_last4")
 
 
 class BillSchema(Schema):

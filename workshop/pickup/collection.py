@@ -32,6 +32,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from flask_babel import gettext
 from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload, selectinload
 
@@ -238,17 +239,17 @@ def set_charge(job: Job, actor, kind: ChargeKind | str, amount, reason: str = ""
     """
     kind = ChargeKind(kind)
     if job.job_status == JobStatus.COLLECTED:
-        raise Conflict("The job is collected; its bill is closed.")
+        raise Conflict(gettext("The job is collected; its bill is closed."))
     value = parse_money(amount, "amount", negative=True)
     reason = (reason or "").strip()
     if value < 0:
-        raise ValidationError("The amount cannot be negative.", field="amount")
+        raise ValidationError(gettext("The amount cannot be negative."), field="amount")
     if kind == ChargeKind.DISCOUNT and value:
         if not reason:
-            raise ValidationError("Say why the discount is given.", field="reason")
+            raise ValidationError(gettext("Say why the discount is given."), field="reason")
         current = bill(job)
         if current.subtotal < value:
-            raise ValidationError(f"The discount cannot exceed the bill ({current.subtotal}).", field="amount")
+            raise ValidationError(gettext("The discount cannot exceed the bill (%(subtotal)s).", subtotal=current.subtotal), field="amount")
     row = BillAdjustment(job_id=job.id, kind=kind.value, amount=value, reason=reason, by_id=actor.id)
     db.session.add(row)
     job.add_event("bill", actor, note=reason, data={"charge": kind.value, "amount": str(value)})
@@ -268,7 +269,8 @@ def _check_method(method: str, field_name: str = "payment.method") -> PaymentMet
         return PaymentMethod((method or "").strip().lower())
     except ValueError:
         allowed = ", ".join(m.value for m in PaymentMethod)
-        raise ValidationError(f"Unknown payment method “{method}”; use one of {allowed}.",
+        raise ValidationError(gettext("Unknown payment method “%(method)s”; use one of %(allowed)s.",
+                                      method=method, allowed=allowed),
                               field=field_name) from None
 
 
@@ -279,11 +281,11 @@ def record_deposit(job: Job, actor, payment: PaymentInput) -> Payment:
     job.  Flushes only.
     """
     if job.job_status == JobStatus.COLLECTED:
-        raise Conflict("The job is collected; take no deposit for it.")
+        raise Conflict(gettext("The job is collected; take no deposit for it."))
     method = _check_method(payment.method, "method")
     amount = parse_money(payment.amount, "amount", negative=True)
     if amount <= 0:
-        raise ValidationError("A deposit must be more than zero.", field="amount")
+        raise ValidationError(gettext("A deposit must be more than zero."), field="amount")
     row = Payment(job_id=job.id, kind=PaymentKind.DEPOSIT.value, method=method.value, amount=amount,
                   reference=(payment.reference or "").strip()[:80], received_by_id=actor.id)
     db.session.add(row)
@@ -335,12 +337,12 @@ def verify(job: Job, verification: Verification) -> None:
     try:
         method = VerificationMethod(verification.method)
     except ValueError:
-        raise ValidationError("Choose how the customer is verified: receipt stub or phone and ID.",
+        raise ValidationError(gettext("Choose how the customer is verified: receipt stub or phone and ID."),
                               field="method") from None
     if method == VerificationMethod.STUB:
         code = (verification.stub_code or "").strip().upper()
         if not code:
-            raise ValidationError("Scan the customer's receipt stub.", field="stub_code")
+            raise ValidationError(gettext("Scan the customer's receipt stub."), field="stub_code")
         from workshop.jobs import receipt_stub as stub
 
         if not stub.matches(job, code):
@@ -350,7 +352,7 @@ def verify(job: Job, verification: Verification) -> None:
         return
     digits = (verification.phone_last4 or "").strip()
     if not _LAST4_RE.match(digits):
-        raise ValidationError("Enter the last 4 digits of the customer's phone number.", field="phone_last4")
+        raise ValidationError(gettext("Enter the last 4 digits of the customer's phone number."), field="phone_last4")
     if not hmac.compare_digest(digits.encode(), job.customer.phone_last4.encode()):
         raise VerificationFailed("The last 4 digits do not match the customer's phone number.",
                                  reason="phone_mismatch", field="phone_last4")
@@ -388,10 +390,12 @@ def pickup_record(job: Job) -> PickupRecord | None:
 def check_collectable(job: Job) -> None:
     """Raise WorkflowError unless the job waits to be handed back."""
     if job.job_status == JobStatus.COLLECTED:
-        raise WorkflowError(f"Job {job.number} was already collected.")
+        raise WorkflowError(gettext("Job %(number)s was already collected.", number=job.number))
     if job.job_status not in COLLECTABLE:
         raise WorkflowError(
-            f"Job {job.number} is {job.status}: only a ready (or cancelled) handset can be collected."
+            gettext("Job %(number)s is %(status)s: only a ready (or cancelled) handset can "
+                    "be collected.",
+                    number=job.number, status=job.status)
         )
 
 
@@ -400,11 +404,13 @@ def _check_accessories(job: Job, returned: Iterable[str] | None, note: str) -> l
     returned = left if returned is None else [a for a in returned if a]
     unknown = [a for a in returned if a not in left]
     if unknown:
-        raise ValidationError(f"Not left with this handset: {', '.join(unknown)}.", field="accessories_returned")
+        raise ValidationError(gettext("Not left with this handset: %(choices)s.", choices=', '.join(unknown)), field="accessories_returned")
     missing = [a for a in left if a not in returned]
     if missing and not note.strip():
         raise ValidationError(
-            f"Not ticked as handed back: {', '.join(missing)}. Hand them back, or say why in the note.",
+            gettext("Not ticked as handed back: %(choices)s. Hand them back, or say why in "
+                    "the note.",
+                    choices=', '.join(missing)),
             field="accessories_returned",
         )
     return [a for a in left if a in returned]
@@ -413,14 +419,19 @@ def _check_accessories(job: Job, returned: Iterable[str] | None, note: str) -> l
 def _check_payment(balance: Decimal, payment: PaymentInput | None) -> tuple[PaymentMethod, Decimal, str] | None:
     if payment is None or (payment.amount in (None, "") and not payment.method):
         if balance:
-            raise ValidationError(f"The balance due is {balance}; record the payment.", field="payment.amount")
+            raise ValidationError(gettext("The balance due is %(balance)s; record the payment.", balance=balance), field="payment.amount")
         return None
     amount = parse_money(payment.amount if payment.amount not in (None, "") else "0", "payment.amount",
                          negative=True)
     if amount != balance:
-        what = "to refund" if balance < 0 else "due"
+        if balance < 0:
+            message = gettext("The balance to refund is %(amount)s; the payment recorded must be exactly that.",
+                              amount=abs(balance))
+        else:
+            message = gettext("The balance due is %(amount)s; the payment recorded must be exactly that.",
+                              amount=abs(balance))
         raise ValidationError(
-            f"The balance {what} is {abs(balance)}; the payment recorded must be exactly that.",
+            message,
             field="payment.amount",
         )
     if not balance:
@@ -457,8 +468,9 @@ def collect(job: Job, actor, *, verification: Verification, payment: PaymentInpu
     loan = loaners.open_loan(job)
     if loan is not None:
         raise Conflict(
-            f"Loaner {loan.loaner.label} (IMEI {loan.loaner.imei}) is still with the customer: "
-            "record its return before handing the handset back.",
+            gettext("Loaner %(label)s (IMEI %(imei)s) is still with the customer: record "
+                    "its return before handing the handset back.",
+                    label=loan.loaner.label, imei=loan.loaner.imei),
             field="loaner",
         )
     accessories = _check_accessories(job, accessories_returned, accessories_note or "")
@@ -666,11 +678,12 @@ def pickup_receipt_pdf(job: Job, actor, fmt: str | None = None, *, status_url: s
     """
     record = pickup_record(job)
     if record is None:
-        raise Conflict(f"Job {job.number} has not been collected: there is no pickup receipt yet.")
+        raise Conflict(gettext("Job %(number)s has not been collected: there is no pickup receipt yet.", number=job.number))
     sp = job.service_point
     fmt = (fmt or sp.receipt_format or "a5").lower()
     if fmt not in labels.RECEIPT_FORMATS:
-        raise ValidationError(f"Unknown receipt format “{fmt}”; use {' or '.join(labels.RECEIPT_FORMATS)}.",
+        raise ValidationError(gettext("Unknown receipt format “%(fmt)s”; use %(choices)s.",
+                                      fmt=fmt, choices=' or '.join(labels.RECEIPT_FORMATS)),
                               field="format")
     lang = printing.receipt_language(job)
     words = _RECEIPT_WORDS[lang]

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from flask_babel import gettext
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
@@ -64,7 +65,7 @@ def _condition(value: str | None, field: str) -> LoanerCondition:
         return LoanerCondition((value or "").strip().lower())
     except ValueError:
         allowed = ", ".join(c.value for c in LoanerCondition)
-        raise ValidationError(f"Condition must be one of {allowed}.", field=field) from None
+        raise ValidationError(gettext("Condition must be one of %(allowed)s.", allowed=allowed), field=field) from None
 
 
 def add_loaner(actor, service_point: ServicePoint, *, imei: str, brand: str = "", model: str = "",
@@ -81,9 +82,9 @@ def add_loaner(actor, service_point: ServicePoint, *, imei: str, brand: str = ""
     number = verdict.value
     state = _condition(condition, "condition")
     if state == LoanerCondition.DAMAGED:
-        raise ValidationError("A damaged phone cannot go into the loaner pool.", field="condition")
+        raise ValidationError(gettext("A damaged phone cannot go into the loaner pool."), field="condition")
     if db.session.scalar(select(Loaner.id).where(Loaner.imei == number)) is not None:
-        raise ValidationError(f"IMEI {number} is already in a loaner pool.", field="imei")
+        raise ValidationError(gettext("IMEI %(number)s is already in a loaner pool.", number=number), field="imei")
     loaner = Loaner(service_point_id=service_point.id, imei=number, brand=(brand or "").strip(),
                     model=(model or "").strip(), condition=state.value,
                     condition_notes=(condition_notes or "").strip())
@@ -92,7 +93,7 @@ def add_loaner(actor, service_point: ServicePoint, *, imei: str, brand: str = ""
         with db.session.begin_nested():
             db.session.flush()
     except IntegrityError:
-        raise ValidationError(f"IMEI {number} is already in a loaner pool.", field="imei") from None
+        raise ValidationError(gettext("IMEI %(number)s is already in a loaner pool.", number=number), field="imei") from None
     audit.record(actor, "loaner.added", loaner, imei=number, condition=state.value)
     return loaner
 
@@ -101,11 +102,11 @@ def retire(actor, loaner: Loaner, reason: str) -> Loaner:
     """Take a loaner out of the pool for good.  Raises Conflict while it is lent,
     ValidationError without a reason.  Flushes only."""
     if not (reason or "").strip():
-        raise ValidationError("Say why the loaner is retired.", field="reason")
+        raise ValidationError(gettext("Say why the loaner is retired."), field="reason")
     if loaner.status == LoanerStatus.LENT.value:
-        raise Conflict("The loaner is out with a customer; record its return first.")
+        raise Conflict(gettext("The loaner is out with a customer; record its return first."))
     if loaner.status == LoanerStatus.RETIRED.value:
-        raise Conflict("The loaner is already retired.")
+        raise Conflict(gettext("The loaner is already retired."))
     loaner.status = LoanerStatus.RETIRED.value
     audit.record(actor, "loaner.retired", loaner, reason=reason.strip())
     db.session.flush()
@@ -139,14 +140,16 @@ def lend(actor, loaner: Loaner, job: Job, *, notes: str = "") -> LoanerLoan:
     check_service_point(actor, loaner.service_point_id)
     check_service_point(actor, job.service_point_id)
     if loaner.service_point_id != job.service_point_id:
-        raise Conflict("This loaner belongs to another service point's pool.", field="loaner")
+        raise Conflict(gettext("This loaner belongs to another service point's pool."), field="loaner")
     if job.job_status in (JobStatus.COLLECTED, JobStatus.CANCELLED):
-        raise Conflict(f"Job {job.number} is {job.status}: no loaner can be lent on it.")
+        raise Conflict(gettext("Job %(number)s is %(status)s: no loaner can be lent on it.",
+                               number=job.number, status=job.status))
     if loaner.status != LoanerStatus.AVAILABLE.value:
-        raise Conflict(f"Loaner {loaner.label} ({loaner.imei}) is {loaner.status}, not available.",
+        raise Conflict(gettext("Loaner %(label)s (%(imei)s) is %(status)s, not available.",
+                               label=loaner.label, imei=loaner.imei, status=loaner.status),
                        field="loaner")
     if open_loan(job) is not None:
-        raise Conflict(f"Job {job.number} already has a loaner out.", field="loaner")
+        raise Conflict(gettext("Job %(number)s already has a loaner out.", number=job.number), field="loaner")
     loan = LoanerLoan(loaner_id=loaner.id, job_id=job.id, lent_by_id=actor.id, condition_out=loaner.condition,
                       notes_out=(notes or "").strip())
     loaner.status = LoanerStatus.LENT.value
@@ -156,7 +159,7 @@ def lend(actor, loaner: Loaner, job: Job, *, notes: str = "") -> LoanerLoan:
             db.session.flush()
     except IntegrityError:
         # Someone lent it (or gave this job one) at the same moment.
-        raise Conflict("That loaner or this job was just given a loan at another counter.") from None
+        raise Conflict(gettext("That loaner or this job was just given a loan at another counter.")) from None
     job.add_event("loaner", actor, note=loan.notes_out, data={
         "action": "lent", "loaner_id": loaner.id, "imei": loaner.imei, "model": loaner.label,
         "condition": loan.condition_out})
@@ -174,11 +177,11 @@ def return_loaner(actor, loan: LoanerLoan, *, condition: str, notes: str = "") -
     """
     check_service_point(actor, loan.loaner.service_point_id)
     if loan.returned_at is not None:
-        raise Conflict("This loaner was already returned.")
+        raise Conflict(gettext("This loaner was already returned."))
     state = _condition(condition, "condition")
     notes = (notes or "").strip()
     if state == LoanerCondition.DAMAGED and not notes:
-        raise ValidationError("Describe the damage.", field="notes")
+        raise ValidationError(gettext("Describe the damage."), field="notes")
     loan.returned_at = utcnow()
     loan.returned_by_id = actor.id
     loan.condition_in = state.value

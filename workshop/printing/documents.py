@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from flask_babel import force_locale
+from flask_babel import force_locale, gettext
 from flask_babel import gettext as _
 from sqlalchemy import select
 
@@ -117,8 +117,9 @@ def check_choice(value: str | None, allowed, default: str, field: str) -> str:
     if not value:
         return default
     if value not in allowed:
-        raise ValidationError(f"Unknown {field} {value!r}; choose one of: {', '.join(allowed)}.",
-                              errors={field: [f"Choose one of: {', '.join(allowed)}."]})
+        raise ValidationError(gettext("Unknown %(field)s %(value)s; choose one of: %(choices)s.",
+                                      field=field, value=repr(value), choices=', '.join(allowed)),
+                              errors={field: [gettext("Choose one of: %(choices)s.", choices=', '.join(allowed))]})
     return value
 
 
@@ -149,7 +150,7 @@ def bin_labels_pdf(parts_to_print, *, size: str, dpi: int) -> bytes:
             labels.bin_labels_pdf([labels.BinLabel(part.sku, part.name, part.bin_location or "")], size=size, dpi=dpi)
         except ValueError as exc:
             bad.append(str(exc))
-    raise ValidationError("Some SKUs cannot be printed on a bin label.", errors={"sku": bad})
+    raise ValidationError(gettext("Some SKUs cannot be printed on a bin label."), errors={"sku": bad})
 
 
 def parts_on_shelf(shelf: str | None, skus: list[str]):
@@ -160,7 +161,7 @@ def parts_on_shelf(shelf: str | None, skus: list[str]):
     elif shelf:
         stmt = stmt.where(Part.bin_location.startswith(shelf.strip().upper(), autoescape=True))
     else:
-        raise ValidationError("Name a shelf or at least one SKU.", errors={"shelf": ["Name a shelf, e.g. A-01."]})
+        raise ValidationError(gettext("Name a shelf or at least one SKU."), errors={"shelf": [gettext("Name a shelf, e.g. A-01.")]})
     return list(db.session.scalars(stmt.order_by(Part.bin_location, Part.sku)))
 
 

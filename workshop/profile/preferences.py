@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from flask_babel import gettext
+
 from models import User, ValidationError
 from workshop.core import audit
 
@@ -17,10 +19,10 @@ def set_locale(actor: User, user: User, locale: str | None) -> bool:
     """
     value = (locale or "").strip() or None
     if value is not None and value not in UI_LOCALES:
-        raise ValidationError(f"Choose one of: {', '.join(UI_LOCALES)}.",
-                              errors={"locale": [f"Choose one of: {', '.join(UI_LOCALES)}."]})
+        raise ValidationError(gettext("Choose one of: %(choices)s.", choices=', '.join(UI_LOCALES)),
+                              errors={"locale": [gettext("Choose one of: %(choices)s.", choices=', '.join(UI_LOCALES))]})
     if actor.id != user.id:
-        raise ValidationError("Only the user may choose their own language.", errors={"locale": ["Not yours."]})
+        raise ValidationError(gettext("Only the user may choose their own language."), errors={"locale": [gettext("Not yours.")]})
     if value == user.locale:
         return False
     audit.record(actor, "user.locale", user, before=user.locale, after=value)

@@ -14,6 +14,7 @@ import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
+from flask_babel import gettext
 from sqlalchemy import select
 
 from models import ServicePoint, ServicePointPolicy, ValidationError, WarrantyPolicy, db
@@ -104,8 +105,8 @@ def applicable(service_point: ServicePoint, code: str | None = None) -> AppliedP
             return AppliedPolicy(terms_of(policy), policy)
         if policy is None and code in PRESETS and not _any_policy():
             return AppliedPolicy(PRESETS[code], None, FALLBACK_NOTE)
-        raise ValidationError("Unknown warranty policy.", errors={
-            "policy": [f"There is no active warranty policy '{code}'."]})
+        raise ValidationError(gettext("Unknown warranty policy."), errors={
+            "policy": [gettext("There is no active warranty policy '%(code)s'.", code=code)]})
     policy = default_for(service_point)
     if policy is None:
         policy = db.session.scalar(
@@ -130,7 +131,7 @@ def _check_terms(data: Mapping[str, object], errors: dict[str, list[str]]) -> Po
             errors[name] = [_plain(str(exc), name)]
             continue
         if value not in (None, "") and int(value) > MAX_DAYS:
-            errors[name] = [f"Use at most {MAX_DAYS} days."]
+            errors[name] = [gettext("Use at most %(max_days)s days.", max_days=MAX_DAYS)]
     months = data.get("component_months") or {}
     for component, value in months.items():
         key = f"component_months.{component}"
@@ -140,11 +141,11 @@ def _check_terms(data: Mapping[str, object], errors: dict[str, list[str]]) -> Po
             errors[key] = [_plain(str(exc), key)]
             continue
         if int(value) > MAX_MONTHS:
-            errors[key] = [f"Use at most {MAX_MONTHS} months."]
+            errors[key] = [gettext("Use at most %(max_months)s months.", max_months=MAX_MONTHS)]
     ret, exc_days = data.get("return_days"), data.get("exchange_days")
     if "return_days" not in errors and "exchange_days" not in errors and ret not in (None, "") \
             and exc_days not in (None, "") and int(exc_days) < int(ret):
-        errors["exchange_days"] = ["The exchange period cannot be shorter than the return period."]
+        errors["exchange_days"] = [gettext("The exchange period cannot be shorter than the return period.")]
     if errors:
         return None
     try:
@@ -178,25 +179,26 @@ def save(actor, data: Mapping[str, object], *, policy: WarrantyPolicy | None = N
     name = str(data.get("name") or "").strip()
     if policy is None:
         if not CODE_RE.match(code):
-            errors["code"] = ["Use 2 to 40 lower-case letters, digits, dashes or underscores, e.g. brand-x."]
+            errors["code"] = [gettext("Use 2 to 40 lower-case letters, digits, dashes or underscores, e.g. "
+                                      "brand-x.")]
         elif get(code) is not None:
-            errors["code"] = [f"A policy with the code {code} already exists."]
+            errors["code"] = [gettext("A policy with the code %(code)s already exists.", code=code)]
     if not name:
-        errors["name"] = ["A name is required."]
+        errors["name"] = [gettext("A name is required.")]
     elif len(name) > 120:
-        errors["name"] = ["Use at most 120 characters."]
+        errors["name"] = [gettext("Use at most 120 characters.")]
     values = {**data, "code": code or "x", "name": name or "x"}
     terms = _check_terms(values, errors)
     if not active and chain_default:
-        errors["active"] = ["The chain default policy must stay active."]
+        errors["active"] = [gettext("The chain default policy must stay active.")]
     sp_ids = sorted(set(service_point_ids))
     known = set(db.session.scalars(select(ServicePoint.id).where(ServicePoint.id.in_(sp_ids)))) if sp_ids else set()
     if set(sp_ids) - known:
-        errors["service_points"] = ["Unknown service point."]
+        errors["service_points"] = [gettext("Unknown service point.")]
     if not active and sp_ids:
         errors.setdefault("active", []).append("A policy that is a service point's default must stay active.")
     if errors:
-        raise ValidationError("The warranty policy was not saved.", errors=errors)
+        raise ValidationError(gettext("The warranty policy was not saved."), errors=errors)
 
     stored = terms.as_mapping()
     stored.pop("code")

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from flask_babel import gettext
 from sqlalchemy import select
 
 from models import BLOCKED_REASONS, BlockedImei, NotFound, ValidationError, db, utcnow
@@ -57,13 +58,13 @@ def add(actor, imei: str, *, reason: str, reference: str = "", note: str = "") -
             message += f" Did you mean {result.suggestion}?"
         errors["imei"] = [message]
     elif active_entries([result.value]):
-        errors["imei"] = [f"{result.value} is already on the blocked register."]
+        errors["imei"] = [gettext("%(value)s is already on the blocked register.", value=result.value)]
     if reason not in BLOCKED_REASONS:
-        errors["reason"] = [f"Choose one of: {', '.join(BLOCKED_REASONS)}."]
+        errors["reason"] = [gettext("Choose one of: %(choices)s.", choices=', '.join(BLOCKED_REASONS))]
     if len(reference or "") > 120:
-        errors["reference"] = ["Use at most 120 characters."]
+        errors["reference"] = [gettext("Use at most 120 characters.")]
     if errors:
-        raise ValidationError("The IMEI was not blocked.", errors=errors)
+        raise ValidationError(gettext("The IMEI was not blocked."), errors=errors)
     entry = BlockedImei(imei=result.value, reason=reason, reference=(reference or "").strip(),
                         note=(note or "").strip(), service_point_id=getattr(actor, "service_point_id", None),
                         created_by_id=getattr(actor, "id", None))
@@ -82,14 +83,14 @@ def lift(actor, entry_id: int, *, reason: str) -> BlockedImei:
     """
     entry = db.session.get(BlockedImei, entry_id)
     if entry is None:
-        raise NotFound("There is no such entry in the blocked register.")
+        raise NotFound(gettext("There is no such entry in the blocked register."))
     errors: dict[str, list[str]] = {}
     if not entry.active:
-        errors["lift_reason"] = ["This entry was already lifted."]
+        errors["lift_reason"] = [gettext("This entry was already lifted.")]
     if not (reason or "").strip():
-        errors["lift_reason"] = ["Say why the IMEI is no longer blocked."]
+        errors["lift_reason"] = [gettext("Say why the IMEI is no longer blocked.")]
     if errors:
-        raise ValidationError("The entry was not lifted.", errors=errors)
+        raise ValidationError(gettext("The entry was not lifted."), errors=errors)
     entry.lifted_at = utcnow()
     entry.lifted_by_id = getattr(actor, "id", None)
     entry.lift_reason = reason.strip()

@@ -13,6 +13,8 @@ import re
 import unicodedata
 from dataclasses import asdict, dataclass
 
+from flask_babel import gettext
+from flask_babel import lazy_gettext as _l
 from stdnum import luhn
 from stdnum import meid as stdnum_meid
 from stdnum.exceptions import ValidationError as StdnumValidationError
@@ -39,7 +41,7 @@ _SERIAL = re.compile(r"[A-Z0-9-]{4,40}")
 # Letters that are misread for digits on a worn label.
 _LOOKALIKES = {"O": "0", "I": "1", "L": "1"}
 
-_LOST_IMEI_REASON = (
+_LOST_IMEI_REASON = _l(
     "The IMEI reads as all zeros: the handset has lost its IMEI, typically after a "
     "bad board repair or firmware flash. Take it in by serial number and refer it; "
     "only the manufacturer or an authorised centre can restore the IMEI."
@@ -112,7 +114,7 @@ def check(value: str) -> ImeiCheck:
                          reason=reason, tac=tac, code=code, suggestion=suggestion)
 
     if not number:
-        return verdict("unknown", "empty", "No IMEI was entered.")
+        return verdict("unknown", "empty", gettext("No IMEI was entered."))
 
     if number.isascii() and number.isdigit():
         return _check_digits(number, verdict)
@@ -123,15 +125,18 @@ def check(value: str) -> ImeiCheck:
     if odd:
         shown = " ".join(repr(c) for c in odd)
         return verdict("unknown", "bad_characters",
-                       f"An IMEI is made of digits only; '{raw.strip()}' contains {shown}.")
+                       gettext("An IMEI is made of digits only; '%(value)s' contains %(shown)s.",
+                          value=raw.strip(), shown=shown))
     lookalikes = sorted({c for c in number if c in _LOOKALIKES})
     if lookalikes:
-        hint = ", ".join(f"the letter {c} for {_LOOKALIKES[c]}" for c in lookalikes)
+        hint = ", ".join(gettext("the letter %(letter)s for %(digit)s", letter=c, digit=_LOOKALIKES[c])
+                         for c in lookalikes)
         return verdict("unknown", "bad_characters",
-                       f"An IMEI is made of digits only; '{raw.strip()}' contains letters "
-                       f"(perhaps {hint}?). Read it again from the handset (*#06#).")
+                       gettext("An IMEI is made of digits only; '%(value)s' contains letters "
+                          "(perhaps %(hint)s?). Read it again from the handset (*#06#).",
+                          value=raw.strip(), hint=hint))
     return verdict("unknown", "bad_characters",
-                   f"An IMEI is made of digits only; '{raw.strip()}' contains letters.")
+                   gettext("An IMEI is made of digits only; '%(value)s' contains letters.", value=raw.strip()))
 
 
 def _check_digits(number: str, verdict) -> ImeiCheck:
@@ -139,7 +144,7 @@ def _check_digits(number: str, verdict) -> ImeiCheck:
     # The 14 identity digits all zero: whatever check digit or software version follows.
     if length in (14, 15, 16) and set(number[:14]) == {"0"}:
         kind = {14: "imei", 15: "imei", 16: "imeisv"}[length]
-        return verdict(kind, "lost_imei", _LOST_IMEI_REASON)
+        return verdict(kind, "lost_imei", str(_LOST_IMEI_REASON))
 
     if length == 15:
         tac = number[:8]
@@ -147,9 +152,10 @@ def _check_digits(number: str, verdict) -> ImeiCheck:
         if number[14] != expected:
             return verdict(
                 "imei", "bad_check_digit",
-                f"The check digit is wrong: after {number[:14]} it should be {expected}, "
-                f"not {number[14]}. A digit is probably mistyped; read the IMEI again "
-                "from the handset (*#06#) or its label.",
+                gettext("The check digit is wrong: after %(first14)s it should be %(expected)s, "
+                   "not %(given)s. A digit is probably mistyped; read the IMEI again "
+                   "from the handset (*#06#) or its label.",
+                   first14=number[:14], expected=expected, given=number[14]),
                 tac=tac)
         return verdict("imei", "ok", None, tac=tac)
 
@@ -157,16 +163,16 @@ def _check_digits(number: str, verdict) -> ImeiCheck:
         full = number + check_digit(number)
         return verdict(
             "imei", "no_check_digit",
-            f"These are the 14 digits of an IMEI without its check digit; the full IMEI "
-            f"is {full}.",
+            gettext("These are the 14 digits of an IMEI without its check digit; the full IMEI "
+               "is %(full)s.", full=full),
             tac=number[:8], suggestion=full)
 
     if length == 16:
         full = number[:14] + check_digit(number[:14])
         return verdict(
             "imeisv", "imeisv",
-            "This is an IMEISV (IMEI + 2-digit software version), not an IMEI; the IMEI "
-            f"is the first 14 digits plus a check digit: {full}",
+            gettext("This is an IMEISV (IMEI + 2-digit software version), not an IMEI; the IMEI "
+               "is the first 14 digits plus a check digit: %(full)s", full=full),
             tac=number[:8], suggestion=full)
 
     if length in (18, 19):
@@ -178,17 +184,18 @@ def _check_digits(number: str, verdict) -> ImeiCheck:
             if length == 19 and not luhn.is_valid(number):
                 return verdict(
                     "meid", "meid_bad_check_digit",
-                    f"This looks like an MEID in decimal form (hex {hex_form}), but its "
-                    f"check digit is wrong: it should be {luhn.calc_check_digit(number[:18])}. "
-                    "An MEID is not an IMEI in any case.")
+                    gettext("This looks like an MEID in decimal form (hex %(hex)s), but its "
+                       "check digit is wrong: it should be %(expected)s. "
+                       "An MEID is not an IMEI in any case.",
+                       hex=hex_form, expected=luhn.calc_check_digit(number[:18])))
             return verdict(
                 "meid", "meid",
-                f"This is an MEID in decimal form (hex {hex_form}), the identifier of a "
-                "CDMA device, not an IMEI. Use the handset's IMEI (*#06#) if it has one, "
-                "otherwise take it in by serial number.")
+                gettext("This is an MEID in decimal form (hex %(hex)s), the identifier of a "
+                   "CDMA device, not an IMEI. Use the handset's IMEI (*#06#) if it has one, "
+                   "otherwise take it in by serial number.", hex=hex_form))
 
     return verdict("unknown", "wrong_length",
-                   f"An IMEI has 15 digits; '{number}' has {length}.")
+                   gettext("An IMEI has 15 digits; '%(value)s' has %(length)s.", value=number, length=length))
 
 
 def _check_hex(number: str, verdict) -> ImeiCheck:
@@ -199,21 +206,21 @@ def _check_hex(number: str, verdict) -> ImeiCheck:
         except StdnumValidationError:
             return verdict(
                 "meid", "meid_bad_check_digit",
-                f"This looks like an MEID (CDMA device identifier), but its check digit "
-                f"is wrong: it should be {stdnum_meid.calc_check_digit(number[:14])}. "
-                "An MEID is not an IMEI in any case.")
+                gettext("This looks like an MEID (CDMA device identifier), but its check digit "
+                   "is wrong: it should be %(expected)s. An MEID is not an IMEI in any case.",
+                   expected=stdnum_meid.calc_check_digit(number[:14])))
         return verdict(
             "meid", "meid",
-            "This is an MEID (hexadecimal identifier of a CDMA device), not an IMEI. "
-            "Use the handset's IMEI (*#06#) if it has one, otherwise take it in by "
-            "serial number.")
+            gettext("This is an MEID (hexadecimal identifier of a CDMA device), not an IMEI. "
+               "Use the handset's IMEI (*#06#) if it has one, otherwise take it in by "
+               "serial number."))
     if length in (14, 15):
         return verdict(
             "unknown", "bad_characters",
-            f"'{number}' contains the letters of a hexadecimal number, but an MEID starts "
-            "with A0 to FF and an IMEI is digits only.")
+            gettext("'%(value)s' contains the letters of a hexadecimal number, but an MEID starts "
+               "with A0 to FF and an IMEI is digits only.", value=number))
     return verdict("unknown", "bad_characters",
-                   f"An IMEI is made of digits only; '{number}' contains letters.")
+                   gettext("An IMEI is made of digits only; '%(value)s' contains letters.", value=number))
 
 
 def check_pair(imei1: str, imei2: str | None) -> tuple[ImeiCheck, ImeiCheck | None]:
@@ -230,8 +237,8 @@ def check_pair(imei1: str, imei2: str | None) -> tuple[ImeiCheck, ImeiCheck | No
     if second.value == first.value:
         second = ImeiCheck(
             input=second.input, value=second.value, kind=second.kind, valid=False,
-            reason="The second IMEI is the same as the first; a dual-SIM handset has two "
-                   "different IMEIs (*#06# shows both).",
+            reason=gettext("The second IMEI is the same as the first; a dual-SIM handset has two "
+                      "different IMEIs (*#06# shows both)."),
             tac=second.tac, code="same_as_imei1", suggestion=None)
     return first, second
 
@@ -260,15 +267,15 @@ def normalise_serial(value: str) -> str:
     text = unicodedata.normalize("NFKC", "" if value is None else str(value))
     serial = re.sub(r"\s+", "", text).upper()
     if not serial:
-        raise ValueError("No serial number was entered.")
+        raise ValueError(gettext("No serial number was entered."))
     odd = sorted({c for c in serial if not (c.isascii() and (c.isalnum() or c == "-"))})
     if odd:
         shown = " ".join(repr(c) for c in odd)
         raise ValueError(
-            f"A serial number is made of letters, digits and dashes; '{value.strip()}' "
-            f"contains {shown}.")
+            gettext("A serial number is made of letters, digits and dashes; '%(value)s' "
+               "contains %(shown)s.", value=value.strip(), shown=shown))
     if not _SERIAL.fullmatch(serial):
         raise ValueError(
-            f"A serial number has 4 to 40 letters, digits or dashes; '{serial}' has "
-            f"{len(serial)}.")
+            gettext("A serial number has 4 to 40 letters, digits or dashes; '%(value)s' has "
+               "%(length)s.", value=serial, length=len(serial)))
     return serial

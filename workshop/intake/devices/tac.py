@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TextIO
 
+from flask_babel import gettext
 from sqlalchemy import func, insert, select, update
 
 from models import TacEntry, TacImport, ValidationError, db, utcnow
@@ -173,7 +174,7 @@ def import_file(path: str | Path, *, actor=None, progress: Progress | None = Non
     try:
         stream = open_tac_csv(path)
     except OSError as exc:
-        raise ValidationError(f"The file {path} cannot be read: {exc.strerror or exc}.", field="file") from None
+        raise ValidationError(gettext("The file %(path)s cannot be read: %(reason)s.", path=path, reason=exc.strerror or exc), field="file") from None
     except ValueError as exc:
         raise ValidationError(str(exc), field="file") from None
     return import_stream(stream, actor=actor, filename=Path(path).name, progress=progress)
