@@ -4,7 +4,7 @@ missing, as on a fresh checkout), so no separate build step is needed.
 
 Update the catalogue after changing UI strings, then fill in the new ``msgstr``:
 
-    pybabel extract -F babel.cfg -k _l -k lazy_gettext --ignore-dirs ".* __pycache__" \
+    pybabel extract -F babel.cfg -k _l -k lazy_gettext -k lazy_pgettext:1c,2 --ignore-dirs ".* __pycache__" \
         --no-location --sort-output --project workshop -o translations/messages.pot .
     pybabel update -i translations/messages.pot -d translations -w 100
 """

@@ -102,3 +102,17 @@ def test_a_bad_phone_number_is_explained_in_the_page_s_language(app, client, aut
     assert "'12345' is not a valid phone number (numbers without a country code are read as CN)." in \
         en.get_data(as_text=True).replace("&#39;", "'")
     assert _jobs(app) == 0
+
+
+@pytest.mark.sqlite_only
+def test_the_chinese_intake_page_says_受理_once_and_asks_for_a_persons_name(app, client, auth, staff):
+    auth.login("receptionist")
+    with app.app_context():
+        db.session.get(User, staff["receptionist"]).locale = "zh_Hans"
+        db.session.commit()
+    page = client.get("/intake").get_data(as_text=True)
+    assert "受理 受理" not in page and 'fs-5">受理' not in page
+    assert "姓名" in page and ">名称<" not in page
+    auth.logout()
+    auth.login("manager")
+    assert 'fs-5">受理' in client.get("/intake").get_data(as_text=True)  # English page: the counter's word beside it

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_pgettext
 from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
@@ -148,7 +149,7 @@ class ContactForm(FlaskForm):
                                                 ("email", _l("E-mail")), ("online", _l("Online")),
                                                 ("social_media", _l("Social media"))), default="phone")
     phone = StringField(_l("Phone"), validators=[Length(max=40)])
-    name = StringField(_l("Name"), validators=[Length(max=120)])
+    name = StringField(lazy_pgettext("person", "Name"), validators=[Length(max=120)])
     job = StringField(_l("Job"), validators=[Length(max=20)])
     note = StringField(_l("What it was about"), validators=[Length(max=4000)])
     submit = SubmitField(_l("Log it"))

@@ -5,6 +5,7 @@ warranty policies.  Field names of the intake form are the API's dotted names wi
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_pgettext
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import (
@@ -61,7 +62,7 @@ class IntakeForm(FlaskForm):
     device_colour = StringField(_l("Colour"))
 
     customer_phone = StringField(_l("Phone"), render_kw={"autocomplete": "off", "inputmode": "tel"})
-    customer_name = StringField(_l("Name"), render_kw={"autocomplete": "off"})
+    customer_name = StringField(lazy_pgettext("person", "Name"), render_kw={"autocomplete": "off"})
     customer_email = StringField(_l("E-mail (optional)"), render_kw={"autocomplete": "off", "inputmode": "email"})
     customer_update = BooleanField(_l("Correct the customer's name"))
 
