@@ -79,6 +79,19 @@ class Page:
 
         return WebDriverWait(self.driver, timeout).until(ec.presence_of_element_located((By.CSS_SELECTOR, css)))
 
+    def focused(self, css, timeout=5) -> bool:
+        """True once the element ``css`` finds has the keyboard focus (autofocus is applied
+        when the page is rendered, a moment after it is found)."""
+        from selenium.common.exceptions import TimeoutException
+        from selenium.webdriver.support.ui import WebDriverWait
+
+        target = self.find(css, timeout)
+        try:
+            WebDriverWait(self.driver, timeout).until(lambda d: d.switch_to.active_element == target)
+        except TimeoutException:
+            return False
+        return True
+
     def all(self, css):
         from selenium.webdriver.common.by import By
 

@@ -130,12 +130,12 @@ def test_register_from_a_scanned_ticket_in_few_keys(page, app, staff):
     page.submit("#new-complaint")
     actions.append("click: New complaint")
     scan_box = page.find("#scan-code")
-    assert page.driver.switch_to.active_element == scan_box  # the scan box has the focus
+    assert page.focused("#scan-code")  # the scan box has the focus
     scan_box.send_keys(number + Keys.ENTER)  # the scanner types the ticket and Enter
     actions.append("scan: job ticket")
     page.find("#found-job")
     description = page.find("#description")
-    assert page.driver.switch_to.active_element == description  # the focus waits in the description
+    assert page.focused("#description")  # the focus waits in the description
     description.send_keys("Screen flickers again since pickup")
     description.send_keys(Keys.CONTROL + Keys.ENTER)
     actions.append("key: Ctrl+Enter")
