@@ -117,7 +117,10 @@
   function focusOnLoad() {
     var active = document.activeElement;
     if (active && active !== document.body) { return; }  // autofocus or the page chose already
-    var target = null;
+    // The browser applies autofocus when it renders, which may come after this runs: the
+    // page's own choice wins over the first field.
+    var target = document.querySelector("main [autofocus]");
+    if (target && !visible(target)) { target = null; }
     var next = document.querySelectorAll("[data-next-action]");
     for (var i = 0; i < next.length && !target; i++) { if (visible(next[i])) { target = next[i]; } }
     if (!target) {
