@@ -165,6 +165,12 @@ def overdue_count(service_point_ids, now: dt.datetime | None = None) -> int:
         Complaint.service_point_id.in_(list(service_point_ids)), overdue_clause(as_utc(now or utcnow())))) or 0
 
 
+def open_count(service_point_ids) -> int:
+    """Complaints still open (not yet resolved) at these service points."""
+    return db.session.scalar(select(func.count(Complaint.id)).where(
+        Complaint.service_point_id.in_(list(service_point_ids)), Complaint.status == "open")) or 0
+
+
 def open_for_job(job: Job) -> Complaint | None:
     """The job's complaint still being handled (open or resolved, not closed), if any."""
     return db.session.scalar(select(Complaint).where(Complaint.job_id == job.id,

@@ -19,7 +19,7 @@ from __future__ import annotations
 import datetime as dt
 
 from flask_babel import gettext
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from models import (
     Conflict,
@@ -74,6 +74,13 @@ def get(actor: User, followup_id: int) -> FollowUp:
         raise NotFound(gettext("There is no follow-up %(followup_id)s.", followup_id=followup_id))
     check_service_point(actor, followup.service_point_id)
     return followup
+
+
+def due_count(service_point_ids, today: dt.date) -> int:
+    """Open calls due by ``today`` at these service points (the home page's card)."""
+    return db.session.scalar(select(func.count(FollowUp.id)).where(
+        FollowUp.service_point_id.in_(list(service_point_ids)), FollowUp.status == "open",
+        FollowUp.due_on <= today)) or 0
 
 
 def for_job(job: Job) -> list[FollowUp]:

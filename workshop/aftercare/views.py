@@ -15,7 +15,7 @@ import uuid
 from flask import Blueprint, abort, flash, make_response, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy import func, select
+from sqlalchemy import select
 from wtforms.fields.choices import SelectChoice
 
 from models import Complaint, DomainError, FollowUp, NotFound, db, utcnow
@@ -73,10 +73,8 @@ def home_counts() -> dict:
     today = local_today(current_user.service_point)
     return {
         "overdue": complaints.overdue_count(ids),
-        "open": db.session.scalar(select(func.count(Complaint.id)).where(
-            Complaint.service_point_id.in_(ids), Complaint.status == "open")) or 0,
-        "calls_due": db.session.scalar(select(func.count(FollowUp.id)).where(
-            FollowUp.service_point_id.in_(ids), FollowUp.status == "open", FollowUp.due_on <= today)) or 0,
+        "open": complaints.open_count(ids),
+        "calls_due": followups.due_count(ids, today),
     }
 
 

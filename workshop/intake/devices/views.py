@@ -21,9 +21,9 @@ def tac_import():
     status = 200
     if form.validate_on_submit():
         upload = form.file.data
+        # Committed after each batch, so the counter keeps working meanwhile.
         done = attempt(lambda: tac.import_bytes(upload.read(), actor=current_user, filename=upload.filename or "",
-                                         # committed after each batch, so the counter keeps working meanwhile
-                                         progress=lambda *_: db.session.commit()),
+                                                progress=lambda *_: db.session.commit()),
                        form=form)
         if done:
             result = done.value
