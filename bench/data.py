@@ -240,7 +240,7 @@ JOB_COLUMNS = [
     "seals_intact", "unauthorised_repair", "documents_altered", "condition_notes", "accessories",
     "data_disclaimer_accepted", "lock_removed", "estimate_amount", "warranty_policy", "warranty_status",
     "warranty_chargeable", "warranty_remedies", "warranty_reasons", "warranty_reason_codes", "warranty_reason_args",
-    "version", "repair_warranty_ends_on",
+    "version", "repair_warranty_ends_on", "stub_token",
 ]
 EVENT_COLUMNS = ["id", "job_id", "at", "kind", "actor_id", "from_status", "to_status", "location", "note", "data"]
 PICKUP_COLUMNS = ["id", "job_id", "collected_at", "collected_on", "collected_by_id", "verified_by", "id_checked",
@@ -337,7 +337,7 @@ def generate_jobs(ctx: Context) -> None:
             received_on + dt.timedelta(days=3), closed_at, imei, imei2, serial, brand, f"{brand} M{handset % 40}",
             "black", True, fault, FAULT_TEXT[fault], "handset", fault == "water", False, True, False, False, "",
             accessories, True, False, Decimal(rng.randint(0, 80) * 10), "", "out_of_warranty", True, empty_list,
-            empty_list, empty_list, empty_list, len(path), warranty_end,
+            empty_list, empty_list, empty_list, len(path), warranty_end, f"{rng.randrange(10 ** 12):012d}",
         ))
         # Events: intake, then each move, spread between intake and close.
         at = received_at
