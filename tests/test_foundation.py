@@ -137,8 +137,18 @@ def test_seed_demo_is_repeatable(runner, app):
     with app.app_context():
         jobs = db.session.scalars(db.select(Job).order_by(Job.id)).all()
         # made through intake, assignment and the workflow: a handset at each step
-        assert [j.status for j in jobs] == ["received", "diagnosing", "repairing", "ready"]
+        assert [j.status for j in jobs] == ["received", "diagnosing", "repairing", "ready", "collected",
+                                            "collected"]
         assert all(j.tac_known for j in jobs) and jobs[3].events[-1].data.get("qc")
+        # after-sales demo: both collected handsets have their pickup call, one answered;
+        # one complaint, answered, on the second
+        from models.aftercare import Complaint, FollowUp
+
+        calls = db.session.scalars(db.select(FollowUp).order_by(FollowUp.id)).all()
+        assert [c.job_id for c in calls] == [jobs[4].id, jobs[5].id]
+        assert calls[0].satisfaction == 5 and calls[1].satisfaction is None
+        (complaint,) = db.session.scalars(db.select(Complaint)).all()
+        assert complaint.job_id == jobs[5].id and complaint.responded_at is not None
 
 
 @pytest.mark.sqlite_only

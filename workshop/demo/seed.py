@@ -13,6 +13,7 @@ from sqlalchemy import func, select
 from models import Job, ServicePoint, User, db
 from workshop.bench import assignment
 from workshop.core import accounts, clock
+from workshop.demo import aftercare as demo_aftercare
 from workshop.demo import intake as demo_intake
 from workshop.demo import loaners as demo_loaners
 from workshop.demo import parts as demo_parts
@@ -121,6 +122,16 @@ def _seed_jobs(result: SeedResult) -> None:
     workflow.record_repair(port, l2, actions="Replaced the charging port flex, cleaned the contacts.",
                            hand_to_qc=True)
     workflow.qc_pass(port, l1)
+    # Two handsets already handed back, for the after-sales screens.
+    done = [intake("赵磊", "13800138000", "35675904", f"50{n}233", "audio", "听筒无声", proof_days=30)
+            for n in (1, 2)]
+    for job in done:
+        assignment.assign(job, l2, manager)
+        workflow.start_diagnosis(job, l2)
+        workflow.record_diagnosis(job, l2, findings="Earpiece speaker open circuit.")
+        workflow.record_repair(job, l2, actions="Replaced the earpiece speaker.", hand_to_qc=True)
+        workflow.qc_pass(job, l1)
+    result.notes += demo_aftercare.seed_demo(happy=done[0], unhappy=done[1], desk=desk, manager=manager)
     result.notes.append(
         f"Demo jobs: {waiting.number} waiting for the bench, {battery.number} diagnosing, "
         f"{board.number} repairing, {port.number} ready for pickup (customer phone ends 8000).")
