@@ -39,6 +39,7 @@ from workshop.core import audit
 from workshop.core.clock import as_utc, local_today
 from workshop.core.money import ZERO, parse_money
 from workshop.jobs import loading as job_service
+from workshop.jobs import notes
 from workshop.jobs.numbering import next_job_number
 from workshop.warranty import policies
 from workshop.warranty.engine import WarrantyCase, assess, service_dates
@@ -105,7 +106,7 @@ def entitlement(job: Job | None, *, today: dt.date | None = None) -> dict:
             unauthorised_repair=job.unauthorised_repair, documents_altered=job.documents_altered,
             prior_repairs_same_fault=_prior_repairs_same_fault(job)))
     except ValueError as exc:
-        return {"status": None, "refund": False, "exchange": False, "note": str(exc)}
+        return {"status": None, "refund": False, "exchange": False, "note": policies.terms_message(exc)}
     data = decision.to_dict()
     data.update(refund="refund" in decision.remedies, exchange="exchange" in decision.remedies,
                 job=job.number, as_of=today.isoformat())
@@ -152,7 +153,7 @@ def _rerepair_job(complaint: Complaint, actor: User, link: str | None, note: str
         data_disclaimer_accepted=original.data_disclaimer_accepted, lock_removed=original.lock_removed,
     )
     job.add_event("status", actor, to_status=JobStatus.RECEIVED.value,
-                  note=f"Re-repair (返修) of {original.number}, free of charge: complaint {complaint.number}.",
+                  note=notes.note("free_rerepair", number=original.number, complaint=complaint.number),
                   data={"intake": True, "complaint": complaint.number, "rerepair_of": original.number})
     db.session.add(job)
     db.session.flush()

@@ -40,11 +40,13 @@ from models import (
     db,
     utcnow,
 )
+from models.words import status_words
 from workshop.core import audit, clock
 from workshop.core.money import parse_optional_money
 from workshop.intake import customers
 from workshop.intake.devices import blocked, tac
 from workshop.intake.devices import imei as imei_service
+from workshop.jobs import notes
 from workshop.jobs.numbering import next_job_number
 from workshop.permissions.rules import can
 from workshop.warranty import policies
@@ -579,7 +581,7 @@ def preview(actor, request: IntakeRequest) -> dict:
     return {
         "service_point": ev.service_point.code,
         "today": ev.today.isoformat(),
-        "policy": {"code": ev.applied.code, "name": ev.applied.name, "note": ev.applied.note},
+        "policy": {"code": ev.applied.code, "name": ev.applied.name, "note": str(ev.applied.note) if ev.applied.note else None},
         "warranty": ev.decision.to_dict(),
         "dates": {**dates.to_dict(), "promised_by": ev.promised_by.isoformat()},
         "default_promised_by": dates.promised_by.isoformat(),
@@ -643,7 +645,7 @@ def _open_job_check(actor, request: IntakeRequest, ev: Evaluation, strict: bool,
         ev.error(field_name, gettext("This handset already has an open job: %(number)s (%(code)s, received "
                                      "%(received_on)s, %(status)s). Open that job instead; a manager may "
                                      "take it in again with a reason.",
-                                     number=job.number, code=job.service_point.code, received_on=job.received_on.isoformat(), status=job.status))
+                                     number=job.number, code=job.service_point.code, received_on=job.received_on.isoformat(), status=status_words(job.status)))
     ev.values["open_job_override_reason"] = override if open_jobs and override and manager else None
     ev.open_jobs = open_jobs
 
@@ -687,14 +689,15 @@ def take_in(actor, request: IntakeRequest) -> Job:
         rerepair_of=ev.rerepair_of, blocked_override_reason=v["blocked_override_reason"],
         open_job_override_reason=v["open_job_override_reason"],
     )
-    note = "Taken in at the front desk."
+    said = [notes.note("taken_in")]
     if ev.rerepair_of is not None:
-        note += f" Re-repair (返修) of {ev.rerepair_of.number}."
+        said.append(notes.note("rerepair_of", number=ev.rerepair_of.number))
     if job.blocked_override_reason:
-        note += f" Blocked IMEI taken in on a manager's override: {job.blocked_override_reason}"
+        said.append(notes.note("blocked_override", reason=job.blocked_override_reason))
     if job.open_job_override_reason:
-        note += (f" Taken in again while {', '.join(j.number for j in ev.open_jobs)} is open, on a manager's "
-                 f"override: {job.open_job_override_reason}")
+        said.append(notes.note("open_job_override", numbers=", ".join(j.number for j in ev.open_jobs),
+                               reason=job.open_job_override_reason))
+    note = notes.join(*said) if len(said) > 1 else said[0]
     event = job.add_event("status", actor, to_status=JobStatus.RECEIVED.value, note=note, data={
         "intake": True,
         "warranty": decision.to_dict(),

@@ -26,6 +26,7 @@ from models import (
     db,
 )
 from models.parts import DefectiveStatus
+from models.words import status_words
 from workshop.core.scoping import get_scoped
 from workshop.forms import apply_domain_errors
 from workshop.jobs import loading as job_service
@@ -445,7 +446,7 @@ def defective_update(defective_id: int):
                                                               reference=form.reference.data,
                                                               credit_amount=form.credit_amount.data), form=form)
         if done:
-            flash(_("Defective part #%(id)s is now %(status)s.", id=d.id, status=d.status), "success")
+            flash(_("Defective part #%(id)s is now %(status)s.", id=d.id, status=status_words(d.status)), "success")
             return redirect(url_for("parts.defectives"))
     g.defective_form, g.defective_id = form, d.id
     response = defectives()

@@ -59,6 +59,7 @@ from models import (
     utcnow,
 )
 from models.jobs import open_jobs
+from models.words import status_words
 from workshop.core import audit
 from workshop.core.clock import as_utc, local_now, local_today
 from workshop.core.locale import phone_language
@@ -395,7 +396,7 @@ def check_collectable(job: Job) -> None:
         raise WorkflowError(
             gettext("Job %(number)s is %(status)s: only a ready (or cancelled) handset can "
                     "be collected.",
-                    number=job.number, status=job.status)
+                    number=job.number, status=status_words(job.status))
         )
 
 

@@ -31,6 +31,7 @@ from models import (
     db,
     utcnow,
 )
+from models.words import status_words
 from workshop.core import audit
 from workshop.core.clock import local_today
 from workshop.core.scoping import get_scoped
@@ -143,10 +144,10 @@ def lend(actor, loaner: Loaner, job: Job, *, notes: str = "") -> LoanerLoan:
         raise Conflict(gettext("This loaner belongs to another service point's pool."), field="loaner")
     if job.job_status in (JobStatus.COLLECTED, JobStatus.CANCELLED):
         raise Conflict(gettext("Job %(number)s is %(status)s: no loaner can be lent on it.",
-                               number=job.number, status=job.status))
+                               number=job.number, status=status_words(job.status)))
     if loaner.status != LoanerStatus.AVAILABLE.value:
         raise Conflict(gettext("Loaner %(label)s (%(imei)s) is %(status)s, not available.",
-                               label=loaner.label, imei=loaner.imei, status=loaner.status),
+                               label=loaner.label, imei=loaner.imei, status=status_words(loaner.status)),
                        field="loaner")
     if open_loan(job) is not None:
         raise Conflict(gettext("Job %(number)s already has a loaner out.", number=job.number), field="loaner")
