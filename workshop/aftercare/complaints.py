@@ -50,6 +50,7 @@ from workshop.jobs import loading as job_service
 from workshop.permissions.rules import check_service_point
 
 from . import notices, schedule
+from .words import MISSING_WORDS, STATUS_WORDS
 
 RESPOND_WITHIN = dt.timedelta(hours=24)
 REPORT_WITHIN = dt.timedelta(hours=48)
@@ -468,7 +469,7 @@ def reopen(complaint: Complaint, actor: User | None, note: str, *, data: dict | 
     agreement, and on resolution a new follow-up.  Raises Conflict unless resolved."""
     if complaint.status != "resolved":
         raise Conflict(gettext("Complaint %(number)s is %(status)s; only a resolved complaint reopens.",
-                               number=complaint.number, status=complaint.status))
+                               number=complaint.number, status=STATUS_WORDS.get(complaint.status, complaint.status)))
     complaint.status = "open"
     complaint.resolved_at = None
     complaint.agreement_accepted = None
@@ -505,7 +506,7 @@ def close(complaint: Complaint, actor: User, *, root_cause: str, note: str = "",
     missing = missing_for_close(complaint)
     if missing:
         raise Conflict(gettext("Complaint %(number)s cannot close yet; missing: %(choices)s.",
-                               number=complaint.number, choices='; '.join(missing)),
+                               number=complaint.number, choices="; ".join(str(MISSING_WORDS.get(m, m)) for m in missing)),
                        errors={"missing": missing})
     complaint.status = "closed"
     complaint.closed_at = as_utc(now or utcnow())

@@ -93,7 +93,7 @@ def entitlement(job: Job | None, *, today: dt.date | None = None) -> dict:
     Without a job: ``{"status": None}`` and a note.  Never raises."""
     if job is None:
         return {"status": None, "refund": False, "exchange": False,
-                "note": "No job is linked: the warranty cannot be assessed."}
+                "note": gettext("No job is linked: the warranty cannot be assessed.")}
     sp = job.service_point
     today = today or local_today(sp)
     record = policies.get(job.warranty_policy) if job.warranty_policy else None
@@ -124,7 +124,7 @@ def _rerepair_job(complaint: Complaint, actor: User, link: str | None, note: str
             raise ValidationError(gettext("Job %(number)s is already collected; take the handset in again.", number=job.number), field="job")
         job.warranty_chargeable = False
         job.estimate_amount = Decimal("0.00")
-        job.add_event("complaint", actor, note=f"Free re-repair granted on complaint {complaint.number}: no charge.",
+        job.add_event("complaint", actor, note=notes.note("free_rerepair_granted", complaint=complaint.number),
                       data={"complaint": complaint.number, "free": True})
         return job
     original = complaint.job
@@ -232,7 +232,7 @@ def carry_out(remedy: Remedy, actor: User, note: str = "", *, now: dt.datetime |
     be resolved (:func:`complaints.settle`).  Raises Conflict (409) unless approved.
     Flushes only."""
     if remedy.status != "approved":
-        state = "already carried out" if remedy.status == "done" else "waiting for a manager's approval"
+        state = gettext("already carried out") if remedy.status == "done" else gettext("waiting for a manager's approval")
         raise Conflict(gettext("This remedy is %(state)s; only an approved remedy is carried out.", state=state))
     complaint = remedy.complaint
     complaints._require_open(complaint, gettext("remedies are carried out"))

@@ -79,9 +79,20 @@ MISSING_WORDS = {
 }
 
 
+#: Notes the system writes into a complaint's history (stored in English), in words.
+SYSTEM_NOTES = {
+    "A critical complaint is handled by a manager from the start.":
+        _l("A critical complaint is handled by a manager from the start."),
+    "A critical complaint is handled by a manager.": _l("A critical complaint is handled by a manager."),
+    "Responded, remedies carried out and the agreement accepted.":
+        _l("Responded, remedies carried out and the agreement accepted."),
+}
+
+
 def all_words() -> dict:
     """Everything above, for templates."""
     return {"channel": CHANNEL_WORDS, "level": LEVEL_WORDS, "category": CATEGORY_WORDS, "status": STATUS_WORDS,
             "remedy": REMEDY_WORDS, "remedy_status": REMEDY_STATUS_WORDS, "root_cause": ROOT_CAUSE_WORDS,
             "contact_kind": CONTACT_KIND_WORDS, "followup_status": FOLLOWUP_STATUS_WORDS,
-            "followup_kind": FOLLOWUP_KIND_WORDS, "event": EVENT_WORDS, "missing": MISSING_WORDS}
+            "followup_kind": FOLLOWUP_KIND_WORDS, "event": EVENT_WORDS, "missing": MISSING_WORDS,
+            "note": SYSTEM_NOTES}

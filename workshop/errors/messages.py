@@ -112,7 +112,7 @@ HTTP_TITLES = {
     410: _l("Gone"),
     413: _l("Request Entity Too Large"),
     415: _l("Unsupported Media Type"),
-    422: _l("Unprocessable Entity"),
+    422: _l("Unprocessable Content"),
     428: _l("Precondition Required"),
     429: _l("Too Many Requests"),
     500: _l("Internal Server Error"),

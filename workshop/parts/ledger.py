@@ -435,7 +435,7 @@ def _validate_lines(lines: Sequence[dict]) -> list[RequestLine]:
 def get_requisition(actor, requisition_id: int, *, for_update: bool = False) -> Requisition:
     """The requisition if ``actor`` may see it; raises NotFound / PermissionDenied."""
     return get_scoped(actor, Requisition, Requisition.id == requisition_id,
-                      missing=f"There is no requisition {requisition_id}.", for_update=for_update)
+                      missing=gettext("There is no requisition %(id)s.", id=requisition_id), for_update=for_update)
 
 
 def _lock_requisition(req: Requisition) -> Requisition:
@@ -884,7 +884,7 @@ def send_transfer(actor, from_sp: ServicePoint, to_sp: ServicePoint, part: Part,
 
 def get_transfer(actor, transfer_id: int) -> Transfer:
     """A transfer that touches one of ``actor``'s service points (locked); NotFound otherwise."""
-    return get_scoped(actor, Transfer, Transfer.id == transfer_id, missing=f"There is no transfer {transfer_id}.",
+    return get_scoped(actor, Transfer, Transfer.id == transfer_id, missing=gettext("There is no transfer %(id)s.", id=transfer_id),
                       for_update=True, hide=True,
                       service_points=lambda t: (t.from_service_point_id, t.to_service_point_id))
 

@@ -439,7 +439,7 @@ def _next_status(d: DefectivePart) -> str:
 @bp.route("/defective/<int:defective_id>", methods=["POST"])
 def defective_update(defective_id: int):
     d = get_scoped(current_user, DefectivePart, DefectivePart.id == defective_id,
-                   missing=f"There is no defective part {defective_id}.")
+                   missing=_("There is no defective part %(id)s.", id=defective_id))
     form = DefectiveUpdateForm(prefix=f"d{d.id}")
     if form.validate_on_submit():
         done = attempt(lambda: stock_service.update_defective(current_user, d, form.status.data,

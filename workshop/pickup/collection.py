@@ -33,6 +33,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from flask_babel import gettext
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload, selectinload
 
@@ -306,7 +307,7 @@ def payments(job: Job) -> list[Payment]:
 class VerificationFailed(PermissionDenied):
     """The person at the counter could not be verified as the handset's owner."""
 
-    title = "Verification failed"
+    title = _l("Verification failed")
 
     def __init__(self, message: str, *, reason: str, field: str | None = None):
         super().__init__(message, field=field)
@@ -348,17 +349,17 @@ def verify(job: Job, verification: Verification) -> None:
 
         if not stub.matches(job, code):
             # The bag's tag (the bare job number) never verifies: only the stub has the token.
-            raise VerificationFailed("The receipt stub scanned is not this job's.", reason="stub_mismatch",
+            raise VerificationFailed(gettext("The receipt stub scanned is not this job's."), reason="stub_mismatch",
                                      field="stub_code")
         return
     digits = (verification.phone_last4 or "").strip()
     if not _LAST4_RE.match(digits):
         raise ValidationError(gettext("Enter the last 4 digits of the customer's phone number."), field="phone_last4")
     if not hmac.compare_digest(digits.encode(), job.customer.phone_last4.encode()):
-        raise VerificationFailed("The last 4 digits do not match the customer's phone number.",
+        raise VerificationFailed(gettext("The last 4 digits do not match the customer's phone number."),
                                  reason="phone_mismatch", field="phone_last4")
     if not verification.id_checked:
-        raise VerificationFailed("Check the customer's ID document and tick the box before handing over.",
+        raise VerificationFailed(gettext("Check the customer's ID document and tick the box before handing over."),
                                  reason="id_not_checked", field="id_checked")
 
 

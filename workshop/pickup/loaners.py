@@ -57,7 +57,7 @@ def available(service_point_id: int) -> list[Loaner]:
 
 def get_loaner(user, loaner_id: int, *, for_update: bool = False) -> Loaner:
     """The loaner if ``user`` may see it.  Raises NotFound, PermissionDenied."""
-    return get_scoped(user, Loaner, Loaner.id == loaner_id, missing=f"There is no loaner {loaner_id}.",
+    return get_scoped(user, Loaner, Loaner.id == loaner_id, missing=gettext("There is no loaner %(id)s.", id=loaner_id),
                       for_update=for_update)
 
 
@@ -79,7 +79,7 @@ def add_loaner(actor, service_point: ServicePoint, *, imei: str, brand: str = ""
     check_service_point(actor, service_point.id)
     verdict = imei_service.check(imei)
     if not verdict.valid:
-        raise ValidationError(verdict.reason or f"“{imei}” is not a valid IMEI.", field="imei")
+        raise ValidationError(verdict.reason or gettext("“%(imei)s” is not a valid IMEI.", imei=imei), field="imei")
     number = verdict.value
     state = _condition(condition, "condition")
     if state == LoanerCondition.DAMAGED:

@@ -476,7 +476,7 @@ def outbox_send():
 @bp.route("/outbox/<int:message_id>/retry", methods=["POST"])
 def outbox_retry(message_id: int):
     message = get_scoped(current_user, OutboxMessage, OutboxMessage.id == message_id,
-                         missing=f"There is no message {message_id}.")
+                         missing=_("There is no message %(id)s.", id=message_id))
     form = ActionForm()
     if form.validate_on_submit():
         try:
