@@ -170,7 +170,7 @@ def test_a_manager_who_repaired_cannot_pass_their_own_qc(people):
 def test_qc_pass_needs_every_check(people):
     job = factories.job(people.sp, status="qc", engineer=people.engineer2)
     partial = [c for c in workflow.QC_CHECKS if c != "cameras"]
-    with pytest.raises(ValidationError, match="not passed: cameras. Fail QC instead"):
+    with pytest.raises(ValidationError, match="not passed: Cameras and flash. Fail QC instead"):
         workflow.qc_pass(job, people.engineer, checks=partial)
     with pytest.raises(ValidationError, match="Unknown QC check"):
         workflow.qc_pass(job, people.engineer, checks=[*workflow.QC_CHECKS, "vibes"])
@@ -246,7 +246,8 @@ def test_diagnosis_above_the_ceiling_asks_the_customer(people):
     event = workflow.record_diagnosis(job, people.engineer, findings="board short", estimate="450.00",
                                       next_status="repairing")
     assert job.status == "awaiting_approval"
-    assert event.data == {"estimate": "450.00", "ceiling": "300.00", "then": "repairing"}
+    assert event.data == {"estimate": "450.00", "ceiling": "300.00", "then": "repairing",
+                          "note_code": "over_estimate", "note_args": {"price": "450.00", "limit": "300.00"}}
     assert "above the 300.00" in event.note
     assert job.estimate_amount == Decimal("200.00")  # not agreed yet
 
