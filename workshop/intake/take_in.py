@@ -40,6 +40,7 @@ from models import (
     db,
     utcnow,
 )
+from models.errors import plain
 from models.words import status_words
 from workshop.core import audit, clock
 from workshop.core.money import parse_optional_money
@@ -701,7 +702,7 @@ def take_in(actor, request: IntakeRequest) -> Job:
     event = job.add_event("status", actor, to_status=JobStatus.RECEIVED.value, note=note, data={
         "intake": True,
         "warranty": decision.to_dict(),
-        "policy_note": ev.applied.note,
+        "policy_note": plain(ev.applied.note) if ev.applied.note else None,
         "promised_by": ev.promised_by.isoformat(),
         "rerepair_of": ev.rerepair_of.number if ev.rerepair_of else None,
         "blocked_override": [_blocked_item(e) for e in ev.blocked_entries] if job.blocked_override_reason else None,
