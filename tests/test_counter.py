@@ -90,6 +90,46 @@ def test_only_the_stub_verifies_at_the_counter_and_it_still_opens_the_job(client
         assert db.session.scalar(select(Job.stub_token).where(Job.number == number)) == code[-12:]
 
 
+def test_failed_stub_scans_are_limited_per_job_and_the_phone_and_id_still_verify(client, auth, app, staff,
+                                                                                  token_for):
+    from sqlalchemy import func, select
+
+    from models import AuditEvent, User
+    from workshop.extensions import limiter
+    from workshop.jobs import receipt_stub
+
+    limiter.reset()
+    app.config["PICKUP_STUB_FAILURE_LIMIT"] = "3 per 15 minutes"
+    with app.app_context():
+        sp = accounts.service_point_by_code("SZ01")
+        job, other = factories.ready_job(sp), factories.ready_job(sp)
+        db.session.commit()
+        number, code, other_code = job.number, receipt_stub.stub_code(job), receipt_stub.stub_code(other)
+        phone_last4 = job.customer.phone[-4:]
+        user = db.session.get(User, staff["receptionist"])
+    headers = token_for(user)
+    auth.login("receptionist")
+    wrong = code[:-1] + ("0" if code[-1] != "0" else "1")
+    for _ in range(3):
+        assert client.post(f"/pickup/{number}/verify", data={"method": "stub", "stub_code": wrong}).status_code == 403
+    # Used up: even the right stub is refused for a while, saying what to do instead.
+    r = client.post(f"/pickup/{number}/verify", data={"method": "stub", "stub_code": code})
+    assert r.status_code == 429 and "last 4 digits of their phone and an ID document" in r.get_data(as_text=True)
+    r = app.test_client().post(f"/api/v1/jobs/{number}/pickup", json={"stub_code": code}, headers=headers)
+    assert r.status_code == 429 and r.json["errors"] == {"stub_code": [r.json["detail"]]}
+    # The phone digits and an ID document still verify; another job's stub is not affected.
+    r = client.post(f"/pickup/{number}/verify", data={"method": "phone_id", "phone_last4": phone_last4,
+                                                       "id_checked": "y"})
+    assert r.status_code == 302
+    assert client.post(f"/pickup/{other.number}/verify",
+                       data={"method": "stub", "stub_code": other_code}).status_code == 302
+    with app.app_context():
+        reasons = db.session.scalars(select(AuditEvent.details["reason"].as_string()).where(
+            AuditEvent.action == "pickup.verification_failed")).all()
+        assert sorted(reasons) == ["stub_attempts_exhausted"] * 2 + ["stub_mismatch"] * 3
+        assert db.session.scalar(select(func.count()).select_from(AuditEvent)) >= 5
+
+
 # -- 3. the IMEI where the handset is checked; local times everywhere ----------------
 
 

@@ -61,10 +61,11 @@ from models import (
 )
 from models.jobs import open_jobs
 from models.words import status_words
-from workshop.core import audit
+from workshop.core import audit, throttle
 from workshop.core.clock import as_utc, local_now, local_today
 from workshop.core.locale import phone_language
 from workshop.core.money import CENT, ZERO, cents, parse_money
+from workshop.core.settings import setting
 from workshop.jobs import workflow
 from workshop.parts import catalogue as parts_service
 from workshop.pickup import loaners
@@ -314,6 +315,23 @@ class VerificationFailed(PermissionDenied):
         self.reason = reason
 
 
+class StubScansExhausted(VerificationFailed):
+    """Too many receipt stubs that were not this job's were scanned for it lately: the
+    stub no longer verifies until the window passes (the phone digits and an ID still do)."""
+
+    status = 429
+    title = _l("Too many attempts")
+
+    def __init__(self, message: str, *, retry_after: int):
+        super().__init__(message, reason="stub_attempts_exhausted", field="stub_code")
+        self.retry_after = retry_after
+
+
+def stub_failure_limit() -> str:
+    """How many stubs that do not match a job may be scanned for it, e.g. "5 per 15 minutes"."""
+    return setting("PICKUP_STUB_FAILURE_LIMIT", "5 per 15 minutes")
+
+
 @dataclass(frozen=True)
 class Verification:
     """How the customer proved who they are.  ``method`` is "stub" (``stub_code`` is
@@ -347,6 +365,13 @@ def verify(job: Job, verification: Verification) -> None:
             raise ValidationError(gettext("Scan the customer's receipt stub."), field="stub_code")
         from workshop.jobs import receipt_stub as stub
 
+        wait = throttle.exhausted(stub_failure_limit(), "pickup-stub", job.number)
+        if wait is not None:
+            # Guessing a stub's token scan after scan: stop it here, even a right one.
+            raise StubScansExhausted(gettext(
+                "Too many receipt stubs that are not this job's were scanned. Verify the customer with the "
+                "last 4 digits of their phone and an ID document, or scan again in %(minutes)s minute(s).",
+                minutes=max(1, -(-wait // 60))), retry_after=wait)
         if not stub.matches(job, code):
             # The bag's tag (the bare job number) never verifies: only the stub has the token.
             raise VerificationFailed(gettext("The receipt stub scanned is not this job's."), reason="stub_mismatch",
@@ -364,8 +389,11 @@ def verify(job: Job, verification: Verification) -> None:
 
 
 def log_failed_verification(actor, job: Job, failure: VerificationFailed, verification: Verification):
-    """Append the audit row for a refused verification.  The caller commits it in its
+    """Append the audit row for a refused verification, and count a stub that was not
+    this job's against it (:func:`stub_failure_limit`).  The caller commits it in its
     own transaction, after rolling back whatever the refused request had started."""
+    if failure.reason == "stub_mismatch":
+        throttle.count(stub_failure_limit(), "pickup-stub", job.number)
     return audit.record(actor, "pickup.verification_failed", job, job_number=job.number,
                         method=VerificationMethod(verification.method).value, reason=failure.reason)
 

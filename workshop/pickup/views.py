@@ -190,7 +190,7 @@ def verify(number: str):
         db.session.commit()
         _forget_verification(job.number)
         apply_domain_errors(form, exc)
-        return _job_page(job, verify_form=form, status=403)
+        return _job_page(job, verify_form=form, status=exc.status)
     except DomainError as exc:
         db.session.rollback()
         apply_domain_errors(form, exc)
