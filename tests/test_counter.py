@@ -354,3 +354,36 @@ def test_one_customer_one_receipt_language_whatever_the_counter_speaks(client, a
     for lang in ("en", "zh-CN"):
         text = pdf_text(client.get(f"/jobs/{number}/ticket.pdf", headers={"Accept-Language": lang}).data, tmp_path)
         assert "受理单" in text and "Intake receipt" not in text, lang
+
+
+# -- small things: CSRF and bearer tokens ---------------------------------------------------
+
+
+@pytest.mark.sqlite_only
+def test_a_bearer_token_client_prints_without_a_csrf_token_and_a_browser_still_needs_one(
+        app, staff, token_for, tmp_path, monkeypatch):
+    from sqlalchemy import select
+
+    from config import TestingConfig
+    from models import JobEvent, User
+    from workshop import create_app
+
+    with app.app_context():
+        number = factories.job(accounts.service_point_by_code("SZ01")).number
+        db.session.commit()
+        user = db.session.get(User, staff["receptionist"])
+    headers = token_for(user)
+    monkeypatch.setenv("WORKSHOP_INSTANCE_PATH", str(tmp_path))
+    csrf_app = create_app(TestingConfig, SQLALCHEMY_DATABASE_URI=app.config["SQLALCHEMY_DATABASE_URI"],
+                          WTF_CSRF_ENABLED=True)
+    program = csrf_app.test_client()
+    r = program.post(f"/jobs/{number}/label.pdf", headers=headers)
+    assert r.status_code == 200 and r.mimetype == "application/pdf"
+    with csrf_app.app_context():
+        printed = db.session.scalars(select(JobEvent).where(JobEvent.kind == "print")).all()
+        assert [e.data["document"] for e in printed] == ["tag_label"]
+    # A browser (a session cookie) gets no pass, even with a token header added.
+    browser = csrf_app.test_client()
+    browser.set_cookie("session", "anything", domain="localhost")
+    assert browser.post(f"/jobs/{number}/label.pdf", headers=headers).status_code == 400
+    assert csrf_app.test_client().post("/login", data={"username": "x", "password": "y"}).status_code == 400
