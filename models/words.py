@@ -24,14 +24,15 @@ STATUS_WORDS = {
     "cancelled": _l("Cancelled"),
     "unrepairable": _l("Unrepairable"),
     # requisitions, defective parts, loaners
+    # (in the middle of a sentence: "Requisition R000001 is already issued.")
     "pending": lazy_pgettext("status", "pending"),
-    "issued": _l("Issued"),
-    "kept": _l("Kept"),
-    "sent": _l("Sent"),
-    "credited": _l("Credited"),
-    "available": _l("Available"),
-    "lent": _l("Lent"),
-    "retired": _l("Retired"),
+    "issued": lazy_pgettext("status", "issued"),
+    "kept": lazy_pgettext("status", "kept"),
+    "sent": lazy_pgettext("status", "sent"),
+    "credited": lazy_pgettext("status", "credited"),
+    "available": lazy_pgettext("status", "available"),
+    "lent": lazy_pgettext("status", "lent"),
+    "retired": lazy_pgettext("status", "retired"),
 }
 #: Transfers: "received" means received by the other service point, not taken in.
 TRANSFER_WORDS = {

@@ -213,6 +213,58 @@ def test_a_returning_customers_name_changes_only_on_purpose_and_old_receipts_kee
     assert "王芳" in text and "王小芳" not in text
 
 
+@needs_pdftotext
+def test_a_returning_customers_new_phone_changes_their_record_on_purpose_logged_and_noted(
+        client, auth, app, staff, tmp_path):
+    from sqlalchemy import func, select
+
+    from models import AuditEvent, Customer, Job
+    from tests.intake.test_intake_views import form_data
+
+    auth.login("receptionist")
+    assert client.post("/intake", data=form_data(token="p-1")).status_code == 302
+    with app.app_context():
+        first = db.session.scalar(select(Job.number).order_by(Job.id.desc()).limit(1))
+    again = {"device_imei": "356938035643809", "proof_imei": "356938035643809"}
+    # A previous phone nobody here has: refused on that field, nothing written.
+    r = client.post("/intake", data=form_data(token="p-2", customer_phone="13900139000",
+                                              customer_previous_phone="13700137000", **again))
+    assert r.status_code == 422 and "No customer here has the phone +8613700137000." in r.get_data(as_text=True)
+    assert 'id="customer-new-phone" open' in r.get_data(as_text=True)
+    # The new phone and the one on record: the same customer, their record takes the new phone.
+    r = client.post("/intake", data=form_data(token="p-3", customer_phone="13900139000",
+                                              customer_previous_phone="13800138000", **again))
+    assert r.status_code == 302
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(Customer)) == 1
+        assert db.session.scalar(select(Customer.phone)) == "+8613900139000"
+        audit = db.session.scalar(select(AuditEvent).where(AuditEvent.action == "customer.update"))
+        assert audit.details == {"phone": ["+8613800138000", "+8613900139000"]}
+        job = db.session.scalar(select(Job).order_by(Job.id.desc()).limit(1))
+        assert job.customer_name == "王芳" and job.events[0].data["note_code"] == "joined"
+        number = job.number
+    page = client.get(f"/jobs/{number}").get_data(as_text=True)
+    assert "Customer&#39;s phone changed on their record: +8613800138000 → +8613900139000." in page \
+        or "Customer's phone changed on their record: +8613800138000 → +8613900139000." in page
+    # A phone that is another customer's record cannot move to this one.
+    from workshop.intake.devices.imei import check_digit
+
+    def fresh(n):
+        body = f"35209900{n:06d}"
+        return body + check_digit(body)
+
+    assert client.post("/intake", data=form_data(token="p-4", customer_phone="13600136000", customer_name="李雷",
+                                                 device_imei=fresh(1), proof_imei=fresh(1))).status_code == 302
+    r = client.post("/intake", data=form_data(token="p-5", customer_phone="13600136000",
+                                              customer_previous_phone="13900139000", device_imei=fresh(2),
+                                              proof_imei=fresh(2)))
+    assert r.status_code == 422
+    assert "The phone +8613600136000 is already 李雷&#39;s record" in r.get_data(as_text=True)
+    # The first job's receipt keeps the name it was issued with.
+    text = pdf_text(client.get(f"/jobs/{first}/ticket.pdf").data, tmp_path)
+    assert "王芳" in text
+
+
 def test_the_api_needs_customer_update_to_rename(app, staff, token_for):
     from sqlalchemy import select
 

@@ -79,6 +79,8 @@ NOTES = {
     "rerepair_of": _l("Re-repair (返修) of %(number)s."),
     "blocked_override": _l("Blocked IMEI taken in on a manager's override: %(reason)s"),
     "open_job_override": _l("Taken in again while %(numbers)s is open, on a manager's override: %(reason)s"),
+    "customer_name_changed": _l("Customer's name changed on their record: %(old)s → %(new)s."),
+    "customer_phone_changed": _l("Customer's phone changed on their record: %(old)s → %(new)s."),
     "assigned": _l("Assigned to %(label)s."),
     "assigned_proposed": _l("Assigned to %(label)s (proposed)."),
     "reassigned": _l("Reassigned from %(before)s to %(label)s."),

@@ -63,7 +63,7 @@ from models.parts import (
     RequisitionStatus,
     TransferStatus,
 )
-from models.words import TRANSFER_WORDS, status_words
+from models.words import TRANSFER_WORDS, status_words, statuses_words
 from workshop.core import audit
 from workshop.core.money import parse_money
 from workshop.core.scoping import get_scoped
@@ -377,10 +377,10 @@ def request_parts(actor, job: Job, lines: Sequence[dict], *, note: str = "") -> 
     """
     _check_sp(actor, job.service_point_id)
     if job.job_status not in REQUEST_STATUSES:
-        allowed = ", ".join(sorted(s.value for s in REQUEST_STATUSES))
         raise Conflict(gettext("Parts are requested while a job is %(allowed)s; job %(number)s is "
-                               "%(status)s.",
-                               allowed=allowed, number=job.number, status=status_words(job.status)))
+                               "“%(status)s”.",
+                               allowed=statuses_words(sorted(REQUEST_STATUSES)), number=job.number,
+                               status=status_words(job.status)))
     wanted = _validate_lines(lines)
     req = Requisition(service_point_id=job.service_point_id, job=job, requested_by_id=actor.id,
                       note=(note or "").strip(), status=RequisitionStatus.PENDING.value)

@@ -214,10 +214,10 @@ class TermsError(ValueError):
     stable ``code`` (a key of :data:`TERMS_ERRORS`) and the ``values`` it names, so a
     caller can say it in another language."""
 
-    def __init__(self, code: str, **values: object) -> None:
-        self.code = code
+    def __init__(self, reason: str, **values: object) -> None:
+        self.code = reason
         self.values = values
-        super().__init__(TERMS_ERRORS[code].format(**values))
+        super().__init__(TERMS_ERRORS[reason].format(**values))
 
 
 def _optional_days(name: str, value: object) -> int | None:
