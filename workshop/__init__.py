@@ -167,11 +167,16 @@ def _public_base_url() -> str:
 def _select_locale():
     if not has_request_context():  # CLI and background work: the default (English)
         return None
-    if request.path.startswith("/api/") and request.headers.get("Accept-Language"):
-        # An API client says its reader's language with every request.
+    signed_in = bool(current_user and getattr(current_user, "is_authenticated", False))
+    # A page's own calls to the API (the browser session, e.g. the intake preview) show
+    # their words on that page: the user's choice, as the page.  A program with a token
+    # says its reader's language with every request (Accept-Language).
+    from_page = signed_in and not g.get("auth_via_token")
+    if request.path.startswith("/api/") and request.headers.get("Accept-Language") and not (
+            from_page and current_user.locale):
         best = request.accept_languages.best_match(["en", "zh_Hans", "zh_CN", "zh"])
         return "zh_Hans" if best and best.startswith("zh") else "en"
-    if current_user and getattr(current_user, "is_authenticated", False) and current_user.locale:
+    if signed_in and current_user.locale:
         return current_user.locale
     best = request.accept_languages.best_match(["en", "zh_Hans", "zh_CN", "zh"])
     return "zh_Hans" if best and best.startswith("zh") else "en"
