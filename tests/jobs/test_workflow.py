@@ -10,7 +10,6 @@ from types import SimpleNamespace
 
 import pytest
 
-from models.words import role_words, status_words, statuses_words
 from models import (
     TRANSITIONS,
     JobStatus,
@@ -18,6 +17,7 @@ from models import (
     ValidationError,
     WorkflowError,
 )
+from models.words import role_words, status_words, statuses_words
 from tests import factories
 from workshop.jobs import workflow
 
