@@ -176,3 +176,27 @@ def test_history_notes_are_shown_in_chinese_and_old_rows_keep_their_text(app, cl
         said = notes.note("qc_failed", checks=["cameras", "charging"], extra="slow charge")
         assert str(said) == "QC failed: Cameras and flash, Charges by cable. slow charge"
         assert notes.say(said.code, said.args) == "质检未通过：摄像头及闪光灯, 有线充电正常。 slow charge"
+
+
+def test_a_pages_own_api_call_speaks_the_users_choice_and_a_token_client_its_accept_language(
+        app, client, auth, staff, token_for):
+    with app.app_context():
+        user = db.session.get(User, staff["receptionist"])
+        user.locale = "zh_Hans"
+        db.session.commit()
+        user = db.session.get(User, staff["receptionist"])
+    body = {"device": {"imei": "352099001761481"}, "proof": None, "fault": {"component": "handset"}}
+    # The intake page (the browser session) asks in English headers; the user chose Chinese.
+    auth.login("receptionist")
+    import re
+
+    page = client.get("/intake").get_data(as_text=True)
+    csrf = re.search(r'<meta name="csrf-token" content="([^"]+)"', page).group(1)
+    headers = {"Accept-Language": "en-US,en;q=0.9", "X-CSRFToken": csrf}
+    r = client.post("/api/v1/intake/preview", json=body, headers=headers)
+    assert r.status_code == 200, r.get_data(as_text=True)
+    assert r.json["warranty"]["reasons_local"] == ["未出示发票或保卡：免费服务须凭购机凭证。"]
+    # A program with a token: its Accept-Language.
+    r = app.test_client().post("/api/v1/intake/preview", json=body,
+                               headers={**token_for(user), "Accept-Language": "en"})
+    assert r.json["warranty"]["reasons_local"][0].startswith("No invoice or warranty card was shown")
