@@ -47,6 +47,7 @@ from workshop.core import audit
 from workshop.core.clock import as_utc, local_now, local_today
 from workshop.intake import customers
 from workshop.jobs import loading as job_service
+from workshop.jobs import notes
 from workshop.permissions.rules import check_service_point
 
 from . import notices, schedule
@@ -304,7 +305,7 @@ def register(actor: User | None, new: NewComplaint, *, service_point: ServicePoi
                             data={"owner": owner.username if owner is not None else None, "automatic": True})
     db.session.flush()
     if job is not None:
-        job.add_event("complaint", actor, note=f"Complaint {complaint.number} registered ({level}).",
+        job.add_event("complaint", actor, note=notes.note("complaint_registered", number=complaint.number, level=level),
                       data={"complaint": complaint.number})
     audit.record(actor, "complaint.register", complaint, number=complaint.number, level=level)
     notices.queue(complaint, "complaint_registered", dedupe_key=f"complaint_registered:{complaint.id}")

@@ -57,8 +57,12 @@ EVENT_KINDS = {
     "loaner": _l("Loaner phone"), "parts_requested": _l("Parts requested"), "parts_issued": _l("Parts issued"),
     "parts_cancelled": _l("Parts request cancelled"), "parts_returned": _l("Parts returned"),
     "part_defective": _l("Part found defective"), "old_part_logged": _l("Old part kept"), "note": _l("Note"),
-    "parts_short": _l("Parts no longer reserved"),
+    "parts_short": _l("Parts no longer reserved"), "complaint": _l("Complaint"),
 }
+
+#: A complaint's level (``models.aftercare.LEVELS``), as the after-sales pages say it.
+LEVEL_WORDS = {"general": _l("General complaint"), "serious": _l("Serious complaint"),
+               "critical": _l("Critical complaint")}
 
 #: Note templates by code.  ``%(extra)s``-free: someone's own words (``extra``) follow
 #: the sentence as they were typed.
@@ -89,6 +93,7 @@ NOTES = {
     "not_brand": _l("%(label)s does not repair %(brand)s (%(brands)s)."),
     "not_level_fault": _l("%(label)s is level %(level)s; %(fault)s needs level %(need)s (board-level work)."),
     "not_level": _l("%(label)s is level %(level)s; this fault needs level %(need)s (board-level work)."),
+    "complaint_registered": _l("Complaint %(number)s registered (%(level)s)."),
     "free_rerepair_granted": _l("Free re-repair granted on complaint %(complaint)s: no charge."),
     "free_rerepair": _l("Re-repair (返修) of %(number)s, free of charge: complaint %(complaint)s."),
     "parts_waiting": _l("%(requisition)s: waiting for %(skus)s"),
@@ -100,7 +105,7 @@ NOTES = {
 }
 
 #: Values that are codes, and the words each is shown with.
-_WORDS = {"checks": QC_WORDS, "channel": CHANNEL_WORDS, "why": ADJUSTMENT_WORDS}
+_WORDS = {"checks": QC_WORDS, "channel": CHANNEL_WORDS, "why": ADJUSTMENT_WORDS, "level": LEVEL_WORDS}
 
 
 class Note(str):
