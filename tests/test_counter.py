@@ -265,6 +265,30 @@ def test_a_returning_customers_new_phone_changes_their_record_on_purpose_logged_
     assert "王芳" in text
 
 
+def test_the_api_changes_a_returning_customers_phone_with_previous_phone(app, staff, token_for):
+    from sqlalchemy import select
+
+    from models import AuditEvent, Customer
+    from tests.intake.test_intake_api import CONTRACT_BODY, body
+
+    client = app.test_client()
+    with app.app_context():
+        user = db.session.get(User, staff["receptionist"])
+    headers = token_for(user)
+    assert client.post("/api/v1/jobs", json=CONTRACT_BODY, headers=headers).status_code == 201
+    moved = body(**{"customer.phone": "13900139000", "customer.previous_phone": "13800138000",
+                    "device.imei": "356938035643809", "proof.imei": "356938035643809"})
+    r = client.post("/api/v1/jobs", json=moved, headers={**headers, "Accept-Language": "zh-CN"})
+    assert r.status_code == 201, r.json
+    with app.app_context():
+        assert db.session.scalars(select(Customer.phone)).all() == ["+8613900139000"]
+        assert db.session.scalar(select(AuditEvent.details).where(AuditEvent.action == "customer.update")) == {
+            "phone": ["+8613800138000", "+8613900139000"]}
+    unknown = body(**{"customer.phone": "13500135000", "customer.previous_phone": "13700137000"})
+    r = client.post("/api/v1/jobs", json=unknown, headers={**headers, "Accept-Language": "zh-CN"})
+    assert r.status_code == 422 and r.json["errors"]["customer.previous_phone"] == ["本网点没有电话为 +8613700137000 的顾客。"]
+
+
 def test_the_api_needs_customer_update_to_rename(app, staff, token_for):
     from sqlalchemy import select
 
