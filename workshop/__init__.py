@@ -9,6 +9,7 @@ import sqlite3
 from pathlib import Path
 
 from flask import Flask, current_app, g, has_app_context, has_request_context, request
+from flask_babel import gettext
 from flask_login import current_user
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
@@ -140,7 +141,7 @@ def register_extensions(app: Flask) -> None:
 
         # API clients (a token, JSON, or an Accept that leaves HTML out, e.g. a PDF fetcher) get 401.
         if wants_json():
-            abort(401, description="Sign in or send a valid 'Authorization: Bearer <token>' header.")
+            abort(401, description=gettext("Sign in or send a valid 'Authorization: Bearer <token>' header."))
         return redirect(url_for("auth.login", next=safe_next(request.full_path)))
 
     from workshop.permissions import web as permissions_web
