@@ -463,3 +463,19 @@ def test_a_bearer_token_client_prints_without_a_csrf_token_and_a_browser_still_n
     browser.set_cookie("session", "anything", domain="localhost")
     assert browser.post(f"/jobs/{number}/label.pdf", headers=headers).status_code == 400
     assert csrf_app.test_client().post("/login", data={"username": "x", "password": "y"}).status_code == 400
+
+
+def test_a_favicon_is_served_and_linked(client, auth):
+    r = client.get("/favicon.ico")
+    assert r.status_code == 200 and r.mimetype == "image/vnd.microsoft.icon" and r.data[:4] == b"\x00\x00\x01\x00"
+    page = client.get("/login").get_data(as_text=True)
+    assert 'rel="icon" href="/static/favicon.svg"' in page
+
+
+def test_a_chart_shows_its_title_as_a_visible_caption():
+    from workshop.reports import charts
+
+    svg = charts.bar_chart("Jobs received per day", [("11-01", 3), ("11-02", None)])
+    assert svg.startswith('<figure class="chart-figure mb-0"><figcaption')
+    assert "<figcaption class=\"fw-semibold small mb-1\">Jobs received per day</figcaption><svg" in svg
+    assert charts.hbar_chart("A & B", [("x", 1)]).count("A &amp; B") == 3  # caption, aria-label, <title>
