@@ -200,3 +200,25 @@ def test_a_pages_own_api_call_speaks_the_users_choice_and_a_token_client_its_acc
     r = app.test_client().post("/api/v1/intake/preview", json=body,
                                headers={**token_for(user), "Accept-Language": "en"})
     assert r.json["warranty"]["reasons_local"][0].startswith("No invoice or warranty card was shown")
+
+
+def test_stock_movement_notes_the_ledger_writes_are_said_in_the_readers_language(app):
+    from types import SimpleNamespace
+
+    from workshop.parts.web import stock_note
+
+    def move(note, **ids):
+        return SimpleNamespace(note=note, defective_part_id=ids.get("defective"), stock_take_id=ids.get("take"),
+                               transfer_id=ids.get("transfer"))
+
+    with app.test_request_context(headers={"Accept-Language": "zh-CN"}):
+        assert stock_note(move("1 to the defective bin: cracked on arrival", defective=3)) == \
+            "1 件放入故障件箱: cracked on arrival"
+        assert stock_note(move("count A-03-2: 12 counted", take=1)) == "盘点 A-03-2：清点 12 件"
+        assert stock_note(move("count", take=1)) == "盘点"
+        assert stock_note(move("T000001 to SZ02", transfer=1)) == "T000001 调往 SZ02"
+        assert stock_note(move("T000001 cancelled: wrong part", transfer=1)) == "T000001 已取消: wrong part"
+        # Someone's own words, and a note on a plain receipt, are shown as typed.
+        assert stock_note(move("count them again")) == "count them again"
+    with app.test_request_context(headers={"Accept-Language": "en"}):
+        assert stock_note(move("T000001 from SZ01", transfer=1)) == "T000001 from SZ01"

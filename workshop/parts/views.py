@@ -65,7 +65,8 @@ bp = Blueprint("parts", __name__, url_prefix="/parts")
 def _template_helpers():
     return {"parts_dashboard": panel_helpers.dashboard,
             "category_label": lambda c: CATEGORY_LABELS.get(c, c),
-            "reason_label": lambda r: REASON_LABELS.get(r, r)}
+            "reason_label": lambda r: REASON_LABELS.get(r, r),
+            "stock_note": panel_helpers.stock_note}
 
 
 def _sp() -> ServicePoint:
