@@ -222,3 +222,14 @@ def test_stock_movement_notes_the_ledger_writes_are_said_in_the_readers_language
         assert stock_note(move("count them again")) == "count them again"
     with app.test_request_context(headers={"Accept-Language": "en"}):
         assert stock_note(move("T000001 from SZ01", transfer=1)) == "T000001 from SZ01"
+
+
+def test_a_complaints_system_notes_are_said_in_the_readers_language(app):
+    from workshop.aftercare.words import system_note
+
+    with app.test_request_context(headers={"Accept-Language": "zh-CN"}):
+        assert system_note("A critical complaint is handled by a manager from the start.") == "重大投诉自登记起由经理处理。"
+        assert system_note("Unhappy follow-up answer (2/5): screen flickers again") == \
+            "回访不满意（2/5 分）: screen flickers again"
+        assert system_note("Unhappy follow-up answer (1/5).") == "回访不满意（1/5 分）"
+        assert system_note("The customer called back.") == "The customer called back."

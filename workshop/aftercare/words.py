@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import re
+
+from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
 
 CHANNEL_WORDS = {
@@ -87,6 +90,23 @@ SYSTEM_NOTES = {
     "Responded, remedies carried out and the agreement accepted.":
         _l("Responded, remedies carried out and the agreement accepted."),
 }
+
+
+_UNHAPPY = re.compile(r"^Unhappy follow-up answer \((?P<score>[1-5])/5\)(?:\.|: (?P<comment>.*))$", re.DOTALL)
+
+
+def system_note(text: str | None) -> str:
+    """A note the system wrote into a complaint's history (stored in English), in the
+    current locale; anything else as it was written."""
+    text = text or ""
+    fixed = SYSTEM_NOTES.get(text)
+    if fixed is not None:
+        return str(fixed)
+    match = _UNHAPPY.match(text)
+    if match:
+        said = gettext("Unhappy follow-up answer (%(score)s/5)", score=match["score"])
+        return f"{said}: {match['comment']}" if match["comment"] else said
+    return text
 
 
 def all_words() -> dict:
