@@ -74,6 +74,9 @@ class Config:
     # whole counter behind one NAT address shares it; and per account: tight.
     LOGIN_FAILURE_LIMIT = os.environ.get("LOGIN_FAILURE_LIMIT", "50 per 5 minutes")
     LOGIN_ACCOUNT_FAILURE_LIMIT = os.environ.get("LOGIN_ACCOUNT_FAILURE_LIMIT", "5 per 5 minutes")
+    # Receipt stubs scanned at pickup that are not the job's: per job (the phone digits
+    # and an ID document still verify once it is used up).
+    PICKUP_STUB_FAILURE_LIMIT = os.environ.get("PICKUP_STUB_FAILURE_LIMIT", "5 per 15 minutes")
     # Behind a reverse proxy: how many proxies set X-Forwarded-For / -Proto (0: trust none).
     PROXY_FIX_X_FOR = int(os.environ.get("PROXY_FIX_X_FOR", "0"))
     PROXY_FIX_X_PROTO = int(os.environ.get("PROXY_FIX_X_PROTO", "0"))

@@ -32,6 +32,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from .base import db, utcnow
 from .errors import PermissionDenied, WorkflowError
 from .people import Role, ServicePoint, User
+from .words import role_words, status_words, statuses_words
 
 STUB_TOKEN_DIGITS = 12
 
@@ -332,9 +333,9 @@ class Job(db.Model):
         if actor.role == R.ENGINEER and self.assigned_engineer_id != actor.id:
             owner = self.engineer.label if self.engineer is not None else None
             raise PermissionDenied(
-                f"This job is assigned to {owner}; only they or a manager may move it."
+                gettext("This job is assigned to %(owner)s; only they or a manager may move it.", owner=owner)
                 if owner
-                else "This job is not assigned to anyone yet; take it or ask a manager to assign it."
+                else gettext("This job is not assigned to anyone yet; take it or ask a manager to assign it.")
             )
 
     def check_move(self, to: JobStatus | str, actor: User) -> JobStatus:
@@ -351,21 +352,16 @@ class Job(db.Model):
         frm = self.job_status
         roles = TRANSITIONS.get((frm, target))
         if roles is None:
-            allowed = ", ".join(s.value for s in self.allowed_moves()) or "none"
             raise WorkflowError(
-                gettext("A job that is %(from_status)s cannot move to %(to_status)s. Allowed: %(allowed)s.",
-                        from_status=frm.value, to_status=target.value, allowed=allowed)
+                gettext("A job that is “%(from_status)s” cannot move to “%(to_status)s”. Allowed: %(allowed)s.",
+                        from_status=status_words(frm), to_status=status_words(target),
+                        allowed=statuses_words(self.allowed_moves()))
             )
         if actor.role not in roles:
-            mine = ", ".join(s.value for s in self.allowed_moves(actor.role)) or "none"
-            names = {"role": actor.role, "from_status": frm.value, "to_status": target.value, "mine": mine}
-            if str(actor.role)[:1] in "aeiou":
-                message = gettext("An %(role)s may not move a job from %(from_status)s to %(to_status)s. "
-                                  "You may: %(mine)s.", **names)
-            else:
-                message = gettext("A %(role)s may not move a job from %(from_status)s to %(to_status)s. "
-                                  "You may: %(mine)s.", **names)
-            raise PermissionDenied(message)
+            raise PermissionDenied(gettext(
+                "Your role (%(role)s) may not move a job from “%(from_status)s” to “%(to_status)s”. "
+                "You may: %(mine)s.", role=role_words(actor.role), from_status=status_words(frm),
+                to_status=status_words(target), mine=statuses_words(self.allowed_moves(actor.role))))
         self._check_person(frm, target, actor)
         return target
 
@@ -411,6 +407,9 @@ class Job(db.Model):
         data: dict | None = None,
     ) -> JobEvent:
         """Append an event (print, scan, assignment, part, payment...) to the history."""
+        if hasattr(note, "data") and hasattr(note, "code"):  # workshop.jobs.notes.Note: keep its code too
+            data = {**(data or {}), **note.data()}
+            note = str(note)
         event = JobEvent(
             kind=kind,
             actor=actor,

@@ -90,6 +90,46 @@ def test_only_the_stub_verifies_at_the_counter_and_it_still_opens_the_job(client
         assert db.session.scalar(select(Job.stub_token).where(Job.number == number)) == code[-12:]
 
 
+def test_failed_stub_scans_are_limited_per_job_and_the_phone_and_id_still_verify(client, auth, app, staff,
+                                                                                  token_for):
+    from sqlalchemy import func, select
+
+    from models import AuditEvent, User
+    from workshop.extensions import limiter
+    from workshop.jobs import receipt_stub
+
+    limiter.reset()
+    app.config["PICKUP_STUB_FAILURE_LIMIT"] = "3 per 15 minutes"
+    with app.app_context():
+        sp = accounts.service_point_by_code("SZ01")
+        job, other = factories.ready_job(sp), factories.ready_job(sp)
+        db.session.commit()
+        number, code, other_code = job.number, receipt_stub.stub_code(job), receipt_stub.stub_code(other)
+        phone_last4 = job.customer.phone[-4:]
+        user = db.session.get(User, staff["receptionist"])
+    headers = token_for(user)
+    auth.login("receptionist")
+    wrong = code[:-1] + ("0" if code[-1] != "0" else "1")
+    for _ in range(3):
+        assert client.post(f"/pickup/{number}/verify", data={"method": "stub", "stub_code": wrong}).status_code == 403
+    # Used up: even the right stub is refused for a while, saying what to do instead.
+    r = client.post(f"/pickup/{number}/verify", data={"method": "stub", "stub_code": code})
+    assert r.status_code == 429 and "last 4 digits of their phone and an ID document" in r.get_data(as_text=True)
+    r = app.test_client().post(f"/api/v1/jobs/{number}/pickup", json={"stub_code": code}, headers=headers)
+    assert r.status_code == 429 and r.json["errors"] == {"stub_code": [r.json["detail"]]}
+    # The phone digits and an ID document still verify; another job's stub is not affected.
+    r = client.post(f"/pickup/{number}/verify", data={"method": "phone_id", "phone_last4": phone_last4,
+                                                       "id_checked": "y"})
+    assert r.status_code == 302
+    assert client.post(f"/pickup/{other.number}/verify",
+                       data={"method": "stub", "stub_code": other_code}).status_code == 302
+    with app.app_context():
+        reasons = db.session.scalars(select(AuditEvent.details["reason"].as_string()).where(
+            AuditEvent.action == "pickup.verification_failed")).all()
+        assert sorted(reasons) == ["stub_attempts_exhausted"] * 2 + ["stub_mismatch"] * 3
+        assert db.session.scalar(select(func.count()).select_from(AuditEvent)) >= 5
+
+
 # -- 3. the IMEI where the handset is checked; local times everywhere ----------------
 
 
@@ -171,6 +211,82 @@ def test_a_returning_customers_name_changes_only_on_purpose_and_old_receipts_kee
     # The first job's receipt still says the name it was issued with.
     text = pdf_text(client.get(f"/jobs/{first}/ticket.pdf").data, tmp_path)
     assert "王芳" in text and "王小芳" not in text
+
+
+@needs_pdftotext
+def test_a_returning_customers_new_phone_changes_their_record_on_purpose_logged_and_noted(
+        client, auth, app, staff, tmp_path):
+    from sqlalchemy import func, select
+
+    from models import AuditEvent, Customer, Job
+    from tests.intake.test_intake_views import form_data
+
+    auth.login("receptionist")
+    assert client.post("/intake", data=form_data(token="p-1")).status_code == 302
+    with app.app_context():
+        first = db.session.scalar(select(Job.number).order_by(Job.id.desc()).limit(1))
+    again = {"device_imei": "356938035643809", "proof_imei": "356938035643809"}
+    # A previous phone nobody here has: refused on that field, nothing written.
+    r = client.post("/intake", data=form_data(token="p-2", customer_phone="13900139000",
+                                              customer_previous_phone="13700137000", **again))
+    assert r.status_code == 422 and "No customer here has the phone +8613700137000." in r.get_data(as_text=True)
+    assert 'id="customer-new-phone" open' in r.get_data(as_text=True)
+    # The new phone and the one on record: the same customer, their record takes the new phone.
+    r = client.post("/intake", data=form_data(token="p-3", customer_phone="13900139000",
+                                              customer_previous_phone="13800138000", **again))
+    assert r.status_code == 302
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(Customer)) == 1
+        assert db.session.scalar(select(Customer.phone)) == "+8613900139000"
+        audit = db.session.scalar(select(AuditEvent).where(AuditEvent.action == "customer.update"))
+        assert audit.details == {"phone": ["+8613800138000", "+8613900139000"]}
+        job = db.session.scalar(select(Job).order_by(Job.id.desc()).limit(1))
+        assert job.customer_name == "王芳" and job.events[0].data["note_code"] == "joined"
+        number = job.number
+    page = client.get(f"/jobs/{number}").get_data(as_text=True)
+    assert "Customer&#39;s phone changed on their record: +8613800138000 → +8613900139000." in page \
+        or "Customer's phone changed on their record: +8613800138000 → +8613900139000." in page
+    # A phone that is another customer's record cannot move to this one.
+    from workshop.intake.devices.imei import check_digit
+
+    def fresh(n):
+        body = f"35209900{n:06d}"
+        return body + check_digit(body)
+
+    assert client.post("/intake", data=form_data(token="p-4", customer_phone="13600136000", customer_name="李雷",
+                                                 device_imei=fresh(1), proof_imei=fresh(1))).status_code == 302
+    r = client.post("/intake", data=form_data(token="p-5", customer_phone="13600136000",
+                                              customer_previous_phone="13900139000", device_imei=fresh(2),
+                                              proof_imei=fresh(2)))
+    assert r.status_code == 422
+    assert "The phone +8613600136000 is already 李雷&#39;s record" in r.get_data(as_text=True)
+    # The first job's receipt keeps the name it was issued with.
+    text = pdf_text(client.get(f"/jobs/{first}/ticket.pdf").data, tmp_path)
+    assert "王芳" in text
+
+
+def test_the_api_changes_a_returning_customers_phone_with_previous_phone(app, staff, token_for):
+    from sqlalchemy import select
+
+    from models import AuditEvent, Customer
+    from tests.intake.test_intake_api import CONTRACT_BODY, body
+
+    client = app.test_client()
+    with app.app_context():
+        user = db.session.get(User, staff["receptionist"])
+    headers = token_for(user)
+    assert client.post("/api/v1/jobs", json=CONTRACT_BODY, headers=headers).status_code == 201
+    moved = body(**{"customer.phone": "13900139000", "customer.previous_phone": "13800138000",
+                    "device.imei": "356938035643809", "proof.imei": "356938035643809"})
+    r = client.post("/api/v1/jobs", json=moved, headers={**headers, "Accept-Language": "zh-CN"})
+    assert r.status_code == 201, r.json
+    with app.app_context():
+        assert db.session.scalars(select(Customer.phone)).all() == ["+8613900139000"]
+        assert db.session.scalar(select(AuditEvent.details).where(AuditEvent.action == "customer.update")) == {
+            "phone": ["+8613800138000", "+8613900139000"]}
+    unknown = body(**{"customer.phone": "13500135000", "customer.previous_phone": "13700137000"})
+    r = client.post("/api/v1/jobs", json=unknown, headers={**headers, "Accept-Language": "zh-CN"})
+    assert r.status_code == 422 and r.json["errors"]["customer.previous_phone"] == ["本网点没有电话为 +8613700137000 的顾客。"]
 
 
 def test_the_api_needs_customer_update_to_rename(app, staff, token_for):
@@ -314,3 +430,52 @@ def test_one_customer_one_receipt_language_whatever_the_counter_speaks(client, a
     for lang in ("en", "zh-CN"):
         text = pdf_text(client.get(f"/jobs/{number}/ticket.pdf", headers={"Accept-Language": lang}).data, tmp_path)
         assert "受理单" in text and "Intake receipt" not in text, lang
+
+
+# -- small things: CSRF and bearer tokens ---------------------------------------------------
+
+
+@pytest.mark.sqlite_only
+def test_a_bearer_token_client_prints_without_a_csrf_token_and_a_browser_still_needs_one(
+        app, staff, token_for, tmp_path, monkeypatch):
+    from sqlalchemy import select
+
+    from config import TestingConfig
+    from models import JobEvent, User
+    from workshop import create_app
+
+    with app.app_context():
+        number = factories.job(accounts.service_point_by_code("SZ01")).number
+        db.session.commit()
+        user = db.session.get(User, staff["receptionist"])
+    headers = token_for(user)
+    monkeypatch.setenv("WORKSHOP_INSTANCE_PATH", str(tmp_path))
+    csrf_app = create_app(TestingConfig, SQLALCHEMY_DATABASE_URI=app.config["SQLALCHEMY_DATABASE_URI"],
+                          WTF_CSRF_ENABLED=True)
+    program = csrf_app.test_client()
+    r = program.post(f"/jobs/{number}/label.pdf", headers=headers)
+    assert r.status_code == 200 and r.mimetype == "application/pdf"
+    with csrf_app.app_context():
+        printed = db.session.scalars(select(JobEvent).where(JobEvent.kind == "print")).all()
+        assert [e.data["document"] for e in printed] == ["tag_label"]
+    # A browser (a session cookie) gets no pass, even with a token header added.
+    browser = csrf_app.test_client()
+    browser.set_cookie("session", "anything", domain="localhost")
+    assert browser.post(f"/jobs/{number}/label.pdf", headers=headers).status_code == 400
+    assert csrf_app.test_client().post("/login", data={"username": "x", "password": "y"}).status_code == 400
+
+
+def test_a_favicon_is_served_and_linked(client, auth):
+    r = client.get("/favicon.ico")
+    assert r.status_code == 200 and r.mimetype == "image/vnd.microsoft.icon" and r.data[:4] == b"\x00\x00\x01\x00"
+    page = client.get("/login").get_data(as_text=True)
+    assert 'rel="icon" href="/static/favicon.svg"' in page
+
+
+def test_a_chart_shows_its_title_as_a_visible_caption():
+    from workshop.reports import charts
+
+    svg = charts.bar_chart("Jobs received per day", [("11-01", 3), ("11-02", None)])
+    assert svg.startswith('<figure class="chart-figure mb-0"><figcaption')
+    assert "<figcaption class=\"fw-semibold small mb-1\">Jobs received per day</figcaption><svg" in svg
+    assert charts.hbar_chart("A & B", [("x", 1)]).count("A &amp; B") == 3  # caption, aria-label, <title>

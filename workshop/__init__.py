@@ -9,6 +9,7 @@ import sqlite3
 from pathlib import Path
 
 from flask import Flask, current_app, g, has_app_context, has_request_context, request
+from flask_babel import gettext
 from flask_login import current_user
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
@@ -140,7 +141,7 @@ def register_extensions(app: Flask) -> None:
 
         # API clients (a token, JSON, or an Accept that leaves HTML out, e.g. a PDF fetcher) get 401.
         if wants_json():
-            abort(401, description="Sign in or send a valid 'Authorization: Bearer <token>' header.")
+            abort(401, description=gettext("Sign in or send a valid 'Authorization: Bearer <token>' header."))
         return redirect(url_for("auth.login", next=safe_next(request.full_path)))
 
     from workshop.permissions import web as permissions_web
@@ -167,11 +168,16 @@ def _public_base_url() -> str:
 def _select_locale():
     if not has_request_context():  # CLI and background work: the default (English)
         return None
-    if request.path.startswith("/api/") and request.headers.get("Accept-Language"):
-        # An API client says its reader's language with every request.
+    signed_in = bool(current_user and getattr(current_user, "is_authenticated", False))
+    # A page's own calls to the API (the browser session, e.g. the intake preview) show
+    # their words on that page: the user's choice, as the page.  A program with a token
+    # says its reader's language with every request (Accept-Language).
+    from_page = signed_in and not g.get("auth_via_token")
+    if request.path.startswith("/api/") and request.headers.get("Accept-Language") and not (
+            from_page and current_user.locale):
         best = request.accept_languages.best_match(["en", "zh_Hans", "zh_CN", "zh"])
         return "zh_Hans" if best and best.startswith("zh") else "en"
-    if current_user and getattr(current_user, "is_authenticated", False) and current_user.locale:
+    if signed_in and current_user.locale:
         return current_user.locale
     best = request.accept_languages.best_match(["en", "zh_Hans", "zh_CN", "zh"])
     return "zh_Hans" if best and best.startswith("zh") else "en"

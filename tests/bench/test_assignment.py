@@ -94,7 +94,8 @@ def test_manager_assigns_the_proposed_engineer(bench):
     event = assignment.assign(job, None, bench.manager)
     assert job.engineer is bench.chen
     assert event.kind == "assign" and event.actor is bench.manager
-    assert event.data == {"from": None, "to": "chen", "proposed": True, "qualified": True, "load_before": 0}
+    assert event.data == {"from": None, "to": "chen", "proposed": True, "qualified": True, "load_before": 0,
+                          "note_code": "assigned_proposed", "note_args": {"label": "chen"}}
     assert event.note == "Assigned to chen (proposed)."
 
 

@@ -156,7 +156,8 @@ def test_a_forbidden_move_is_409_naming_the_allowed_moves(client, api):
     number = api.job(engineer="engineer")
     body = _problem(client.post(f"/api/v1/jobs/{number}/status", json={"to": "ready"},
                                 headers=api.h["manager"]), 409)
-    assert body["detail"] == "A job that is received cannot move to ready. Allowed: diagnosing, cancelled."
+    assert body["detail"] == ("A job that is “Received” cannot move to “Ready for pickup”. "
+                              "Allowed: Diagnosing, Cancelled.")
     assert api.load(number).status == "received"
 
 

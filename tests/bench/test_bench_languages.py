@@ -39,10 +39,10 @@ def test_a_workflow_refusal_is_flashed_in_chinese(app, client, auth, staff, job_
     auth.login("receptionist")
     page = client.post(f"/bench/jobs/{job_number}/move", data={"to": "ready"}, follow_redirects=True)
     text = page.get_data(as_text=True)
-    assert "状态为 received 的维修单不能改为 ready。可改为：diagnosing, cancelled。" in text
-    assert "cannot move to ready" not in text
+    assert "状态为“已受理”的维修单不能改为“待取机”。可改为：检测中, 已取消。" in text
+    assert "cannot move to" not in text and "“received”" not in text
     page = client.post(f"/bench/jobs/{job_number}/move", data={"to": "diagnosing"}, follow_redirects=True)
-    assert "receptionist 不能将维修单从 received 改为 diagnosing。" in page.get_data(as_text=True)
+    assert "您的角色（前台接待）不能将维修单从“已受理”改为“检测中”。" in page.get_data(as_text=True)
     assert _status(app, job_number) == "received"
 
 
@@ -63,8 +63,8 @@ def test_the_english_page_keeps_the_english_refusal(app, client, auth, staff, jo
 
 
 @pytest.mark.parametrize(("language", "detail"), [
-    ("zh-CN", "状态为 received 的维修单不能改为 ready。可改为：diagnosing, cancelled。"),
-    ("en-GB", "A job that is received cannot move to ready. Allowed: diagnosing, cancelled."),
+    ("zh-CN", "状态为“已受理”的维修单不能改为“待取机”。可改为：检测中, 已取消。"),
+    ("en-GB", "A job that is “Received” cannot move to “Ready for pickup”. Allowed: Diagnosing, Cancelled."),
 ])
 def test_an_api_workflow_refusal_speaks_the_accept_language(app, staff, token_for, job_number, language, detail):
     with app.app_context():

@@ -140,7 +140,7 @@ def test_qc_failure_from_the_checklist(client, auth, bench):
     auth.login("engineer2")
     ticked = [c for c in workflow.QC_CHECKS if c != "charging"]
     r = client.post(f"/bench/jobs/{number}/qc", data={"checks": ticked, "passed": "y"})
-    assert r.status_code == 422 and "not passed: charging" in r.get_data(as_text=True)
+    assert r.status_code == 422 and "not passed: Charges by cable" in r.get_data(as_text=True)
     r = client.post(f"/bench/jobs/{number}/qc", data={"checks": ticked, "failed": "y", "note": "slow charge"},
                     follow_redirects=True)
     assert "back with its engineer" in r.get_data(as_text=True)
@@ -158,9 +158,9 @@ def test_refusals_are_shown_beside_the_field_or_flashed(client, auth, bench):
     assert r.status_code == 422
     assert 'data-error-for="note"' in r.get_data(as_text=True) and "Cancelling needs a reason" in r.get_data(as_text=True)
     r = client.post(f"/bench/jobs/{number}/move", data={"to": "ready"}, follow_redirects=True)
-    assert "cannot move to ready. Allowed: diagnosing, cancelled" in r.get_data(as_text=True)
+    assert "cannot move to “Ready for pickup”. Allowed: Diagnosing, Cancelled" in r.get_data(as_text=True)
     r = client.post(f"/bench/jobs/{number}/move", data={"to": "diagnosing"}, follow_redirects=True)
-    assert "A receptionist may not move a job from received to diagnosing" in r.get_data(as_text=True)
+    assert "Your role (Receptionist) may not move a job from “Received” to “Diagnosing”" in r.get_data(as_text=True)
     assert bench.job_row(number)["status"] == "received"
     r = client.post(f"/bench/jobs/{number}/move", data={"to": "cancelled", "note": "customer left"},
                     follow_redirects=True)

@@ -40,3 +40,22 @@ def test_scan_box_reports_unknown_code(page, staff):
     page.type("#scan-box", "SZ01-000999", enter=True)
     alert = page.find(".alert-warning")
     assert "SZ01-000999" in alert.text
+
+
+@pytest.mark.parametrize("locale", ["en", "zh_Hans"])
+def test_the_managers_bar_fits_a_1400_px_screen(page, app, staff, locale):
+    from models import User, db
+
+    with app.app_context():
+        db.session.get(User, staff["manager"]).locale = locale
+        db.session.commit()
+    page.driver.set_window_size(1400, 1000)
+    page.login("manager")
+    bar = page.find("#main-nav")
+    widths = page.driver.execute_script(
+        "return [document.documentElement.scrollWidth, document.documentElement.clientWidth]")
+    assert widths[0] <= widths[1], f"the page scrolls sideways: {widths}"
+    assert bar.size["height"] < 70  # one line
+    # Setting-up pages sit in one menu, opened by a click.
+    page.find("#manage-menu").click()
+    assert page.find('[data-nav="admin.users"]').is_displayed()

@@ -17,6 +17,7 @@ from models import (
     ValidationError,
     WorkflowError,
 )
+from models.words import role_words, status_words, statuses_words
 from tests import factories
 from workshop.jobs import workflow
 
@@ -75,10 +76,9 @@ def test_every_allowed_move_for_every_role(people, move, role):
     else:
         with pytest.raises(PermissionDenied) as exc:
             workflow.move(job, to, actor, **_extras(frm, to))
-        article = "An" if role[0] in "aeiou" else "A"
-        assert f"{article} {role} may not move a job from {frm.value} to {to.value}" in exc.value.message
-        mine = [s.value for s in job.allowed_moves(role)]
-        assert ("You may: " + (", ".join(mine) or "none")) in exc.value.message
+        assert (f"Your role ({role_words(role)}) may not move a job from “{status_words(frm)}” to "
+                f"“{status_words(to)}”") in exc.value.message
+        assert "You may: " + statuses_words(job.allowed_moves(role)) in exc.value.message
         assert job.status == frm.value
 
 
@@ -93,10 +93,10 @@ def test_every_forbidden_move_is_refused_naming_the_allowed_ones(people, move):
     before = len(job.events)
     with pytest.raises(WorkflowError) as exc:
         workflow.move(job, to, people.manager, **_extras(frm, to))
-    allowed = [t.value for (f, t) in TRANSITIONS if f == frm]
+    allowed = [t for (f, t) in TRANSITIONS if f == frm]
     assert exc.value.status == 409
-    assert f"cannot move to {to.value}" in exc.value.message
-    assert "Allowed: " + (", ".join(allowed) or "none") in exc.value.message
+    assert f"cannot move to “{status_words(to)}”" in exc.value.message
+    assert "Allowed: " + statuses_words(allowed) in exc.value.message
     assert job.status == frm.value and len(job.events) == before
 
 
@@ -170,7 +170,7 @@ def test_a_manager_who_repaired_cannot_pass_their_own_qc(people):
 def test_qc_pass_needs_every_check(people):
     job = factories.job(people.sp, status="qc", engineer=people.engineer2)
     partial = [c for c in workflow.QC_CHECKS if c != "cameras"]
-    with pytest.raises(ValidationError, match="not passed: cameras. Fail QC instead"):
+    with pytest.raises(ValidationError, match="not passed: Cameras and flash. Fail QC instead"):
         workflow.qc_pass(job, people.engineer, checks=partial)
     with pytest.raises(ValidationError, match="Unknown QC check"):
         workflow.qc_pass(job, people.engineer, checks=[*workflow.QC_CHECKS, "vibes"])
@@ -246,7 +246,8 @@ def test_diagnosis_above_the_ceiling_asks_the_customer(people):
     event = workflow.record_diagnosis(job, people.engineer, findings="board short", estimate="450.00",
                                       next_status="repairing")
     assert job.status == "awaiting_approval"
-    assert event.data == {"estimate": "450.00", "ceiling": "300.00", "then": "repairing"}
+    assert event.data == {"estimate": "450.00", "ceiling": "300.00", "then": "repairing",
+                          "note_code": "over_estimate", "note_args": {"price": "450.00", "limit": "300.00"}}
     assert "above the 300.00" in event.note
     assert job.estimate_amount == Decimal("200.00")  # not agreed yet
 
@@ -319,7 +320,7 @@ def test_approval_rules(people):
     workflow.record_diagnosis(job, people.engineer, findings="board", estimate="450")
     with pytest.raises(ValidationError, match="Choose how the customer answered"):
         workflow.record_approval(job, people.receptionist, True, "pigeon")
-    with pytest.raises(PermissionDenied, match="An engineer may not move a job from awaiting_approval"):
+    with pytest.raises(PermissionDenied, match="Your role .Engineer. may not move a job from “Awaiting approval”"):
         workflow.record_approval(job, people.engineer, True, "phone")
     assert job.status == "awaiting_approval"
 

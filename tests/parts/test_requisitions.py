@@ -268,7 +268,7 @@ def test_a_refusal_not_about_a_field_is_said_on_the_job_page(client, auth, app, 
     r = _request(client, shop["job"], ("SCR-IP13", 1))
     assert r.status_code == 302
     page = client.get(r.headers["Location"])
-    assert b"alert-danger" in page.data and b"job SZ01-" in page.data and b"is qc" in page.data
+    assert b"alert-danger" in page.data and b"job SZ01-" in page.data and "is “Quality check”".encode() in page.data
     assert b'id="request-parts-form"' not in page.data  # nothing to request at QC
     assert _requisition(app, shop["job"]) is None
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from flask import abort
 from flask.views import MethodView
+from flask_babel import gettext
 from flask_login import current_user
 from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
@@ -46,7 +47,7 @@ class Tokens(MethodView):
         if args.get("username"):
             owner = db.session.scalar(select(User).where(func.lower(User.username) == args["username"].lower()))
             if owner is None:
-                abort(404, description="No such user.")
+                abort(404, description=gettext("No such user."))
         return {"items": tokens.tokens_of(current_user, owner)}
 
 
@@ -58,7 +59,7 @@ class TokenById(MethodView):
         """Revoke the token (its owner, or a manager/admin who manages the owner)."""
         token = db.session.get(ApiToken, token_id)
         if token is None:
-            abort(404, description="No such token.")
+            abort(404, description=gettext("No such token."))
         tokens.revoke_token(current_user, token)
         db.session.commit()
         return ""

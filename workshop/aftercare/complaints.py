@@ -47,9 +47,11 @@ from workshop.core import audit
 from workshop.core.clock import as_utc, local_now, local_today
 from workshop.intake import customers
 from workshop.jobs import loading as job_service
+from workshop.jobs import notes
 from workshop.permissions.rules import check_service_point
 
 from . import notices, schedule
+from .words import MISSING_WORDS, STATUS_WORDS
 
 RESPOND_WITHIN = dt.timedelta(hours=24)
 REPORT_WITHIN = dt.timedelta(hours=48)
@@ -303,7 +305,7 @@ def register(actor: User | None, new: NewComplaint, *, service_point: ServicePoi
                             data={"owner": owner.username if owner is not None else None, "automatic": True})
     db.session.flush()
     if job is not None:
-        job.add_event("complaint", actor, note=f"Complaint {complaint.number} registered ({level}).",
+        job.add_event("complaint", actor, note=notes.note("complaint_registered", number=complaint.number, level=level),
                       data={"complaint": complaint.number})
     audit.record(actor, "complaint.register", complaint, number=complaint.number, level=level)
     notices.queue(complaint, "complaint_registered", dedupe_key=f"complaint_registered:{complaint.id}")
@@ -468,7 +470,7 @@ def reopen(complaint: Complaint, actor: User | None, note: str, *, data: dict | 
     agreement, and on resolution a new follow-up.  Raises Conflict unless resolved."""
     if complaint.status != "resolved":
         raise Conflict(gettext("Complaint %(number)s is %(status)s; only a resolved complaint reopens.",
-                               number=complaint.number, status=complaint.status))
+                               number=complaint.number, status=STATUS_WORDS.get(complaint.status, complaint.status)))
     complaint.status = "open"
     complaint.resolved_at = None
     complaint.agreement_accepted = None
@@ -505,7 +507,7 @@ def close(complaint: Complaint, actor: User, *, root_cause: str, note: str = "",
     missing = missing_for_close(complaint)
     if missing:
         raise Conflict(gettext("Complaint %(number)s cannot close yet; missing: %(choices)s.",
-                               number=complaint.number, choices='; '.join(missing)),
+                               number=complaint.number, choices="; ".join(str(MISSING_WORDS.get(m, m)) for m in missing)),
                        errors={"missing": missing})
     complaint.status = "closed"
     complaint.closed_at = as_utc(now or utcnow())

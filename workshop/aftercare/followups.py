@@ -40,6 +40,7 @@ from workshop.core.signals import job_moved
 from workshop.permissions.rules import check_service_point
 
 from . import complaints, schedule
+from .words import FOLLOWUP_STATUS_WORDS
 
 DEFAULT_DELAY_DAYS = 3
 MAX_MISSES = 3
@@ -158,7 +159,8 @@ def record(followup: FollowUp, actor: User | None, *, outcome: str, satisfaction
     if errors:
         raise ValidationError(gettext("The call was not recorded."), errors=errors)
     if followup.status != "open":
-        raise Conflict(gettext("This follow-up is already %(status)s.", status=followup.status))
+        raise Conflict(gettext("This follow-up is already %(status)s.",
+                               status=FOLLOWUP_STATUS_WORDS.get(followup.status, followup.status)))
     now = as_utc(now or utcnow())
     comment = (comment or "").strip()[:4000]
     followup.attempts += 1

@@ -39,6 +39,7 @@ from workshop.core import audit
 from workshop.core.clock import as_utc, local_today
 from workshop.core.money import ZERO, parse_money
 from workshop.jobs import loading as job_service
+from workshop.jobs import notes
 from workshop.jobs.numbering import next_job_number
 from workshop.warranty import policies
 from workshop.warranty.engine import WarrantyCase, assess, service_dates
@@ -92,7 +93,7 @@ def entitlement(job: Job | None, *, today: dt.date | None = None) -> dict:
     Without a job: ``{"status": None}`` and a note.  Never raises."""
     if job is None:
         return {"status": None, "refund": False, "exchange": False,
-                "note": "No job is linked: the warranty cannot be assessed."}
+                "note": gettext("No job is linked: the warranty cannot be assessed.")}
     sp = job.service_point
     today = today or local_today(sp)
     record = policies.get(job.warranty_policy) if job.warranty_policy else None
@@ -105,7 +106,7 @@ def entitlement(job: Job | None, *, today: dt.date | None = None) -> dict:
             unauthorised_repair=job.unauthorised_repair, documents_altered=job.documents_altered,
             prior_repairs_same_fault=_prior_repairs_same_fault(job)))
     except ValueError as exc:
-        return {"status": None, "refund": False, "exchange": False, "note": str(exc)}
+        return {"status": None, "refund": False, "exchange": False, "note": policies.terms_message(exc)}
     data = decision.to_dict()
     data.update(refund="refund" in decision.remedies, exchange="exchange" in decision.remedies,
                 job=job.number, as_of=today.isoformat())
@@ -123,7 +124,7 @@ def _rerepair_job(complaint: Complaint, actor: User, link: str | None, note: str
             raise ValidationError(gettext("Job %(number)s is already collected; take the handset in again.", number=job.number), field="job")
         job.warranty_chargeable = False
         job.estimate_amount = Decimal("0.00")
-        job.add_event("complaint", actor, note=f"Free re-repair granted on complaint {complaint.number}: no charge.",
+        job.add_event("complaint", actor, note=notes.note("free_rerepair_granted", complaint=complaint.number),
                       data={"complaint": complaint.number, "free": True})
         return job
     original = complaint.job
@@ -152,7 +153,7 @@ def _rerepair_job(complaint: Complaint, actor: User, link: str | None, note: str
         data_disclaimer_accepted=original.data_disclaimer_accepted, lock_removed=original.lock_removed,
     )
     job.add_event("status", actor, to_status=JobStatus.RECEIVED.value,
-                  note=f"Re-repair (返修) of {original.number}, free of charge: complaint {complaint.number}.",
+                  note=notes.note("free_rerepair", number=original.number, complaint=complaint.number),
                   data={"intake": True, "complaint": complaint.number, "rerepair_of": original.number})
     db.session.add(job)
     db.session.flush()
@@ -231,7 +232,7 @@ def carry_out(remedy: Remedy, actor: User, note: str = "", *, now: dt.datetime |
     be resolved (:func:`complaints.settle`).  Raises Conflict (409) unless approved.
     Flushes only."""
     if remedy.status != "approved":
-        state = "already carried out" if remedy.status == "done" else "waiting for a manager's approval"
+        state = gettext("already carried out") if remedy.status == "done" else gettext("waiting for a manager's approval")
         raise Conflict(gettext("This remedy is %(state)s; only an approved remedy is carried out.", state=state))
     complaint = remedy.complaint
     complaints._require_open(complaint, gettext("remedies are carried out"))

@@ -91,7 +91,7 @@ job_panels.register("aftercare", "aftercare/_job_panel.html", order=50, build=jo
 
 @bp.app_context_processor
 def _helpers():
-    return {"aftercare_home": home_counts, "care_words": words.all_words(),
+    return {"aftercare_home": home_counts, "care_words": words.all_words(), "care_note": words.system_note,
             "care_time_left": time_left}
 
 

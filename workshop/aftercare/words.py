@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import re
+
+from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
 
 CHANNEL_WORDS = {
@@ -79,9 +82,37 @@ MISSING_WORDS = {
 }
 
 
+#: Notes the system writes into a complaint's history (stored in English), in words.
+SYSTEM_NOTES = {
+    "A critical complaint is handled by a manager from the start.":
+        _l("A critical complaint is handled by a manager from the start."),
+    "A critical complaint is handled by a manager.": _l("A critical complaint is handled by a manager."),
+    "Responded, remedies carried out and the agreement accepted.":
+        _l("Responded, remedies carried out and the agreement accepted."),
+}
+
+
+_UNHAPPY = re.compile(r"^Unhappy follow-up answer \((?P<score>[1-5])/5\)(?:\.|: (?P<comment>.*))$", re.DOTALL)
+
+
+def system_note(text: str | None) -> str:
+    """A note the system wrote into a complaint's history (stored in English), in the
+    current locale; anything else as it was written."""
+    text = text or ""
+    fixed = SYSTEM_NOTES.get(text)
+    if fixed is not None:
+        return str(fixed)
+    match = _UNHAPPY.match(text)
+    if match:
+        said = gettext("Unhappy follow-up answer (%(score)s/5)", score=match["score"])
+        return f"{said}: {match['comment']}" if match["comment"] else said
+    return text
+
+
 def all_words() -> dict:
     """Everything above, for templates."""
     return {"channel": CHANNEL_WORDS, "level": LEVEL_WORDS, "category": CATEGORY_WORDS, "status": STATUS_WORDS,
             "remedy": REMEDY_WORDS, "remedy_status": REMEDY_STATUS_WORDS, "root_cause": ROOT_CAUSE_WORDS,
             "contact_kind": CONTACT_KIND_WORDS, "followup_status": FOLLOWUP_STATUS_WORDS,
-            "followup_kind": FOLLOWUP_KIND_WORDS, "event": EVENT_WORDS, "missing": MISSING_WORDS}
+            "followup_kind": FOLLOWUP_KIND_WORDS, "event": EVENT_WORDS, "missing": MISSING_WORDS,
+            "note": SYSTEM_NOTES}

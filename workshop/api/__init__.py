@@ -9,7 +9,7 @@ writes); permissions come from ``workshop.permissions`` like everywhere else.
 
 from __future__ import annotations
 
-from flask import Flask, g, request
+from flask import Flask, current_app, g, request
 
 import labels
 from workshop.account import api as tokens_api
@@ -37,6 +37,24 @@ def _csrf_for_session_writes():
     writes = request.method in ("POST", "PUT", "PATCH", "DELETE")
     if request.blueprint in API_NAMES and writes and not g.get("auth_via_token"):
         csrf.protect()
+
+
+def bearer_without_session() -> bool:
+    """The request carries ``Authorization: Bearer`` and no session cookie: a program
+    (a label printer's script, a shop tool), which a browser cannot be made to send
+    cross-site, so it needs no CSRF token."""
+    header = request.headers.get("Authorization", "")
+    cookie = current_app.config.get("SESSION_COOKIE_NAME", "session")
+    return header[:7].lower() == "bearer " and cookie not in request.cookies
+
+
+def _csrf_for_pages():
+    # Flask-WTF's own check is switched off (WTF_CSRF_CHECK_DEFAULT) for this one, which
+    # applies the same exemptions but lets bearer-token clients POST to pages outside
+    # /api/v1 (printing a label: POST /jobs/<number>/label.pdf records the print).
+    if not current_app.config.get("WTF_CSRF_ENABLED", True) or bearer_without_session():
+        return
+    csrf.protect(apply_exemptions=True)
 
 
 def _page(summary: str, media_type: str, query: tuple[str, str, list[str] | None], *, public: bool = False) -> dict:
@@ -86,4 +104,6 @@ def register_api(app: Flask) -> None:
     for endpoint, operations in PAGES.items():
         rest_api.spec.path(rule=rules[endpoint], operations=operations)
     openapi.after_registration(rest_api)  # valid Decimal bounds; problem JSON errors documented
+    app.config["WTF_CSRF_CHECK_DEFAULT"] = False  # _csrf_for_pages checks instead
+    app.before_request(_csrf_for_pages)
     app.before_request(_csrf_for_session_writes)

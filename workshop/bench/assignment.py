@@ -25,7 +25,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from flask_babel import force_locale, gettext
+from flask_babel import gettext
 from sqlalchemy import func, select
 
 from models import (
@@ -40,6 +40,7 @@ from models import (
     db,
 )
 from models.jobs import open_jobs
+from workshop.jobs import notes
 from workshop.permissions.rules import check_service_point, may
 
 S = JobStatus
@@ -71,24 +72,29 @@ def engineer_level(engineer: User) -> int:
     return engineer.engineer_level or 1
 
 
-def unqualified_reasons(engineer: User, job: Job) -> list[str]:
-    """Why ``engineer`` is not qualified for ``job`` (empty when qualified)."""
+def unqualified_notes(engineer: User, job: Job) -> list[notes.Note]:
+    """Why ``engineer`` is not qualified for ``job`` (empty when qualified), as history
+    notes (English text with their code; :func:`notes.say` says them in any language)."""
     reasons = []
     brands = {b.lower() for b in engineer.brand_list}
     if brands and job.brand and job.brand.strip().lower() not in brands:
-        reasons.append(gettext("%(label)s does not repair %(brand)s (%(brands)s).", label=engineer.label,
-                               brand=job.brand, brands=", ".join(engineer.brand_list)))
+        reasons.append(notes.note("not_brand", label=engineer.label, brand=job.brand,
+                                  brands=", ".join(engineer.brand_list)))
     need = required_level(job)
     if engineer_level(engineer) < need:
         if job.fault_category:
-            reasons.append(gettext("%(label)s is level %(level)s; %(fault)s needs level %(need)s (board-level work).",
-                                   label=engineer.label, level=engineer_level(engineer),
-                                   fault=job.fault_category, need=need))
+            reasons.append(notes.note("not_level_fault", label=engineer.label, level=engineer_level(engineer),
+                                      fault=job.fault_category, need=need))
         else:
-            reasons.append(gettext("%(label)s is level %(level)s; this fault needs level %(need)s "
-                                   "(board-level work).", label=engineer.label, level=engineer_level(engineer),
-                                   need=need))
+            reasons.append(notes.note("not_level", label=engineer.label, level=engineer_level(engineer),
+                                      need=need))
     return reasons
+
+
+def unqualified_reasons(engineer: User, job: Job) -> list[str]:
+    """Why ``engineer`` is not qualified for ``job`` (empty when qualified), in the
+    current locale."""
+    return [notes.say(n.code, n.args, str(n)) for n in unqualified_notes(engineer, job)]
 
 
 def is_qualified(engineer: User, job: Job) -> bool:
@@ -130,9 +136,13 @@ class Proposal:
     @property
     def reason(self) -> str:
         if self.engineer is None:
-            return (f"No active engineer here repairs {self.job.brand or 'this brand'} "
-                    f"at level {required_level(self.job)}.")
-        return f"{self.engineer.label}: {self.load} open job(s), level {engineer_level(self.engineer)}."
+            if self.job.brand:
+                return gettext("No active engineer here repairs %(brand)s at level %(level)s.",
+                               brand=self.job.brand, level=required_level(self.job))
+            return gettext("No active engineer here repairs this brand at level %(level)s.",
+                           level=required_level(self.job))
+        return gettext("%(label)s: %(load)s open job(s), level %(level)s.", label=self.engineer.label,
+                       load=self.load, level=engineer_level(self.engineer))
 
 
 def _pick(job: Job, engineers: list[User], load: dict[int, int]) -> User | None:
@@ -199,7 +209,7 @@ def assign(job: Job, engineer: User | None, actor: User, *, proposed: bool = Fal
         engineer = propose(job)
         proposed = True
         if engineer is None:
-            raise Conflict(Proposal(job, None).reason + " Assign someone by name.")
+            raise Conflict(gettext("%(reason)s Assign someone by name.", reason=Proposal(job, None).reason))
     if not may(engineer, "job.work_on", job):
         raise ValidationError(
             gettext("%(label)s is not an active engineer at %(code)s.",
@@ -209,15 +219,14 @@ def assign(job: Job, engineer: User | None, actor: User, *, proposed: bool = Fal
     previous = job.engineer
     if previous is not None and previous.id == engineer.id:
         return None
-    with force_locale("en"):  # the reasons go into the stored note: English whoever assigns
-        reasons = unqualified_reasons(engineer, job)
+    reasons = unqualified_notes(engineer, job)
     load = loads([engineer.id])[engineer.id]
     if previous is None:
-        note = f"Assigned to {engineer.label}" + (" (proposed)" if proposed else "") + "."
+        note = notes.note("assigned_proposed" if proposed else "assigned", label=engineer.label)
     else:
-        note = f"Reassigned from {previous.label} to {engineer.label}."
+        note = notes.note("reassigned", before=previous.label, label=engineer.label)
     if reasons:
-        note += " Not qualified: " + " ".join(reasons)
+        note = notes.join(note, notes.note("not_qualified"), *reasons)
     job.engineer = engineer
     _bench_location(job, engineer)
     event = job.add_event("assign", actor, note=note, data={
@@ -251,7 +260,7 @@ def claim(job: Job, engineer: User) -> JobEvent:
         raise PermissionDenied(" ".join(reasons) + " " + gettext("Ask a manager to assign it."))
     job.engineer = engineer
     _bench_location(job, engineer)
-    event = job.add_event("assign", engineer, note=f"Taken by {engineer.label} from the queue.", data={
+    event = job.add_event("assign", engineer, note=notes.note("taken", label=engineer.label), data={
         "from": None, "to": engineer.username, "proposed": False, "qualified": True, "claimed": True,
     })
     db.session.flush()

@@ -19,6 +19,7 @@ from wtforms.widgets import CheckboxInput, ListWidget
 
 from models import JobStatus
 from workshop.jobs import workflow
+from workshop.jobs.notes import QC_WORDS
 
 S = JobStatus
 
@@ -37,19 +38,7 @@ STATUS_LABELS = {
 }
 
 #: The workflow's QC checklist, translated (same codes as workflow.QC_CHECKS).
-QC_LABELS = {
-    "powers_on": _l("Powers on and boots normally"),
-    "original_fault": _l("The reported fault is gone"),
-    "display_touch": _l("Display and touch: no dead pixels or dead zones"),
-    "audio": _l("Earpiece, speaker and microphone (test call)"),
-    "cameras": _l("Cameras and flash"),
-    "charging": _l("Charges by cable"),
-    "network": _l("SIM signal, Wi-Fi and Bluetooth"),
-    "buttons": _l("Buttons, switches and vibration"),
-    "biometrics": _l("Fingerprint or face unlock"),
-    "housing": _l("Housing closed, screws in, no gaps, clean"),
-    "imei": _l("IMEI (*#06#) matches the ticket"),
-}
+QC_LABELS = {code: words for code, words in QC_WORDS.items() if code != "other"}
 
 CHANNEL_LABELS = {
     "phone": _l("By phone"),

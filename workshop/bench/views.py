@@ -19,6 +19,7 @@ from workshop.bench import assignment
 from workshop.jobs import loading as job_service
 from workshop.jobs import panels as job_panels
 from workshop.jobs import workflow
+from workshop.jobs.notes import event_note
 from workshop.jobs.views import job_page
 from workshop.permissions.rules import may
 from workshop.warranty import promise
@@ -281,9 +282,9 @@ def assign(number: str):
     if event is None:
         flash(_("Job %(number)s was already assigned to %(name)s.", number=job.number, name=engineer.label), "info")
     elif event.data.get("qualified") is False:
-        flash(event.note, "warning")
+        flash(event_note(event), "warning")
     else:
-        flash(event.note, "success")
+        flash(event_note(event), "success")
     return redirect(url_for("bench.board")) if back else _back(job)
 
 

@@ -22,6 +22,8 @@ import itertools
 from collections.abc import Iterator
 from dataclasses import dataclass
 
+from flask_babel import gettext
+
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 MAX_FIELD = 64 * 1024
 
@@ -90,7 +92,7 @@ def _looks_utf16(data: bytes) -> str | None:
     return None
 
 
-def decode(data: bytes, what: str = "The file") -> str:
+def decode(data: bytes, what: str | None = None) -> str:
     """Decode an uploaded CSV; raise :class:`CsvEncodingError` naming the line.
 
     A byte-order mark (or UTF-16's NUL bytes) picks the encoding to try first; UTF-8
@@ -116,10 +118,11 @@ def decode(data: bytes, what: str = "The file") -> str:
             failures.append((exc, newline))
     error, newline = max(failures, key=lambda failure: failure[0].start)
     line = _line_of(data, error.start, newline)
-    raise CsvEncodingError(
-        f"{what} is not UTF-8 or GB18030 text (nor UTF-16): line {line} has the byte "
-        f"0x{data[error.start]:02x} that does not fit ({error.encoding}: {error.reason}). "
-        "Save it as \"CSV UTF-8\" and try again.", line)
+    raise CsvEncodingError(gettext(
+        "%(what)s is not UTF-8 or GB18030 text (nor UTF-16): line %(line)s has the byte "
+        "%(byte)s that does not fit (%(encoding)s: %(reason)s). Save it as “CSV UTF-8” and try again.",
+        what=what or gettext("The file"), line=line, byte=f"0x{data[error.start]:02x}",
+        encoding=error.encoding, reason=error.reason), line)
 
 
 @dataclass(frozen=True)
@@ -153,25 +156,27 @@ def records(text: str, *, delimiter: str = ",", max_field: int = MAX_FIELD,
             except csv.Error as exc:
                 message = str(exc)
                 if "field larger than field limit" in message:
-                    reason = f"A field is longer than {max_field} characters."
+                    reason = gettext("A field is longer than %(max)s characters.", max=max_field)
                 elif "unexpected end of data" in message or "EOF" in message:
-                    reason = ("A quote opened on this line is never closed; the rows after it "
-                              "are read on their own.")
+                    reason = gettext("A quote opened on this line is never closed; the rows after it "
+                                     "are read on their own.")
                 else:
-                    reason = f"The line cannot be read as CSV ({message})."
+                    reason = gettext("The line cannot be read as CSV (%(message)s).", message=message)
                 yield Record(start, None, reason)
                 index = start  # resume on the line after the bad row's first line
                 break
             end = index + counter.count
             if any(len(f) > max_field for f in fields):
-                yield Record(start, None, f"A field is longer than {max_field} characters.")
+                yield Record(start, None, gettext("A field is longer than %(max)s characters.", max=max_field))
                 if end > start:
                     index = start
                     break
                 continue
             if end > start and width is not None and len(fields) != width and any("\n" in f for f in fields):
-                yield Record(start, None, f"A quoted field runs from line {start} to line {end} and the row "
-                                          f"has {len(fields)} fields instead of {width}: is a quote not closed?")
+                yield Record(start, None, gettext(
+                    "A quoted field runs from line %(start)s to line %(end)s and the row has %(count)s fields "
+                    "instead of %(width)s: is a quote not closed?", start=start, end=end, count=len(fields),
+                    width=width))
                 index = start
                 break
             yield Record(start, fields)

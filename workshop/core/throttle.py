@@ -1,4 +1,6 @@
-"""Sign-in throttling, per account and per client address.
+"""Throttling failed attempts: sign-ins (per account and per client address) and any
+other guess worth limiting (:func:`exhausted` / :func:`count`, e.g. receipt stubs
+scanned at pickup that do not match, per job).
 
 Counted in Flask-Limiter's storage (``RATELIMIT_STORAGE_URI``): ``memory://`` for one
 process, ``redis://...`` shared by every worker and server.  Only failed sign-ins
@@ -54,6 +56,22 @@ def failed(limits: Limits, username: str, client: str) -> None:
     strategy = limiter.limiter
     for _reason, item, ids in _keys(limits, username, client):
         strategy.hit(item, *ids)
+
+
+def exhausted(limit: str, *key: str) -> int | None:
+    """Seconds until ``key`` may try again when its failures used up ``limit`` (e.g.
+    "5 per 15 minutes"), else None."""
+    item = parse(limit)
+    strategy = limiter.limiter
+    if strategy.test(item, *key):
+        return None
+    stats = strategy.get_window_stats(item, *key)
+    return max(1, int(stats.reset_time - time.time()))
+
+
+def count(limit: str, *key: str) -> None:
+    """Count one failure against ``key``."""
+    limiter.limiter.hit(parse(limit), *key)
 
 
 def succeeded(limits: Limits, username: str, client: str) -> None:

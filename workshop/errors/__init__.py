@@ -4,10 +4,13 @@ for browsers.  A 500 rolls the session back before answering."""
 from __future__ import annotations
 
 from flask import Flask, current_app, render_template, request
+from flask_babel import gettext
 from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
 from models import DomainError, db
+
+from .messages import http_detail, http_title, translate_errors
 
 PROBLEM_JSON = "application/problem+json"
 
@@ -74,17 +77,18 @@ def handle_http_exception(exc: HTTPException):
     errors = None
     data = getattr(exc, "data", None)
     if isinstance(data, dict) and "messages" in data:  # webargs/marshmallow validation
-        errors = flatten_messages(data["messages"])
-    detail = exc.description
+        errors = translate_errors(flatten_messages(data["messages"]))
+    detail = http_detail(exc)
     if errors:
-        detail = "Some fields are not valid; see errors."
+        detail = gettext("Some fields are not valid; see errors.")
+    title = http_title(exc.code, exc.name)
     if wants_json():
-        response = problem(exc.code, exc.name, detail, errors)
+        response = problem(exc.code, title, detail, errors)
         for key, value in (exc.get_headers() or []):
             if key.lower() not in ("content-type", "content-length"):
                 response.headers[key] = value
         return response
-    return _html(exc.code, exc.name, detail)
+    return _html(exc.code, title, detail)
 
 
 def _text_errors(errors: dict | None) -> dict | None:
@@ -106,10 +110,10 @@ def handle_domain_error(exc: DomainError):
 def handle_stale_data(exc: StaleDataError):
     # Job rows carry a version counter: two people changed the same job at once.
     db.session.rollback()
-    detail = "Someone else changed this at the same moment; nothing was saved. Reload and try again."
+    detail = gettext("Someone else changed this at the same moment; nothing was saved. Reload and try again.")
     if wants_json():
-        return problem(409, "Conflict", detail)
-    return _html(409, "Conflict", detail)
+        return problem(409, http_title(409, "Conflict"), detail)
+    return _html(409, http_title(409, "Conflict"), detail)
 
 
 def handle_500(exc):
@@ -127,8 +131,8 @@ def handle_500(exc):
     original = getattr(exc, "original_exception", None) or exc
     current_app.logger.error("Unhandled error [request %s] %s %s", request_id, request.method, request.path,
                              exc_info=(type(original), original, original.__traceback__))
-    title = "Internal Server Error"
-    detail = "Something went wrong on our side; nothing was saved. Please try again."
+    title = http_title(500, "Internal Server Error")
+    detail = gettext("Something went wrong on our side; nothing was saved. Please try again.")
     if wants_json():
         response = problem(500, title, detail, request_id=request_id)
     else:

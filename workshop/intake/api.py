@@ -32,6 +32,10 @@ class CustomerIn(Schema):
     update = fields.Boolean(**_text, metadata={
         "description": "Set to change a returning customer's name to the one given; otherwise a different "
                        "name for a known phone number is refused (422 on customer.name)."})
+    previous_phone = fields.String(**_text, metadata={
+        "description": "A returning customer with a new phone: the phone on their record now. The record "
+                       "takes the new phone (audited, noted in the job's history); earlier jobs keep their "
+                       "receipts' name. Without it a new phone is a new customer."})
 
 
 class DeviceIn(Schema):

@@ -65,6 +65,8 @@ class IntakeForm(FlaskForm):
     customer_name = StringField(lazy_pgettext("person", "Name"), render_kw={"autocomplete": "off"})
     customer_email = StringField(_l("E-mail (optional)"), render_kw={"autocomplete": "off", "inputmode": "email"})
     customer_update = BooleanField(_l("Correct the customer's name"))
+    customer_previous_phone = StringField(_l("Their phone until now"), validators=[Optional(), Length(max=40)],
+                                          render_kw={"autocomplete": "off", "inputmode": "tel"})
 
     proof_kind = SelectField(_l("Proof of purchase"), choices=_choices(PROOF_LABELS), validate_choice=False)
     proof_number = StringField(_l("Invoice / card number"))

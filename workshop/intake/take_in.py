@@ -40,11 +40,14 @@ from models import (
     db,
     utcnow,
 )
+from models.errors import plain
+from models.words import status_words
 from workshop.core import audit, clock
 from workshop.core.money import parse_optional_money
 from workshop.intake import customers
 from workshop.intake.devices import blocked, tac
 from workshop.intake.devices import imei as imei_service
+from workshop.jobs import notes
 from workshop.jobs.numbering import next_job_number
 from workshop.permissions.rules import can
 from workshop.warranty import policies
@@ -76,7 +79,7 @@ MAX_PROMISE_DAYS = 365
 #: IntakeRequest attribute -> the field name used in errors (the API's dotted name).
 FIELD_NAMES = {
     "customer_name": "customer.name", "customer_phone": "customer.phone", "customer_email": "customer.email",
-    "customer_update": "customer.update",
+    "customer_update": "customer.update", "customer_previous_phone": "customer.previous_phone",
     "imei": "device.imei", "imei2": "device.imei2", "serial_number": "device.serial_number",
     "brand": "device.brand", "model": "device.model", "colour": "device.colour",
     "proof_kind": "proof.kind", "proof_number": "proof.number", "purchase_date": "proof.purchase_date",
@@ -105,6 +108,9 @@ class IntakeRequest:
     customer_email: str | None = None
     # A returning customer's name is changed only on purpose (ticked at the counter).
     customer_update: bool = False
+    # A returning customer with a new phone: the phone their record has now (it becomes
+    # ``customer_phone``, audited); without it a new phone is a new customer.
+    customer_previous_phone: str | None = None
     imei: str | None = None
     imei2: str | None = None
     serial_number: str | None = None
@@ -466,8 +472,13 @@ def evaluate(actor, request: IntakeRequest, *, strict: bool) -> Evaluation:
         except ValueError as exc:
             ev.error("customer_email", str(exc))
         v["customer_update"] = bool(request.customer_update)
+        v["customer_previous"] = None
         known = (customers.find_by_phone(actor, v["customer_phone"], sp.id)
                  if v.get("customer_phone") and v.get("customer_name") else None)
+        previous = (request.customer_previous_phone or "").strip()
+        if previous and v.get("customer_phone"):
+            known = _previous_customer(actor, sp, previous, v["customer_phone"], known, ev)
+            v["customer_previous"] = known
         if known is not None and known.name != v["customer_name"] and not v["customer_update"]:
             ev.error("customer_name", gettext("This phone number is %(name)s's. Use that name, or tick “Correct the "
                                               "customer's name” to change it on their record.",
@@ -579,7 +590,7 @@ def preview(actor, request: IntakeRequest) -> dict:
     return {
         "service_point": ev.service_point.code,
         "today": ev.today.isoformat(),
-        "policy": {"code": ev.applied.code, "name": ev.applied.name, "note": ev.applied.note},
+        "policy": {"code": ev.applied.code, "name": ev.applied.name, "note": str(ev.applied.note) if ev.applied.note else None},
         "warranty": ev.decision.to_dict(),
         "dates": {**dates.to_dict(), "promised_by": ev.promised_by.isoformat()},
         "default_promised_by": dates.promised_by.isoformat(),
@@ -597,8 +608,45 @@ def preview(actor, request: IntakeRequest) -> dict:
     }
 
 
+def _previous_customer(actor, sp: ServicePoint, previous: str, phone: str, known: Customer | None,
+                       ev: Evaluation) -> Customer | None:
+    """The returning customer whose phone changes from ``previous`` to ``phone`` (errors
+    on ``customer_previous_phone``/``customer_phone`` when that cannot be)."""
+    try:
+        previous = customers.normalise_phone(previous)
+    except ValueError as exc:
+        ev.error("customer_previous_phone", str(exc))
+        return known
+    if previous == phone:
+        ev.error("customer_previous_phone", gettext("That is the phone they give now; leave this empty."))
+        return known
+    customer = customers.find_by_phone(actor, previous, sp.id)
+    if customer is None:
+        ev.error("customer_previous_phone", gettext("No customer here has the phone %(phone)s.", phone=previous))
+        return known
+    if known is not None:
+        ev.error("customer_phone", gettext("The phone %(phone)s is already %(name)s's record: it cannot move to "
+                                           "another customer.", phone=phone, name=known.name))
+    return customer
+
+
 def _customer(actor, sp: ServicePoint, name: str, phone: str, email: str | None, *,
-              update_name: bool = False) -> Customer:
+              update_name: bool = False, previous: Customer | None = None) -> tuple[Customer, dict]:
+    """The job's customer: found by phone (``previous``: the returning customer whose
+    phone changes), created, or corrected on purpose; returns it with what changed
+    (``{"name": [old, new], "phone": [old, new]...}``), which is audited."""
+    if previous is not None:
+        changes = {"phone": [previous.phone, phone]}
+        previous.phone = phone
+        if name and name != previous.name and update_name:
+            changes["name"] = [previous.name, name]
+            previous.name = name
+        if email and email != previous.email:
+            changes["email"] = [previous.email, email]
+            previous.email = email
+        audit.record(actor, "customer.update", previous, **changes)
+        return previous, changes
+
     def existing() -> Customer | None:
         return db.session.scalar(select(Customer).where(Customer.service_point_id == sp.id,
                                                         Customer.phone == phone))
@@ -615,7 +663,7 @@ def _customer(actor, sp: ServicePoint, name: str, phone: str, email: str | None,
             customer = existing()
         else:
             audit.record(actor, "customer.create", customer, phone=phone)
-            return customer
+            return customer, {}
     changes = {}
     if name and name != customer.name and update_name:  # never by accident: see evaluate()
         changes["name"] = [customer.name, name]
@@ -625,7 +673,7 @@ def _customer(actor, sp: ServicePoint, name: str, phone: str, email: str | None,
         customer.email = email
     if changes:
         audit.record(actor, "customer.update", customer, **changes)
-    return customer
+    return customer, changes
 
 
 def _open_job_check(actor, request: IntakeRequest, ev: Evaluation, strict: bool, field_name: str) -> None:
@@ -643,7 +691,7 @@ def _open_job_check(actor, request: IntakeRequest, ev: Evaluation, strict: bool,
         ev.error(field_name, gettext("This handset already has an open job: %(number)s (%(code)s, received "
                                      "%(received_on)s, %(status)s). Open that job instead; a manager may "
                                      "take it in again with a reason.",
-                                     number=job.number, code=job.service_point.code, received_on=job.received_on.isoformat(), status=job.status))
+                                     number=job.number, code=job.service_point.code, received_on=job.received_on.isoformat(), status=status_words(job.status)))
     ev.values["open_job_override_reason"] = override if open_jobs and override and manager else None
     ev.open_jobs = open_jobs
 
@@ -663,8 +711,8 @@ def take_in(actor, request: IntakeRequest) -> Job:
     if ev.errors:
         raise ValidationError(gettext("The handset was not taken in; correct the fields shown."), errors=ev.errors)
     v, sp, decision = ev.values, ev.service_point, ev.decision
-    customer = _customer(actor, sp, v["customer_name"], v["customer_phone"], v["customer_email"],
-                         update_name=v["customer_update"])
+    customer, changed = _customer(actor, sp, v["customer_name"], v["customer_phone"], v["customer_email"],
+                                  update_name=v["customer_update"], previous=v["customer_previous"])
     now = utcnow()
     job = Job(
         number=next_job_number(sp), service_point=sp, customer=customer, customer_name=customer.name,
@@ -687,18 +735,22 @@ def take_in(actor, request: IntakeRequest) -> Job:
         rerepair_of=ev.rerepair_of, blocked_override_reason=v["blocked_override_reason"],
         open_job_override_reason=v["open_job_override_reason"],
     )
-    note = "Taken in at the front desk."
+    said = [notes.note("taken_in")]
+    for what in ("name", "phone"):  # a returning customer's record corrected on purpose, in the history
+        if what in changed:
+            said.append(notes.note(f"customer_{what}_changed", old=changed[what][0], new=changed[what][1]))
     if ev.rerepair_of is not None:
-        note += f" Re-repair (返修) of {ev.rerepair_of.number}."
+        said.append(notes.note("rerepair_of", number=ev.rerepair_of.number))
     if job.blocked_override_reason:
-        note += f" Blocked IMEI taken in on a manager's override: {job.blocked_override_reason}"
+        said.append(notes.note("blocked_override", reason=job.blocked_override_reason))
     if job.open_job_override_reason:
-        note += (f" Taken in again while {', '.join(j.number for j in ev.open_jobs)} is open, on a manager's "
-                 f"override: {job.open_job_override_reason}")
+        said.append(notes.note("open_job_override", numbers=", ".join(j.number for j in ev.open_jobs),
+                               reason=job.open_job_override_reason))
+    note = notes.join(*said) if len(said) > 1 else said[0]
     event = job.add_event("status", actor, to_status=JobStatus.RECEIVED.value, note=note, data={
         "intake": True,
         "warranty": decision.to_dict(),
-        "policy_note": ev.applied.note,
+        "policy_note": plain(ev.applied.note) if ev.applied.note else None,
         "promised_by": ev.promised_by.isoformat(),
         "rerepair_of": ev.rerepair_of.number if ev.rerepair_of else None,
         "blocked_override": [_blocked_item(e) for e in ev.blocked_entries] if job.blocked_override_reason else None,

@@ -33,6 +33,7 @@ def _request_from(form: IntakeForm) -> intake_service.IntakeRequest:
     return intake_service.IntakeRequest(
         customer_name=form.customer_name.data or "", customer_phone=form.customer_phone.data or "",
         customer_email=form.customer_email.data, customer_update=bool(form.customer_update.data),
+        customer_previous_phone=form.customer_previous_phone.data or None,
         imei=form.device_imei.data, imei2=form.device_imei2.data,
         serial_number=form.device_serial_number.data, brand=form.device_brand.data, model=form.device_model.data,
         colour=form.device_colour.data, proof_kind=form.proof_kind.data, proof_number=form.proof_number.data,

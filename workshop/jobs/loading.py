@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from flask_babel import gettext
 from sqlalchemy.orm import joinedload, selectinload
 
 from models import Job, JobEvent
@@ -21,5 +22,5 @@ def get_job(user, number: str, *, for_update: bool = False, shown: bool = False)
     ``shown`` loads what the job page shows with it (:data:`SHOWN_WITH`).
     """
     return get_scoped(user, Job, Job.number == (number or "").strip().upper(),
-                      missing=f"There is no job {number}.", for_update=for_update,
+                      missing=gettext("There is no job %(number)s.", number=number), for_update=for_update,
                       options=SHOWN_WITH if shown else ())

@@ -3,8 +3,12 @@ from flask_login import current_user
 
 from workshop.jobs import loading as job_service
 from workshop.jobs import panels
+from workshop.jobs.notes import EVENT_KINDS, event_note
 
 bp = Blueprint("jobs", __name__, url_prefix="/jobs")
+# A history note in the reader's language (the job page, after-sales pages).
+bp.add_app_template_global(event_note, "event_note")
+bp.add_app_template_global(EVENT_KINDS, "job_event_words")
 
 
 @bp.route("/<number>")

@@ -41,9 +41,11 @@ from models import (
     WorkflowError,
     db,
 )
+from models.words import status_words
 from workshop.bench import assignment
 from workshop.core.money import parse_optional_money
 from workshop.core.signals import job_moved
+from workshop.jobs import notes
 from workshop.permissions.rules import may
 
 S = JobStatus
@@ -124,7 +126,7 @@ def _qc_data(target: JobStatus, note: str, checks, failed_checks) -> tuple[dict,
         passed = list(QC_CHECKS) if checks is None else [c for c in QC_CHECKS if c in set(checks)]
         missing = [c for c in QC_CHECKS if c not in passed]
         if failed or missing:
-            names = ", ".join(failed or missing)
+            names = ", ".join(str(notes.QC_WORDS.get(c, c)) for c in (failed or missing))
             raise ValidationError(
                 gettext("QC passes only when every check passes; not passed: %(names)s. Fail "
                         "QC instead.",
@@ -140,8 +142,7 @@ def _qc_data(target: JobStatus, note: str, checks, failed_checks) -> tuple[dict,
             raise ValidationError(gettext("Say what failed QC: tick the failed checks or write a note."),
                                   field="failed_checks")
         failed = [QC_OTHER]
-    names = ", ".join(str(QC_CHECKS.get(c, "other")) for c in failed)
-    recorded = f"QC failed: {names}." + (f" {note}" if note else "")
+    recorded = notes.note("qc_failed", checks=[c if c in QC_CHECKS else QC_OTHER for c in failed], extra=note)
     passed = [c for c in QC_CHECKS if c not in failed]
     return {"result": "fail", "passed": passed, "failed": failed}, recorded
 
@@ -157,7 +158,8 @@ def _approval_data(job: Job, target: JobStatus, actor: User, channel: str | None
     pending = (asked.data or {}) if asked is not None else {}
     data = {"answer": "approved" if approved else "declined", "channel": channel or "unspecified"}
     estimate = pending.get("estimate")
-    how = f" ({APPROVAL_CHANNELS[channel]})" if channel else ""
+    via = "_via" if channel else ""
+    said = {"channel": channel} if channel else {}
     if approved:
         if estimate is not None:
             data["estimate_was"] = str(job.estimate_amount)
@@ -165,12 +167,13 @@ def _approval_data(job: Job, target: JobStatus, actor: User, channel: str | None
             job.estimate_amount = Decimal(estimate)
             job.estimate_ceiling = Decimal(estimate)
             data["estimate"] = estimate
-            text = f"Customer approved {estimate}{how}."
+            text = notes.note("approved_estimate" + via, estimate=estimate, extra=note, **said)
         else:
-            text = f"Customer approved{how}."
+            text = notes.note("approved" + via, extra=note, **said)
     else:
-        text = f"Customer declined{how}" + ("; returned unrepaired." if target == S.READY else ".")
-    return data, text + (f" {note}" if note else "")
+        code = "declined_returned" if target == S.READY else "declined"
+        text = notes.note(code + via, extra=note, **said)
+    return data, text
 
 
 def move(job: Job, to: JobStatus | str, actor: User, *, note: str | None = None,
@@ -189,7 +192,7 @@ def move(job: Job, to: JobStatus | str, actor: User, *, note: str | None = None,
     """
     target = job.check_move(to, actor) if not _claims(job, to, actor) else S.DIAGNOSING
     frm = job.job_status
-    note = (note or "").strip()
+    note = note if isinstance(note, notes.Note) else (note or "").strip()
     data = dict(data or {})
     if target == S.COLLECTED and not handover:
         raise WorkflowError(
@@ -284,7 +287,7 @@ def record_diagnosis(job: Job, actor: User, *, findings: str, estimate=None,
     if job.job_status != S.DIAGNOSING:
         raise WorkflowError(gettext("A diagnosis is recorded while diagnosing; job %(number)s is "
                                     "%(status)s.",
-                                    number=job.number, status=job.status))
+                                    number=job.number, status=status_words(job.status)))
     limit = price_limit(job)
     over = price is not None and price > limit and then != S.UNREPAIRABLE
     # Check the whole step before writing anything.
@@ -298,7 +301,7 @@ def record_diagnosis(job: Job, actor: User, *, findings: str, estimate=None,
     if over:
         return move(job, S.AWAITING_APPROVAL, actor, location=location, data={
             "estimate": str(price), "ceiling": str(limit), "then": then.value},
-            note=f"Estimate {price} is above the {limit} the customer agreed: ask the customer.")
+            note=notes.note("over_estimate", price=str(price), limit=str(limit)))
     return move(job, then, actor, location=location, note=findings if then == S.UNREPAIRABLE else None)
 
 
@@ -314,7 +317,7 @@ def record_approval(job: Job, actor: User, approved: bool, channel: str, note: s
     """
     if job.job_status != S.AWAITING_APPROVAL:
         raise WorkflowError(gettext("Job %(number)s is %(status)s, not waiting for the customer's approval.",
-                                    number=job.number, status=job.status))
+                                    number=job.number, status=status_words(job.status)))
     if channel not in APPROVAL_CHANNELS:
         raise ValidationError(gettext("Choose how the customer answered: %(choices)s.", choices=', '.join(APPROVAL_CHANNELS)),
                               field="channel")
@@ -342,12 +345,12 @@ def record_repair(job: Job, actor: User, *, actions: str, parts_fitted: str = ""
         raise ValidationError(gettext("Write down what you did."), field="actions")
     if job.job_status != S.REPAIRING:
         raise WorkflowError(gettext("Repair work is recorded while repairing; job %(number)s is %(status)s.",
-                                    number=job.number, status=job.status))
+                                    number=job.number, status=status_words(job.status)))
     job.check_move(S.QC, actor)  # the same hands that may hand it to QC
     event = job.add_event("repair", actor, note=actions,
                           data={"parts_fitted": (parts_fitted or "").strip()})
     if hand_to_qc:
-        return move(job, S.QC, actor, note="Repair done; ready for QC.")
+        return move(job, S.QC, actor, note=notes.note("repair_done"))
     db.session.flush()
     return event
 

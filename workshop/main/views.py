@@ -1,4 +1,4 @@
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, current_app, flash, redirect, render_template, request, send_from_directory, url_for
 from flask_login import current_user
 
 from models import NotFound
@@ -14,6 +14,13 @@ def index():
     # A manager's home page is the dashboard: the day and the month at a glance.
     dashboard = home_dashboard() if can(current_user, "reports.view") else None
     return render_template("main/index.html", dashboard=dashboard)
+
+
+@bp.route("/favicon.ico")
+def favicon():
+    # Browsers ask for /favicon.ico on their own (a PDF tab, an old page): no 404 in the log.
+    return send_from_directory(current_app.static_folder, "favicon.ico", mimetype="image/vnd.microsoft.icon",
+                               max_age=7 * 24 * 3600)
 
 
 @bp.route("/scan")

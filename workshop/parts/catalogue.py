@@ -374,8 +374,9 @@ class ImportResult:
         return self.created + self.updated + self.unchanged + len(self.rejected)
 
     def summary(self) -> str:
-        return (f"{self.created} created, {self.updated} updated, {self.unchanged} unchanged, "
-                f"{len(self.rejected)} rejected")
+        return gettext("%(created)s created, %(updated)s updated, %(unchanged)s unchanged, %(rejected)s rejected",
+                       created=self.created, updated=self.updated, unchanged=self.unchanged,
+                       rejected=len(self.rejected))
 
 
 def read_csv(text: str) -> list[tuple[int, dict]]:
@@ -460,7 +461,8 @@ def import_rows(actor, rows: Iterable[tuple[int, dict]],
             if sku:
                 seen[sku] = line_no
         except ValidationError as exc:
-            reasons = "; ".join(f"{k}: {' '.join(v)}" for k, v in exc.errors.items()) or exc.message
+            reasons = "; ".join(f"{k}: {' '.join(str(m) for m in v)}" for k, v in exc.errors.items()) \
+                or str(exc.message)
             result.rejected.append((line_no, reasons))
             if on_reject is not None:
                 on_reject(line_no, reasons)

@@ -63,11 +63,12 @@ from models.parts import (
     RequisitionStatus,
     TransferStatus,
 )
+from models.words import TRANSFER_WORDS, status_words, statuses_words
 from workshop.core import audit
 from workshop.core.money import parse_money
 from workshop.core.scoping import get_scoped
 from workshop.core.signals import job_moved
-from workshop.jobs import workflow
+from workshop.jobs import notes, workflow
 from workshop.permissions.rules import check_service_point
 
 MAX_QTY = 9999
@@ -376,10 +377,10 @@ def request_parts(actor, job: Job, lines: Sequence[dict], *, note: str = "") -> 
     """
     _check_sp(actor, job.service_point_id)
     if job.job_status not in REQUEST_STATUSES:
-        allowed = ", ".join(sorted(s.value for s in REQUEST_STATUSES))
         raise Conflict(gettext("Parts are requested while a job is %(allowed)s; job %(number)s is "
-                               "%(status)s.",
-                               allowed=allowed, number=job.number, status=job.status))
+                               "“%(status)s”.",
+                               allowed=statuses_words(sorted(REQUEST_STATUSES)), number=job.number,
+                               status=status_words(job.status)))
     wanted = _validate_lines(lines)
     req = Requisition(service_point_id=job.service_point_id, job=job, requested_by_id=actor.id,
                       note=(note or "").strip(), status=RequisitionStatus.PENDING.value)
@@ -400,7 +401,8 @@ def request_parts(actor, job: Job, lines: Sequence[dict], *, note: str = "") -> 
                   data={"requisition": req.id, "short": [line.part.sku for line in short]})
     if short and job.job_status != JobStatus.AWAITING_PARTS and _may_move(job, JobStatus.AWAITING_PARTS, actor):
         _move_job(job, JobStatus.AWAITING_PARTS, actor,
-                  note=f"{req.number}: waiting for {', '.join(line.part.sku for line in short)}")
+                  note=notes.note("parts_waiting", requisition=req.number,
+                                  skus=", ".join(line.part.sku for line in short)))
     return req
 
 
@@ -433,7 +435,7 @@ def _validate_lines(lines: Sequence[dict]) -> list[RequestLine]:
 def get_requisition(actor, requisition_id: int, *, for_update: bool = False) -> Requisition:
     """The requisition if ``actor`` may see it; raises NotFound / PermissionDenied."""
     return get_scoped(actor, Requisition, Requisition.id == requisition_id,
-                      missing=f"There is no requisition {requisition_id}.", for_update=for_update)
+                      missing=gettext("There is no requisition %(id)s.", id=requisition_id), for_update=for_update)
 
 
 def _lock_requisition(req: Requisition) -> Requisition:
@@ -484,11 +486,11 @@ def issue_requisition(actor, req: Requisition, *, serials: dict[int, Sequence[st
     _check_sp(actor, req.service_point_id)
     _lock_requisition(req)
     if req.status != RequisitionStatus.PENDING.value:
-        raise Conflict(gettext("Requisition %(number)s is already %(status)s.", number=req.number, status=req.status))
+        raise Conflict(gettext("Requisition %(number)s is already %(status)s.", number=req.number, status=status_words(req.status)))
     job = req.job
     if job.job_status in CLOSED_STATUSES:
         raise Conflict(gettext("Job %(number)s is %(status)s; cancel requisition %(number2)s instead.",
-                               number=job.number, status=job.status, number2=req.number))
+                               number=job.number, status=status_words(job.status), number2=req.number))
     serials = serials or {}
     stocks = _lock_stock([line.part_id for line in req.lines], req.service_point_id)
     _reload_lines(req)
@@ -543,7 +545,7 @@ def cancel_requisition(actor, req: Requisition, *, reason: str = "") -> Requisit
     _check_sp(actor, req.service_point_id)
     _lock_requisition(req)
     if req.status != RequisitionStatus.PENDING.value:
-        raise Conflict(gettext("Requisition %(number)s is already %(status)s.", number=req.number, status=req.status))
+        raise Conflict(gettext("Requisition %(number)s is already %(status)s.", number=req.number, status=status_words(req.status)))
     stocks = _lock_stock([line.part_id for line in req.lines], req.service_point_id)
     _reload_lines(req)
     for line in req.lines:
@@ -616,7 +618,7 @@ def return_unused(actor, line_id: int, qty, *, job: Job | None = None, serials=N
     moves = _apply_moves(stock, MoveKind.RETURN, qty, actor, serials=back, job_id=req.job_id,
                          requisition_id=req.id, requisition_line_id=line.id, note=(note or "").strip())
     line.returned_qty += qty
-    req.job.add_event("parts_returned", actor, note=f"{qty} × {line.part.sku} {line.part.name} back to stock",
+    req.job.add_event("parts_returned", actor, note=notes.note("parts_returned", qty=qty, part=f"{line.part.sku} {line.part.name}"),
                       data={"requisition": req.id, "sku": line.part.sku, "qty": qty, "serials": back})
     return moves
 
@@ -647,7 +649,7 @@ def return_defective(actor, line_id: int, qty=1, *, job: Job | None = None, seri
                 requisition_line_id=line.id, defective_part_id=defective.id, serial=serial,
                 note=f"{qty if serial is None else 1} to the defective bin" + (f": {description}" if description else ""))
     line.defective_qty += qty
-    req.job.add_event("part_defective", actor, note=f"{qty} × {line.part.sku} {line.part.name} faulty (DOA)",
+    req.job.add_event("part_defective", actor, note=notes.note("part_defective", qty=qty, part=f"{line.part.sku} {line.part.name}"),
                       data={"requisition": req.id, "sku": line.part.sku, "qty": qty, "defective": defective.id})
     return defective
 
@@ -669,8 +671,9 @@ def log_replaced_part(actor, job: Job, *, part: Part | None = None, serial: str 
     db.session.add(defective)
     db.session.flush()
     what = f"{part.sku} {part.name}" if part is not None else description
-    job.add_event("old_part_logged", actor, note=f"{qty} × {what} kept" + (f" (S/N {defective.serial})"
-                                                                         if defective.serial else ""),
+    kept = (notes.note("old_part_kept_serial", qty=qty, part=what, serial=defective.serial) if defective.serial
+            else notes.note("old_part_kept", qty=qty, part=what))
+    job.add_event("old_part_logged", actor, note=kept,
                   data={"defective": defective.id})
     return defective
 
@@ -697,7 +700,7 @@ def update_defective(actor, defective: DefectivePart, status: str, *, reference:
     current = DefectiveStatus(defective.status)
     if target not in _DEFECTIVE_MOVES[current]:
         raise Conflict(gettext("A defective part that is %(current)s cannot become %(target)s.",
-                               current=current.value, target=target.value))
+                               current=status_words(current), target=status_words(target)))
     now = utcnow()
     amount = None
     if target == DefectiveStatus.CREDITED and credit_amount not in (None, ""):
@@ -775,7 +778,7 @@ def _release_reservations(stock: Stock, excess: int, actor, why: str) -> None:
         excess -= released
         line.requisition.job.add_event(
             "parts_short", actor,
-            note=f"{line.requisition.number}: {line.part.sku} no longer reserved (stock {why}); it waits for stock",
+            note=notes.note("parts_unreserved", requisition=line.requisition.number, sku=line.part.sku, why=why),
             data={"requisition": line.requisition_id, "sku": line.part.sku},
         )
 
@@ -881,7 +884,7 @@ def send_transfer(actor, from_sp: ServicePoint, to_sp: ServicePoint, part: Part,
 
 def get_transfer(actor, transfer_id: int) -> Transfer:
     """A transfer that touches one of ``actor``'s service points (locked); NotFound otherwise."""
-    return get_scoped(actor, Transfer, Transfer.id == transfer_id, missing=f"There is no transfer {transfer_id}.",
+    return get_scoped(actor, Transfer, Transfer.id == transfer_id, missing=gettext("There is no transfer %(id)s.", id=transfer_id),
                       for_update=True, hide=True,
                       service_points=lambda t: (t.from_service_point_id, t.to_service_point_id))
 
@@ -894,7 +897,7 @@ def confirm_transfer(actor, transfer: Transfer) -> Transfer:
     """
     _check_sp(actor, transfer.to_service_point_id)
     if transfer.status != TransferStatus.IN_TRANSIT.value:
-        raise Conflict(gettext("Transfer %(number)s is already %(status)s.", number=transfer.number, status=transfer.status))
+        raise Conflict(gettext("Transfer %(number)s is already %(status)s.", number=transfer.number, status=status_words(transfer.status, TRANSFER_WORDS)))
     stock = _lock_stock([transfer.part_id], transfer.to_service_point_id, create=True)[transfer.part_id]
     _apply_moves(stock, MoveKind.TRANSFER_IN, transfer.qty, actor, serials=transfer.serials or [],
                  transfer_id=transfer.id, note=f"{transfer.number} from {transfer.from_service_point.code}")
@@ -940,7 +943,7 @@ def cancel_transfer(actor, transfer: Transfer, *, reason: str = "") -> Transfer:
     """
     _check_sp(actor, transfer.from_service_point_id)
     if transfer.status != TransferStatus.IN_TRANSIT.value:
-        raise Conflict(gettext("Transfer %(number)s is already %(status)s.", number=transfer.number, status=transfer.status))
+        raise Conflict(gettext("Transfer %(number)s is already %(status)s.", number=transfer.number, status=status_words(transfer.status, TRANSFER_WORDS)))
     stock = _lock_stock([transfer.part_id], transfer.from_service_point_id, create=True)[transfer.part_id]
     _apply_moves(stock, MoveKind.TRANSFER_IN, transfer.qty, actor, serials=transfer.serials or [],
                  transfer_id=transfer.id, note=f"{transfer.number} cancelled" + (f": {reason}" if reason else ""))

@@ -26,6 +26,7 @@ from models import (
     db,
 )
 from models.parts import DefectiveStatus
+from models.words import status_words
 from workshop.core.scoping import get_scoped
 from workshop.forms import apply_domain_errors
 from workshop.jobs import loading as job_service
@@ -64,7 +65,8 @@ bp = Blueprint("parts", __name__, url_prefix="/parts")
 def _template_helpers():
     return {"parts_dashboard": panel_helpers.dashboard,
             "category_label": lambda c: CATEGORY_LABELS.get(c, c),
-            "reason_label": lambda r: REASON_LABELS.get(r, r)}
+            "reason_label": lambda r: REASON_LABELS.get(r, r),
+            "stock_note": panel_helpers.stock_note}
 
 
 def _sp() -> ServicePoint:
@@ -438,14 +440,14 @@ def _next_status(d: DefectivePart) -> str:
 @bp.route("/defective/<int:defective_id>", methods=["POST"])
 def defective_update(defective_id: int):
     d = get_scoped(current_user, DefectivePart, DefectivePart.id == defective_id,
-                   missing=f"There is no defective part {defective_id}.")
+                   missing=_("There is no defective part %(id)s.", id=defective_id))
     form = DefectiveUpdateForm(prefix=f"d{d.id}")
     if form.validate_on_submit():
         done = attempt(lambda: stock_service.update_defective(current_user, d, form.status.data,
                                                               reference=form.reference.data,
                                                               credit_amount=form.credit_amount.data), form=form)
         if done:
-            flash(_("Defective part #%(id)s is now %(status)s.", id=d.id, status=d.status), "success")
+            flash(_("Defective part #%(id)s is now %(status)s.", id=d.id, status=status_words(d.status)), "success")
             return redirect(url_for("parts.defectives"))
     g.defective_form, g.defective_id = form, d.id
     response = defectives()

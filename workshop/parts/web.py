@@ -5,6 +5,7 @@ refused form passes the form with its errors, so the panel shows it."""
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -20,6 +21,38 @@ from workshop.parts import queries
 from workshop.parts.forms import OldPartForm, ReasonForm, RequestForm, ReturnForm
 from workshop.permissions.rules import can
 from workshop.web import money
+
+# Notes the ledger writes on stock movements (English, in a fixed form; see
+# workshop/parts/ledger.py), said again in the reader's language.  Only a movement that
+# belongs to a stock take, a transfer or the defective bin is read this way: a note
+# someone typed is shown as typed.
+_DEFECTIVE_NOTE = re.compile(r"^(?P<qty>\d+) to the defective bin(?:: (?P<description>.*))?$", re.DOTALL)
+_COUNT_NOTE = re.compile(r"^count(?: (?P<shelf>.*?))?(?:: (?P<counted>\d+) counted)?$", re.DOTALL)
+_TRANSFER_NOTE = re.compile(r"^(?P<number>\S+) (?:(?P<way>to|from) (?P<code>\S+)|cancelled(?:: (?P<reason>.*))?)$",
+                            re.DOTALL)
+
+
+def stock_note(move) -> str:
+    """A stock movement's note in the current locale (see above)."""
+    note = move.note or ""
+    if move.defective_part_id and (m := _DEFECTIVE_NOTE.match(note)):
+        said = _("%(qty)s to the defective bin", qty=m["qty"])
+        return f"{said}: {m['description']}" if m["description"] else said
+    if move.stock_take_id and (m := _COUNT_NOTE.match(note)):
+        shelf, counted = m["shelf"], m["counted"]
+        if shelf and counted:
+            return _("Stock take %(shelf)s: %(counted)s counted", shelf=shelf, counted=counted)
+        if counted:
+            return _("Stock take: %(counted)s counted", counted=counted)
+        return _("Stock take %(shelf)s", shelf=shelf) if shelf else _("Stock take")
+    if move.transfer_id and (m := _TRANSFER_NOTE.match(note)):
+        if m["way"] == "to":
+            return _("%(number)s to %(code)s", number=m["number"], code=m["code"])
+        if m["way"] == "from":
+            return _("%(number)s from %(code)s", number=m["number"], code=m["code"])
+        said = _("%(number)s cancelled", number=m["number"])
+        return f"{said}: {m['reason']}" if m["reason"] else said
+    return note
 
 
 def part_choices(job: Job) -> tuple[list[tuple[str, list[tuple[str, str, int]]]], dict]:

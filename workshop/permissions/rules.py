@@ -66,6 +66,7 @@ PERMISSIONS: dict[str, frozenset[Role]] = {
 ENDPOINT_RULES: dict[str, str | dict[str, str]] = {
     # infrastructure
     "static": PUBLIC,
+    "main.favicon": PUBLIC,
     "health.healthz": PUBLIC,
     "auth.login": PUBLIC,
     "auth.logout": LOGIN,

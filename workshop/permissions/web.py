@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 from flask import Flask, abort, request
+from flask_babel import gettext
 from flask_login import current_user
 
 from workshop.extensions import login_manager
@@ -16,13 +17,13 @@ def enforce() -> None:
         return None
     rule = rule_for(request.endpoint, request.method)
     if rule is None:
-        abort(403, description="No permission rule is written for this page.")
+        abort(403, description=gettext("No permission rule is written for this page."))
     if rule == PUBLIC:
         return None
     if not current_user.is_authenticated:
         return login_manager.unauthorized()
     if not can(current_user, rule):
-        abort(403, description="Your role does not allow this.")
+        abort(403, description=gettext("Your role does not allow this."))
     return None
 
 

@@ -33,6 +33,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from flask_babel import gettext
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload, selectinload
 
@@ -59,10 +60,12 @@ from models import (
     utcnow,
 )
 from models.jobs import open_jobs
-from workshop.core import audit
+from models.words import status_words
+from workshop.core import audit, throttle
 from workshop.core.clock import as_utc, local_now, local_today
 from workshop.core.locale import phone_language
 from workshop.core.money import CENT, ZERO, cents, parse_money
+from workshop.core.settings import setting
 from workshop.jobs import workflow
 from workshop.parts import catalogue as parts_service
 from workshop.pickup import loaners
@@ -305,11 +308,28 @@ def payments(job: Job) -> list[Payment]:
 class VerificationFailed(PermissionDenied):
     """The person at the counter could not be verified as the handset's owner."""
 
-    title = "Verification failed"
+    title = _l("Verification failed")
 
     def __init__(self, message: str, *, reason: str, field: str | None = None):
         super().__init__(message, field=field)
         self.reason = reason
+
+
+class StubScansExhausted(VerificationFailed):
+    """Too many receipt stubs that were not this job's were scanned for it lately: the
+    stub no longer verifies until the window passes (the phone digits and an ID still do)."""
+
+    status = 429
+    title = _l("Too many attempts")
+
+    def __init__(self, message: str, *, retry_after: int):
+        super().__init__(message, reason="stub_attempts_exhausted", field="stub_code")
+        self.retry_after = retry_after
+
+
+def stub_failure_limit() -> str:
+    """How many stubs that do not match a job may be scanned for it, e.g. "5 per 15 minutes"."""
+    return setting("PICKUP_STUB_FAILURE_LIMIT", "5 per 15 minutes")
 
 
 @dataclass(frozen=True)
@@ -345,25 +365,35 @@ def verify(job: Job, verification: Verification) -> None:
             raise ValidationError(gettext("Scan the customer's receipt stub."), field="stub_code")
         from workshop.jobs import receipt_stub as stub
 
+        wait = throttle.exhausted(stub_failure_limit(), "pickup-stub", job.number)
+        if wait is not None:
+            # Guessing a stub's token scan after scan: stop it here, even a right one.
+            raise StubScansExhausted(gettext(
+                "Too many receipt stubs that are not this job's were scanned. Verify the customer with the "
+                "last 4 digits of their phone and an ID document, or scan again in %(minutes)s minute(s).",
+                minutes=max(1, -(-wait // 60))), retry_after=wait)
         if not stub.matches(job, code):
             # The bag's tag (the bare job number) never verifies: only the stub has the token.
-            raise VerificationFailed("The receipt stub scanned is not this job's.", reason="stub_mismatch",
+            raise VerificationFailed(gettext("The receipt stub scanned is not this job's."), reason="stub_mismatch",
                                      field="stub_code")
         return
     digits = (verification.phone_last4 or "").strip()
     if not _LAST4_RE.match(digits):
         raise ValidationError(gettext("Enter the last 4 digits of the customer's phone number."), field="phone_last4")
     if not hmac.compare_digest(digits.encode(), job.customer.phone_last4.encode()):
-        raise VerificationFailed("The last 4 digits do not match the customer's phone number.",
+        raise VerificationFailed(gettext("The last 4 digits do not match the customer's phone number."),
                                  reason="phone_mismatch", field="phone_last4")
     if not verification.id_checked:
-        raise VerificationFailed("Check the customer's ID document and tick the box before handing over.",
+        raise VerificationFailed(gettext("Check the customer's ID document and tick the box before handing over."),
                                  reason="id_not_checked", field="id_checked")
 
 
 def log_failed_verification(actor, job: Job, failure: VerificationFailed, verification: Verification):
-    """Append the audit row for a refused verification.  The caller commits it in its
+    """Append the audit row for a refused verification, and count a stub that was not
+    this job's against it (:func:`stub_failure_limit`).  The caller commits it in its
     own transaction, after rolling back whatever the refused request had started."""
+    if failure.reason == "stub_mismatch":
+        throttle.count(stub_failure_limit(), "pickup-stub", job.number)
     return audit.record(actor, "pickup.verification_failed", job, job_number=job.number,
                         method=VerificationMethod(verification.method).value, reason=failure.reason)
 
@@ -395,7 +425,7 @@ def check_collectable(job: Job) -> None:
         raise WorkflowError(
             gettext("Job %(number)s is %(status)s: only a ready (or cancelled) handset can "
                     "be collected.",
-                    number=job.number, status=job.status)
+                    number=job.number, status=status_words(job.status))
         )
 
 

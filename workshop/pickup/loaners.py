@@ -31,6 +31,7 @@ from models import (
     db,
     utcnow,
 )
+from models.words import status_words
 from workshop.core import audit
 from workshop.core.clock import local_today
 from workshop.core.scoping import get_scoped
@@ -56,7 +57,7 @@ def available(service_point_id: int) -> list[Loaner]:
 
 def get_loaner(user, loaner_id: int, *, for_update: bool = False) -> Loaner:
     """The loaner if ``user`` may see it.  Raises NotFound, PermissionDenied."""
-    return get_scoped(user, Loaner, Loaner.id == loaner_id, missing=f"There is no loaner {loaner_id}.",
+    return get_scoped(user, Loaner, Loaner.id == loaner_id, missing=gettext("There is no loaner %(id)s.", id=loaner_id),
                       for_update=for_update)
 
 
@@ -78,7 +79,7 @@ def add_loaner(actor, service_point: ServicePoint, *, imei: str, brand: str = ""
     check_service_point(actor, service_point.id)
     verdict = imei_service.check(imei)
     if not verdict.valid:
-        raise ValidationError(verdict.reason or f"“{imei}” is not a valid IMEI.", field="imei")
+        raise ValidationError(verdict.reason or gettext("“%(imei)s” is not a valid IMEI.", imei=imei), field="imei")
     number = verdict.value
     state = _condition(condition, "condition")
     if state == LoanerCondition.DAMAGED:
@@ -143,10 +144,10 @@ def lend(actor, loaner: Loaner, job: Job, *, notes: str = "") -> LoanerLoan:
         raise Conflict(gettext("This loaner belongs to another service point's pool."), field="loaner")
     if job.job_status in (JobStatus.COLLECTED, JobStatus.CANCELLED):
         raise Conflict(gettext("Job %(number)s is %(status)s: no loaner can be lent on it.",
-                               number=job.number, status=job.status))
+                               number=job.number, status=status_words(job.status)))
     if loaner.status != LoanerStatus.AVAILABLE.value:
         raise Conflict(gettext("Loaner %(label)s (%(imei)s) is %(status)s, not available.",
-                               label=loaner.label, imei=loaner.imei, status=loaner.status),
+                               label=loaner.label, imei=loaner.imei, status=status_words(loaner.status)),
                        field="loaner")
     if open_loan(job) is not None:
         raise Conflict(gettext("Job %(number)s already has a loaner out.", number=job.number), field="loaner")

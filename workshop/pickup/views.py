@@ -43,6 +43,7 @@ from workshop.core.scoping import get_scoped
 from workshop.forms import apply_domain_errors
 from workshop.intake.forms import ACCESSORY_LABELS
 from workshop.jobs import loading as job_service
+from workshop.jobs import notes
 from workshop.jobs import panels as job_panels
 from workshop.jobs import scan as scan_service
 from workshop.notifications import cli as sender
@@ -130,7 +131,7 @@ def counter():
             form.code.errors.append(exc.message)
         else:
             # The handset was taken off the shelf for its owner: the scan is part of its history.
-            job.add_event("scan", current_user, note="Scanned at the pickup counter",
+            job.add_event("scan", current_user, note=notes.note("pickup_scan"),
                           data={"code": form.code.data.strip(), "where": "pickup_counter"})
             db.session.commit()
             return redirect(url_for("pickup.job", number=job.number))
@@ -189,7 +190,7 @@ def verify(number: str):
         db.session.commit()
         _forget_verification(job.number)
         apply_domain_errors(form, exc)
-        return _job_page(job, verify_form=form, status=403)
+        return _job_page(job, verify_form=form, status=exc.status)
     except DomainError as exc:
         db.session.rollback()
         apply_domain_errors(form, exc)
@@ -475,7 +476,7 @@ def outbox_send():
 @bp.route("/outbox/<int:message_id>/retry", methods=["POST"])
 def outbox_retry(message_id: int):
     message = get_scoped(current_user, OutboxMessage, OutboxMessage.id == message_id,
-                         missing=f"There is no message {message_id}.")
+                         missing=_("There is no message %(id)s.", id=message_id))
     form = ActionForm()
     if form.validate_on_submit():
         try:

@@ -1,6 +1,7 @@
 import datetime as dt
 
 from flask import Blueprint, Response, abort, current_app, request, url_for
+from flask_babel import gettext
 from flask_login import current_user
 
 import labels
@@ -64,7 +65,7 @@ def intake_batch():
     try:
         day = dt.date.fromisoformat(request.args["date"]) if request.args.get("date") else None
     except ValueError:
-        abort(400, description="date must look like 2026-11-22.")
+        abort(400, description=gettext("The date must look like 2026-11-22."))
     sp = current_user.service_point
     if day is None:
         from zoneinfo import ZoneInfo
@@ -89,7 +90,7 @@ def bin_labels():
     size = printing.check_choice(request.args.get("size"), labels.LABEL_SIZES, sp.label_size, "size")
     parts_to_print = printing.parts_on_shelf(request.args.get("shelf"), request.args.getlist("sku"))
     if not parts_to_print:
-        abort(404, description="No parts are stored there.")
+        abort(404, description=gettext("No parts are stored there."))
     data = printing.bin_labels_pdf(parts_to_print, size=size, dpi=sp.printer_dpi)
     what = request.args.get("shelf") or parts_to_print[0].sku
     return _pdf(data, f"bins-{what}-{size}.pdf")

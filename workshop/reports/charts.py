@@ -1,6 +1,6 @@
 """Charts drawn on the server as SVG: no script, no CDN, and they print.
 
-Plain data in, SVG text out.  Labels are escaped; colours come from CSS classes so
+Plain data in, SVG text out (in a ``<figure>`` whose caption is the chart's title).  Labels are escaped; colours come from CSS classes so
 the printed page can render them in grey.
 """
 
@@ -37,6 +37,13 @@ def _frame(title: str, top: float, unit: str) -> list[str]:
     return parts
 
 
+def _figure(title: str, svg: str) -> str:
+    # The title as a visible heading above the chart (the SVG's <title> is only a
+    # tooltip and what a screen reader says).
+    return (f'<figure class="chart-figure mb-0"><figcaption class="fw-semibold small mb-1">{escape(title)}'
+            f'</figcaption>{svg}</figure>')
+
+
 def _x_labels(labels: Sequence[str], step: float) -> list[str]:
     every = max(1, len(labels) // 12)
     out = []
@@ -67,7 +74,7 @@ def bar_chart(title: str, points: Sequence[tuple[str, float | None]], *, unit: s
                      f'fill="#3b6fb6"><title>{escape(label)}: {value:g}{escape(unit)}</title></rect>')
     parts += _x_labels([label for label, _ in points], step)
     parts.append("</svg>")
-    return "".join(parts)
+    return _figure(title, "".join(parts))
 
 
 def line_chart(title: str, points: Sequence[tuple[str, float | None]], *, unit: str = "",
@@ -97,7 +104,7 @@ def line_chart(title: str, points: Sequence[tuple[str, float | None]], *, unit: 
                          f'class="line"/>')
     parts += _x_labels([label for label, _ in points], step)
     parts.append("</svg>")
-    return "".join(parts)
+    return _figure(title, "".join(parts))
 
 
 def hbar_chart(title: str, points: Sequence[tuple[str, float]], *, unit: str = "") -> str:
@@ -117,4 +124,4 @@ def hbar_chart(title: str, points: Sequence[tuple[str, float]], *, unit: str = "
                      f'class="bar"/>')
         parts.append(f'<text x="{label_w + w + 4:.1f}" y="{y + 15}" font-size="11">{value:g}{escape(unit)}</text>')
     parts.append("</svg>")
-    return "".join(parts)
+    return _figure(title, "".join(parts))

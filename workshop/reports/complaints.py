@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from functools import cached_property
 
+from flask_babel import gettext
 from sqlalchemy import and_, case, func, select
 
 from models import Complaint, FollowUp, Remedy, User, ValidationError, db, utcnow
@@ -238,7 +239,8 @@ def drill(figure: str, scope: Scope, period: Period, *, now: dt.datetime | None 
         "complaints_founded": lambda c: bool(c.founded),
     }
     if figure not in tests:
-        raise ValidationError(f"No figure {figure!r}; choose one of {', '.join(tests)}.", field="figure")
+        raise ValidationError(gettext("No figure %(figure)s; choose one of %(choices)s.", figure=repr(figure),
+                                      choices=", ".join(tests)), field="figure")
     rows = [{"case": c, "counted": tests[figure](c)} for c in cases(scope, period)]
     return {"figure": figure, "rows": rows, "base": len(rows), "counted": sum(1 for r in rows if r["counted"])}
 

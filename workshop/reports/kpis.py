@@ -23,6 +23,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
 
+from flask_babel import gettext
 from sqlalchemy import and_, case, exists, func, literal, or_, select
 from sqlalchemy.orm import aliased
 
@@ -449,5 +450,6 @@ def drill(figure: str, scope: Scope, period: Period, *, now: dt.datetime | None 
         items = [{"number": w["number"], "ready_on": w["ready_on"], "age_days": w["age_days"], "counted": True}
                  for w in ready_waiting(scope, now)]
     else:
-        raise ValidationError(f"No figure {figure!r}; choose one of {', '.join(DRILLS)}.", field="figure")
+        raise ValidationError(gettext("No figure %(figure)s; choose one of %(choices)s.", figure=repr(figure),
+                                      choices=", ".join(DRILLS)), field="figure")
     return {"figure": figure, "rows": items, "base": len(items), "counted": sum(1 for i in items if i["counted"])}

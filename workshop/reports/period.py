@@ -11,6 +11,8 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
+from flask_babel import gettext
+
 from models import PermissionDenied, ServicePoint, User, ValidationError, db
 from workshop.core.clock import local_today, zone
 
@@ -68,14 +70,16 @@ def preset(name: str, today: dt.date) -> Period:
         return Period(today.replace(day=1), today)
     if name == "last_month":
         return month_of(today.replace(day=1) - dt.timedelta(days=1))
-    raise ValidationError(f"Unknown period {name!r}; choose one of {', '.join(PRESETS)}.", field="preset")
+    raise ValidationError(gettext("Unknown period %(name)s; choose one of %(choices)s.", name=repr(name),
+                                  choices=", ".join(PRESETS)), field="preset")
 
 
 def _parse_date(value: str, field: str, errors: dict) -> dt.date | None:
     try:
         return dt.date.fromisoformat(value.strip())
     except (ValueError, AttributeError):
-        errors.setdefault(field, []).append(f"Not a date: {value!r}; write it as YYYY-MM-DD.")
+        errors.setdefault(field, []).append(gettext("Not a date: %(value)s; write it as YYYY-MM-DD.",
+                                                    value=repr(value)))
         return None
 
 
@@ -96,7 +100,7 @@ def parse(start: str | None, end: str | None, *, today: dt.date, preset_name: st
     first = _parse_date(start, "from", errors) if start else None
     last = _parse_date(end, "to", errors) if end else None
     if errors:
-        raise ValidationError("The report period is not valid.", errors=errors)
+        raise ValidationError(gettext("The report period is not valid."), errors=errors)
     if first is None and last is None:
         return preset("this_month", today)
     if first is None:
@@ -104,11 +108,12 @@ def parse(start: str | None, end: str | None, *, today: dt.date, preset_name: st
     if last is None:
         last = max(first, today) if first <= today else first
     if first > last:
-        raise ValidationError("The report period is not valid.",
-                              errors={"from": [f"'from' ({first}) is after 'to' ({last})."]})
+        raise ValidationError(gettext("The report period is not valid."),
+                              errors={"from": [gettext("'from' (%(first)s) is after 'to' (%(last)s).",
+                                                       first=first, last=last)]})
     if (last - first).days + 1 > MAX_DAYS:
-        raise ValidationError("The report period is not valid.",
-                              errors={"to": [f"A report covers at most {MAX_DAYS} days."]})
+        raise ValidationError(gettext("The report period is not valid."),
+                              errors={"to": [gettext("A report covers at most %(days)s days.", days=MAX_DAYS)]})
     return Period(first, last)
 
 
@@ -156,9 +161,9 @@ def scope_for(user: User, code: str | None = None) -> Scope:
     if code:
         sp = db.session.scalar(db.select(ServicePoint).where(ServicePoint.code == code))
         if sp is None:
-            raise ValidationError(f"No service point {code}.", field="service_point")
+            raise ValidationError(gettext("No service point %(code)s.", code=code), field="service_point")
         if sp.id not in user.service_point_ids:
-            raise PermissionDenied("This belongs to another service point.")
+            raise PermissionDenied(gettext("This belongs to another service point."))
         return Scope((sp,))
     sps = db.session.scalars(db.select(ServicePoint).where(ServicePoint.id.in_(user.service_point_ids))
                              .order_by(ServicePoint.code)).all()

@@ -152,8 +152,8 @@ def month_from_args(default_day: dt.date):
     try:
         return month_of(dt.date.fromisoformat(value + "-01"))
     except ValueError:
-        raise ValidationError("Not a month.", errors={"month": [f"Not a month: {value!r}; write YYYY-MM."]}) \
-            from None
+        raise ValidationError(_("Not a month."), errors={
+            "month": [_("Not a month: %(value)s; write YYYY-MM.", value=repr(value))]}) from None
 
 
 @bp.route("/workbook.xlsx")

@@ -147,9 +147,12 @@ def _refuse(status: int, errors: dict[str, list[str]], detail: str):
     """Abort with ``status``; the API gets 422 problem JSON naming the fields."""
     from workshop.errors import problem
 
-    if _is_api():  # the API answers in English, like the rest of it
+    if _is_api():  # in the language the client asks for (Accept-Language)
+        from workshop.errors.messages import http_title
+
         code = 422 if status == 400 else status
-        abort(problem(code, "Unprocessable Content" if code == 422 else "Bad Request", detail, errors))
+        abort(problem(code, http_title(code, "Unprocessable Content" if code == 422 else "Bad Request"),
+                      _html_words(detail), {k: [_html_words(m) for m in v] for k, v in errors.items()}))
     abort(status, description=_html_words(detail))
 
 
@@ -166,6 +169,13 @@ def _html_words(detail: str) -> str:
             gettext("Some fields contain characters or numbers that are not allowed."),
         "A value is too long or out of range; nothing was saved.":
             gettext("A value is too long or out of range; nothing was saved."),
+        "Control characters (such as NUL) are not allowed.":
+            gettext("Control characters (such as NUL) are not allowed."),
+        "The text is not valid Unicode.": gettext("The text is not valid Unicode."),
+        "The file name contains characters that are not allowed.":
+            gettext("The file name contains characters that are not allowed."),
+        "Must be a finite number.": gettext("Must be a finite number."),
+        "Some fields are not valid; see errors.": gettext("Some fields are not valid; see errors."),
     }
     return words.get(detail, detail)
 
@@ -201,7 +211,11 @@ def guard_request():
                 from workshop.errors import problem
 
                 if _is_api():
-                    abort(problem(422, "Unprocessable Content", "Some fields are not valid; see errors.", errors))
+                    from workshop.errors.messages import http_title
+
+                    abort(problem(422, http_title(422, "Unprocessable Content"),
+                                  _html_words("Some fields are not valid; see errors."),
+                                  {k: [_html_words(m) for m in v] for k, v in errors.items()}))
                 abort(400, description=_html_words("Some fields contain characters or numbers that are not allowed."))
     elif request.form:
         for key, values in request.form.lists():
@@ -250,10 +264,13 @@ def handle_data_error(exc):
 
     db.session.rollback()
     current_app.logger.warning("Refused a value the database cannot hold: %s", exc.orig)
-    detail = "A value is too long or out of range; nothing was saved."
+    from workshop.errors.messages import http_title
+
+    detail = _html_words("A value is too long or out of range; nothing was saved.")
+    title = http_title(422, "Unprocessable Content")
     if _is_api():
-        return problem(422, "Unprocessable Content", detail)
-    return render_template("errors/error.html", status=422, title="Unprocessable Content",
+        return problem(422, title, detail)
+    return render_template("errors/error.html", status=422, title=title,
                            detail=_html_words(detail)), 422
 
 

@@ -39,8 +39,10 @@ __all__ = [
     "REMEDIES",
     "SANBAO",
     "STATUSES",
+    "TERMS_ERRORS",
     "PolicyTerms",
     "ServiceDates",
+    "TermsError",
     "WarrantyCase",
     "WarrantyDecision",
     "add_months",
@@ -187,6 +189,37 @@ def reason_text(code: str, args: Mapping[str, object]) -> str:
 # policy terms
 
 
+#: What :class:`TermsError` says, by code (English; ``workshop.warranty.policies`` says
+#: the same in the reader's language from the code and values).
+TERMS_ERRORS = {
+    "not_whole": "{name} must be a whole number, not {value!r}.",
+    "no_code": "A warranty policy needs a code.",
+    "months_positive": "Months for {component} must be a positive whole number.",
+    "no_component": "A warranty policy needs at least one component period.",
+    "required": "{name} is required.",
+    "needs": "A warranty policy needs a {required}.",
+    "negative_months": "Months must not be negative.",
+    "period_kind": "Give a period in days or in months (one of them).",
+    "negative_days": "Days must not be negative.",
+    "unknown_proof": "Unknown proof of purchase {proof!r}; expected invoice or warranty_card.",
+    "negative_extension": "Extension days must not be negative.",
+    "negative_prior": "Prior repairs must not be negative.",
+    "no_period": "The policy {code} has no warranty period for {component!r} (known: {known}).",
+    "future_purchase": "The purchase date {purchased} is after today ({today}).",
+}
+
+
+class TermsError(ValueError):
+    """Terms or facts the engine cannot work with: a ValueError that also carries a
+    stable ``code`` (a key of :data:`TERMS_ERRORS`) and the ``values`` it names, so a
+    caller can say it in another language."""
+
+    def __init__(self, reason: str, **values: object) -> None:
+        self.code = reason
+        self.values = values
+        super().__init__(TERMS_ERRORS[reason].format(**values))
+
+
 def _optional_days(name: str, value: object) -> int | None:
     # Values come from database rows, JSON and forms: accept 7, 7.0 and "7".
     if value is None or value == "":
@@ -202,7 +235,7 @@ def _optional_days(name: str, value: object) -> int | None:
     else:
         number = None
     if number is None or number < 0:
-        raise ValueError(f"{name} must be a whole number, not {value!r}.")
+        raise TermsError("not_whole", name=name, value=value)
     return number
 
 
@@ -249,15 +282,18 @@ class PolicyTerms:
 
     def __post_init__(self) -> None:
         if not self.code or not str(self.code).strip():
-            raise ValueError("A warranty policy needs a code.")
+            raise TermsError("no_code")
         months: dict[str, int] = {}
         for component, count in dict(self.component_months).items():
-            number = _optional_days(f"Months for {component}", count)
+            try:
+                number = _optional_days(f"Months for {component}", count)
+            except TermsError:
+                number = None
             if not number:
-                raise ValueError(f"Months for {component} must be a positive whole number.")
+                raise TermsError("months_positive", component=component)
             months[str(component)] = number
         if not months:
-            raise ValueError("A warranty policy needs at least one component period.")
+            raise TermsError("no_component")
         # Frozen all the way down: presets are shared module-level objects.
         object.__setattr__(self, "component_months", MappingProxyType(months))
         for name in ("return_days", "exchange_days", "loaner_after_days",
@@ -266,7 +302,7 @@ class PolicyTerms:
         for name in ("promise_days", "repair_warranty_days"):
             value = _optional_days(name, getattr(self, name))
             if value is None:
-                raise ValueError(f"{name} is required.")
+                raise TermsError("required", name=name)
             object.__setattr__(self, name, value)
 
     @classmethod
@@ -281,7 +317,7 @@ class PolicyTerms:
         values = {key: value for key, value in data.items() if key in names}
         for required in ("code", "name"):
             if not values.get(required):
-                raise ValueError(f"A warranty policy needs a {required}.")
+                raise TermsError("needs", required=required)
         for flag in ("proof_required", "restart_on_exchange"):
             if flag in values:
                 values[flag] = _flag(values[flag])
@@ -321,7 +357,7 @@ def add_months(start: dt.date, months: int) -> dt.date:
     Raises ValueError for a negative ``months``.
     """
     if months < 0:
-        raise ValueError("Months must not be negative.")
+        raise TermsError("negative_months")
     index = start.month - 1 + months
     year, month = start.year + index // 12, index % 12 + 1
     return dt.date(year, month, min(start.day, calendar.monthrange(year, month)[1]))
@@ -336,10 +372,10 @@ def period_end(purchase_date: dt.date, *, days: int | None = None,
     exactly one of ``days``/``months`` is given and not negative.
     """
     if (days is None) == (months is None):
-        raise ValueError("Give a period in days or in months (one of them).")
+        raise TermsError("period_kind")
     if days is not None:
         if days < 0:
-            raise ValueError("Days must not be negative.")
+            raise TermsError("negative_days")
         return purchase_date + dt.timedelta(days=days)
     return add_months(purchase_date, months)
 
@@ -382,13 +418,11 @@ class WarrantyCase:
         if self.proof_kind == "":
             self.proof_kind = None
         if self.proof_kind is not None and self.proof_kind not in PROOF_KINDS:
-            raise ValueError(
-                f"Unknown proof of purchase {self.proof_kind!r}; expected invoice or "
-                "warranty_card.")
+            raise TermsError("unknown_proof", proof=self.proof_kind)
         if self.extension_days < 0:
-            raise ValueError("Extension days must not be negative.")
+            raise TermsError("negative_extension")
         if self.prior_repairs_same_fault < 0:
-            raise ValueError("Prior repairs must not be negative.")
+            raise TermsError("negative_prior")
 
 
 @dataclass(frozen=True)
@@ -460,14 +494,11 @@ def assess(terms: PolicyTerms, case: WarrantyCase) -> WarrantyDecision:
     purchase date is after ``today``.
     """
     if case.component not in terms.component_months:
-        known = ", ".join(terms.component_months)
-        raise ValueError(
-            f"The policy {terms.code} has no warranty period for {case.component!r} "
-            f"(known: {known}).")
+        raise TermsError("no_period", code=terms.code, component=case.component,
+                         known=", ".join(terms.component_months))
     if case.purchase_date is not None and case.purchase_date > case.today:
-        raise ValueError(
-            f"The purchase date {case.purchase_date.isoformat()} is after today "
-            f"({case.today.isoformat()}).")
+        raise TermsError("future_purchase", purchased=case.purchase_date.isoformat(),
+                         today=case.today.isoformat())
 
     codes: list[str] = []
     reasons: list[str] = []

@@ -15,11 +15,12 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 from flask_babel import gettext
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from models import ServicePoint, ServicePointPolicy, ValidationError, WarrantyPolicy, db
 from workshop.core import audit
-from workshop.warranty.engine import EU24, PRESETS, SANBAO, PolicyTerms
+from workshop.warranty.engine import EU24, PRESETS, SANBAO, PolicyTerms, TermsError
 
 __all__ = [
     "DAY_FIELDS",
@@ -39,8 +40,27 @@ DAY_FIELDS = ("return_days", "exchange_days", "promise_days", "loaner_after_days
 MAX_DAYS = 3650
 MAX_MONTHS = 240
 CODE_RE = re.compile(r"^[a-z0-9][a-z0-9_-]{1,39}$")
-FALLBACK_NOTE = ("No warranty policy is set up yet: the built-in 三包 preset applies. "
-                 "An admin can add policies under Warranty policies.")
+FALLBACK_NOTE = _l("No warranty policy is set up yet: the built-in 三包 preset applies. "
+                   "An admin can add policies under Warranty policies.")
+
+#: The engine's refusals of a term (:data:`workshop.warranty.engine.TERMS_ERRORS`), as
+#: shown beside the field they are about (so without the field's name).
+TERMS_MESSAGES = {
+    "not_whole": _l("Must be a whole number, not “%(value)s”."),
+    "months_positive": _l("Must be a positive whole number of months."),
+    "required": _l("Required."),
+    "no_code": _l("A warranty policy needs a code."),
+    "needs": _l("A warranty policy needs a code and a name."),
+    "no_component": _l("A warranty policy needs at least one component period."),
+    "negative_months": _l("Months must not be negative."),
+    "negative_days": _l("Days must not be negative."),
+    "period_kind": _l("Give a period in days or in months (one of them)."),
+    "unknown_proof": _l("Unknown proof of purchase “%(proof)s”: an invoice or a warranty card."),
+    "negative_extension": _l("Extension days must not be negative."),
+    "negative_prior": _l("Prior repairs must not be negative."),
+    "no_period": _l("The policy %(code)s has no warranty period for %(component)s (known: %(known)s)."),
+    "future_purchase": _l("The purchase date %(purchased)s is after today (%(today)s)."),
+}
 
 
 @dataclass(frozen=True)
@@ -128,7 +148,7 @@ def _check_terms(data: Mapping[str, object], errors: dict[str, list[str]]) -> Po
         try:
             PolicyTerms.from_mapping({**probe, name: value})
         except ValueError as exc:
-            errors[name] = [_plain(str(exc), name)]
+            errors[name] = [terms_message(exc)]
             continue
         if value not in (None, "") and int(value) > MAX_DAYS:
             errors[name] = [gettext("Use at most %(max_days)s days.", max_days=MAX_DAYS)]
@@ -138,7 +158,7 @@ def _check_terms(data: Mapping[str, object], errors: dict[str, list[str]]) -> Po
         try:
             PolicyTerms.from_mapping({**probe, "component_months": {component: value}})
         except ValueError as exc:
-            errors[key] = [_plain(str(exc), key)]
+            errors[key] = [terms_message(exc)]
             continue
         if int(value) > MAX_MONTHS:
             errors[key] = [gettext("Use at most %(max_months)s months.", max_months=MAX_MONTHS)]
@@ -151,15 +171,17 @@ def _check_terms(data: Mapping[str, object], errors: dict[str, list[str]]) -> Po
     try:
         return PolicyTerms.from_mapping(data)
     except ValueError as exc:
-        errors["_schema"] = [str(exc)]
+        errors["_schema"] = [terms_message(exc)]
         return None
 
 
-def _plain(message: str, name: str) -> str:
-    # PolicyTerms names the field in its messages; beside the field that reads twice.
-    if message.endswith("is required."):
-        return "Required."
-    return message.replace(f"{name} ", "", 1) if message.startswith(name) else message
+def terms_message(exc: ValueError) -> str:
+    """The engine's refusal in the current locale, as shown beside the field it is about
+    (:data:`TERMS_MESSAGES`); a ValueError without a code is shown as it is."""
+    if isinstance(exc, TermsError) and exc.code in TERMS_MESSAGES:
+        values = {key: str(value) for key, value in exc.values.items()}
+        return str(TERMS_MESSAGES[exc.code]) % values
+    return str(exc)
 
 
 def save(actor, data: Mapping[str, object], *, policy: WarrantyPolicy | None = None, chain_default: bool = False,
@@ -196,7 +218,7 @@ def save(actor, data: Mapping[str, object], *, policy: WarrantyPolicy | None = N
     if set(sp_ids) - known:
         errors["service_points"] = [gettext("Unknown service point.")]
     if not active and sp_ids:
-        errors.setdefault("active", []).append("A policy that is a service point's default must stay active.")
+        errors.setdefault("active", []).append(gettext("A policy that is a service point's default must stay active."))
     if errors:
         raise ValidationError(gettext("The warranty policy was not saved."), errors=errors)
 

@@ -53,9 +53,9 @@ def add(actor, imei: str, *, reason: str, reference: str = "", note: str = "") -
     errors: dict[str, list[str]] = {}
     result = imei_service.check(imei)
     if not result.valid:
-        message = result.reason or "Not a valid IMEI."
+        message = result.reason or gettext("Not a valid IMEI.")
         if result.suggestion:
-            message += f" Did you mean {result.suggestion}?"
+            message = gettext("%(reason)s Did you mean %(suggestion)s?", reason=message, suggestion=result.suggestion)
         errors["imei"] = [message]
     elif active_entries([result.value]):
         errors["imei"] = [gettext("%(value)s is already on the blocked register.", value=result.value)]

@@ -61,8 +61,9 @@ class TacImportResult:
         return self.inserted + self.updated + self.unchanged
 
     def summary(self) -> str:
-        return (f"{self.accepted} rows read: {self.inserted} new, {self.updated} updated, "
-                f"{self.unchanged} unchanged; {len(self.rejected)} rejected.")
+        return gettext("%(accepted)s rows read: %(inserted)s new, %(updated)s updated, %(unchanged)s unchanged; "
+                       "%(rejected)s rejected.", accepted=self.accepted, inserted=self.inserted,
+                       updated=self.updated, unchanged=self.unchanged, rejected=len(self.rejected))
 
 
 def lookup(tac_or_imei: str | None) -> TacEntry | None:

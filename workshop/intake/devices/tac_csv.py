@@ -37,6 +37,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import TextIO
 
+from flask_babel import gettext
+
 __all__ = [
     "MAX_NAME_LENGTH",
     "RejectedRow",
@@ -143,11 +145,11 @@ class TacCsvReader:
             if len(self._pending) > 1 and self._quote_left_open(fields):
                 # A quote left open swallows the rows after it (to the end of the file,
                 # or to the next quote): report this line and read the others as rows.
-                fields, error = None, "a quote opened on this line is not closed on it"
+                fields, error = None, gettext("a quote opened on this line is not closed on it")
         except csv.Error as exc:
             fields, error = None, str(exc)
             if "field larger than field limit" in error:
-                error = "a field is far too long"
+                error = gettext("a field is far too long")
         if error is not None and len(self._pending) > 1:
             # Only this line is the bad record: read the lines after it again, as rows of
             # their own, with a fresh reader (the old one may be mid-record).
@@ -187,9 +189,9 @@ class TacCsvReader:
             try:
                 _, fields, raw, error = self._next_record()
             except StopIteration:
-                raise ValueError("The TAC file is empty: no header line was found.") from None
+                raise ValueError(gettext("The TAC file is empty: no header line was found.")) from None
             if error is not None:
-                raise ValueError(f"The TAC file's header cannot be read as CSV: {error}.")
+                raise ValueError(gettext("The TAC file's header cannot be read as CSV: %(error)s.", error=error))
             if not any(f.strip() for f in fields):
                 continue  # blank lines before the header
             if self.licence is None and raw.strip().lower().startswith(_LICENCE_PREFIX):
@@ -207,10 +209,10 @@ class TacCsvReader:
             self.layout = "plain"
             self._columns = (names.index("tac"), names.index("brand"), names.index("model"))
         else:
-            raise ValueError(
-                f"Unrecognised TAC file header {header.strip()!r}: expected the Osmocom TAC "
+            raise ValueError(gettext(
+                "Unrecognised TAC file header %(header)s: expected the Osmocom TAC "
                 "database export (its licence line, then 'tac,name,name,...') or a plain "
-                "file whose first line is 'tac,brand,model'.")
+                "file whose first line is 'tac,brand,model'.", header=repr(header.strip())))
 
     def _generate(self) -> Iterator[TacRow | RejectedRow]:
         while True:
@@ -219,7 +221,8 @@ class TacCsvReader:
             except StopIteration:
                 return
             if error is not None:
-                yield self._reject(line, raw, f"The line cannot be read as CSV ({error}).")
+                yield self._reject(line, raw, gettext("The line cannot be read as CSV (%(message)s).",
+                                                      message=error))
                 continue
             if not any(f.strip() for f in fields):
                 continue  # blank line, or only commas
@@ -231,44 +234,49 @@ class TacCsvReader:
         if len(fields) < needed:
             return self._reject(
                 line, raw,
-                f"The row has {len(fields)} field(s); at least {needed} are needed "
-                "(tac, brand and model).")
+                gettext("The row has %(count)s field(s); at least %(needed)s are needed "
+                        "(tac, brand and model).", count=len(fields), needed=needed))
         if any(f.strip() for f in fields[self.width:]):
             return self._reject(
                 line, raw,
-                f"The row has more fields than the header ({len(fields)} instead of "
-                f"{self.width}); is there an unquoted comma in a name?")
+                gettext("The row has more fields than the header (%(count)s instead of "
+                        "%(width)s); is there an unquoted comma in a name?", count=len(fields), width=self.width))
 
         tac = fields[tac_col].strip()
         brand = _clean_name(fields[brand_col])
         model = _clean_name(fields[model_col])
         if not _TAC.fullmatch(tac):
             if not tac:
-                reason = "The TAC is empty."
+                reason = gettext("The TAC is empty.")
             elif len(tac) < 8 and tac.isascii() and tac.isdigit():
-                reason = (f"The TAC {tac!r} has {len(tac)} digits; a TAC has 8 (was a leading "
-                          "zero lost in a spreadsheet?).")
+                reason = gettext("The TAC %(tac)s has %(count)s digits; a TAC has 8 (was a leading "
+                                 "zero lost in a spreadsheet?).", tac=repr(tac), count=len(tac))
             else:
-                reason = f"The TAC {tac!r} is not 8 digits."
+                reason = gettext("The TAC %(tac)s is not 8 digits.", tac=repr(tac))
             return self._reject(line, raw, reason)
         missing = [what for what, value in (("brand", brand), ("model", model)) if not value]
         if missing:
-            return self._reject(line, raw, f"The {' and '.join(missing)} is empty."
-                                if len(missing) == 1 else "The brand and model are empty.")
+            empty = {"brand": gettext("The brand is empty."), "model": gettext("The model is empty.")}
+            return self._reject(line, raw, empty[missing[0]]
+                                if len(missing) == 1 else gettext("The brand and model are empty."))
         for what, value in (("brand", brand), ("model", model)):
             if len(value) > MAX_NAME_LENGTH:
                 return self._reject(
                     line, raw,
-                    f"The {what} is {len(value)} characters long; at most "
-                    f"{MAX_NAME_LENGTH} are allowed.")
+                    (gettext("The brand is %(length)s characters long; at most %(max)s are allowed.",
+                             length=len(value), max=MAX_NAME_LENGTH) if what == "brand" else
+                     gettext("The model is %(length)s characters long; at most %(max)s are allowed.",
+                             length=len(value), max=MAX_NAME_LENGTH)))
 
         first = self._seen.get(tac)
         if first is not None:
             if (first.brand, first.model) == (brand, model):
-                reason = f"TAC {tac} repeats line {first.line} (same brand and model)."
+                reason = gettext("TAC %(tac)s repeats line %(line)s (same brand and model).", tac=tac,
+                                 line=first.line)
             else:
-                reason = (f"TAC {tac} was already read on line {first.line} as {first.brand} "
-                          f"{first.model}; the first entry is kept.")
+                reason = gettext("TAC %(tac)s was already read on line %(line)s as %(brand)s %(model)s; the "
+                                 "first entry is kept.", tac=tac, line=first.line, brand=first.brand,
+                                 model=first.model)
             return self._reject(line, raw, reason)
 
         row = TacRow(line=line, tac=tac, brand=brand, model=model)
@@ -291,7 +299,8 @@ class TacCsvReader:
 
     def summary(self) -> str:
         """Return a one-line summary such as ``"22524 rows read, 3 rejected."``."""
-        return f"{self.accepted} rows read, {len(self.rejected)} rejected."
+        return gettext("%(accepted)s rows read, %(rejected)s rejected.", accepted=self.accepted,
+                       rejected=len(self.rejected))
 
 
 def _count_lines(stream: TextIO) -> int | None:
@@ -334,7 +343,7 @@ def decode_tac_bytes(data: bytes) -> io.StringIO:
     """
     from workshop.core.csvio import decode
 
-    return io.StringIO(decode(data, "The TAC file"), newline="")
+    return io.StringIO(decode(data, gettext("The TAC file")), newline="")
 
 
 def open_tac_csv(path: str | os.PathLike[str]) -> io.StringIO:
