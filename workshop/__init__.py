@@ -63,6 +63,11 @@ def _settle_config(app: Flask) -> None:
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
     if not app.config.get("SQLALCHEMY_DATABASE_URI"):
         app.config["SQLALCHEMY_DATABASE_URI"] = "sqlite:///" + str(Path(app.instance_path) / "workshop.db")
+    if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
+        # A pre-ping (one "SELECT 1" per pool checkout, i.e. per request) finds server
+        # connections a PostgreSQL restart or a proxy dropped; an SQLite file has none.
+        app.config["SQLALCHEMY_ENGINE_OPTIONS"] = {**app.config.get("SQLALCHEMY_ENGINE_OPTIONS", {}),
+                                                   "pool_pre_ping": False}
     if not app.config.get("SECRET_KEY"):
         if app.config.get("ENV_NAME") == "production":
             raise RuntimeError(
