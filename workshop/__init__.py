@@ -18,7 +18,7 @@ from config import Config, config_from_env
 from . import sqlite_tx
 from .core import settings
 from .extensions import babel, csrf, db, limiter, login_manager, migrate, rest_api
-from .i18n import compile_catalogs
+from .i18n import compile_catalogs, install_template_gettext
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -106,6 +106,7 @@ def register_extensions(app: Flask) -> None:
     migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True, compare_type=True)
     csrf.init_app(app)
     babel.init_app(app, locale_selector=_select_locale)
+    install_template_gettext(app)
     # A fresh checkout has only the .po catalogues: compile the stale ones.
     for directory in str(app.config.get("BABEL_TRANSLATION_DIRECTORIES", "")).split(";"):
         if directory:

@@ -13,6 +13,13 @@ half-way.  So the unit of work is *declared* before its first statement:
 - a GET, HEAD or OPTIONS request begins with a plain ``BEGIN``: it reads a snapshot
   and never waits for, or holds up, a writer.
 
+A writing request may be declared with :func:`reads_first`: it begins like a read
+(no lock while it authenticates, validates and looks things up), then its domain code
+calls :func:`take_write_lock` right before its first write.  That ends the read
+snapshot and begins ``BEGIN IMMEDIATE`` on the same connection; whatever the writes
+depend on must be read (or checked again) after it.  The intake does this, so the
+write lock is held for the inserts only, not for the whole request.
+
 A deferred (reading) transaction that tries to write raises
 :class:`WriteInReadTransaction` before the statement runs: a GET that writes is a bug
 to fix (make it a POST) or to declare with :func:`writes`.  PostgreSQL is untouched.
@@ -41,6 +48,35 @@ def writes(view):
     """Mark a view that writes although it answers GET (it then takes the write lock)."""
     view.sqlite_writes = True
     return view
+
+
+def reads_first(view):
+    """Mark a writing view whose unit of work reads first and calls :func:`take_write_lock`
+    before its first write (its transaction begins deferred, not IMMEDIATE)."""
+    view.sqlite_reads_first = True
+    return view
+
+
+def take_write_lock(session) -> None:
+    """Before the first write of a :func:`reads_first` unit of work: on SQLite, end the
+    read snapshot and hold the write lock from now on (``BEGIN IMMEDIATE``).  Nothing
+    is expired: the objects read so far keep what they held; read again whatever the
+    writes depend on.  A no-op on PostgreSQL and in a transaction that already writes.
+    """
+    if session.get_bind().dialect.name != "sqlite":
+        return
+    transaction = session().get_transaction() if callable(session) else session.get_transaction()
+    if transaction is None:
+        with write_intent(True):
+            session.connection()  # begins IMMEDIATE
+        return
+    for entry in getattr(transaction, "_connections", {}).values():
+        conn = entry[0]
+        if conn.info.get("sqlite_read_only"):
+            # The read transaction wrote nothing: end it and take the lock on the same connection.
+            conn.exec_driver_sql("COMMIT")
+            conn.exec_driver_sql("BEGIN IMMEDIATE")
+            conn.info["sqlite_read_only"] = False
 
 
 @contextmanager
@@ -89,7 +125,8 @@ def init_app(app, session) -> None:
     @app.before_request
     def _declare_unit_of_work():
         view = app.view_functions.get(request.endpoint or "")
-        reading = request.method in READ_METHODS and not getattr(view, "sqlite_writes", False)
+        reading = ((request.method in READ_METHODS and not getattr(view, "sqlite_writes", False))
+                   or _marked_reads_first(view))
         if not reading and _in_read_transaction(session):
             # A session kept across requests (a test holding the app context) may still
             # be in a reading transaction: end it, it wrote nothing.
@@ -111,3 +148,13 @@ def _in_read_transaction(session) -> bool:
         return False
     # SessionTransaction keeps its connections as (connection, transaction, ...) tuples.
     return any(entry[0].info.get("sqlite_read_only") for entry in getattr(transaction, "_connections", {}).values())
+
+
+def _marked_reads_first(view) -> bool:
+    if getattr(view, "sqlite_reads_first", False):
+        return True
+    # A MethodView (the API): the handler of this method carries the mark.
+    from flask import request
+
+    handler = getattr(getattr(view, "view_class", None), request.method.lower(), None)
+    return bool(getattr(handler, "sqlite_reads_first", False))

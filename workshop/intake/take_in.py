@@ -40,6 +40,7 @@ from models import (
     db,
     utcnow,
 )
+from workshop import sqlite_tx
 from workshop.core import audit, clock
 from workshop.core.money import parse_optional_money
 from workshop.intake import customers
@@ -597,6 +598,13 @@ def preview(actor, request: IntakeRequest) -> dict:
     }
 
 
+def _handset_job_ids(actor, ev: Evaluation) -> list[int]:
+    identities = [i for i in (ev.values.get("imei"), ev.values.get("imei2")) if i]
+    if not identities and not ev.values.get("serial_number"):
+        return [j.id for j in ev.history]
+    return [j.id for j in handset_history(actor, imeis=identities, serial=ev.values.get("serial_number"))]
+
+
 def _customer(actor, sp: ServicePoint, name: str, phone: str, email: str | None, *,
               update_name: bool = False) -> Customer:
     def existing() -> Customer | None:
@@ -662,6 +670,17 @@ def take_in(actor, request: IntakeRequest) -> Job:
     ev = evaluate(actor, request, strict=True)
     if ev.errors:
         raise ValidationError(gettext("The handset was not taken in; correct the fields shown."), errors=ev.errors)
+    # Everything above only read (on SQLite without holding the write lock, see
+    # workshop/sqlite_tx.py); from here on the writes are serialised.  What they depend
+    # on is read again under the lock: the customer by phone, the job number, and the
+    # handset's jobs (another counter may have taken the same handset in meanwhile:
+    # then the whole evaluation runs again, under the lock).
+    sqlite_tx.take_write_lock(db.session)
+    if ev.history is not None and _handset_job_ids(actor, ev) != [j.id for j in ev.history]:
+        ev = evaluate(actor, request, strict=True)
+        if ev.errors:
+            raise ValidationError(gettext("The handset was not taken in; correct the fields shown."),
+                                  errors=ev.errors)
     v, sp, decision = ev.values, ev.service_point, ev.decision
     customer = _customer(actor, sp, v["customer_name"], v["customer_phone"], v["customer_email"],
                          update_name=v["customer_update"])

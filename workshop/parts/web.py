@@ -19,29 +19,6 @@ from workshop.parts import ledger as stock_service
 from workshop.parts import queries
 from workshop.parts.forms import OldPartForm, ReasonForm, RequestForm, ReturnForm
 from workshop.permissions.rules import can
-from workshop.web import money
-
-
-def part_choices(job: Job) -> tuple[list[tuple[str, list[tuple[str, str, int]]]], dict]:
-    """Option groups for choosing a part for ``job``: the ones that fit the handset first.
-
-    Each option is ``(sku, label, available)``.
-    """
-    fitting, others = parts_service.parts_for_job(job)
-    levels = {lv.part.id: lv for lv in parts_service.levels(job.service_point_id, fitting + others)}
-
-    def option(p):
-        lv = levels[p.id]
-        return (p.sku, f"{p.sku} · {p.name} · {money(p.price)} · " + _("%(n)s available", n=lv.available),
-                lv.available)
-
-    model = f"{job.brand} {job.model}".strip() or _("this handset")
-    groups = []
-    if fitting:
-        groups.append((_("Fits %(model)s", model=model), [option(p) for p in fitting]))
-    if others:
-        groups.append((_("Other parts") if fitting else _("All parts"), [option(p) for p in others]))
-    return groups, levels
 
 
 @dataclass
@@ -53,7 +30,6 @@ class Panel:
     total: Decimal
     defective: list[DefectivePart]
     request_form: RequestForm | None = None
-    groups: list = field(default_factory=list)
     return_forms: dict = field(default_factory=dict)
     doa_forms: dict = field(default_factory=dict)
     old_part_form: OldPartForm | None = None
@@ -84,7 +60,6 @@ def for_job(job: Job, forms: dict | None = None) -> Panel:
     )
     closed = job.job_status == JobStatus.COLLECTED
     if can(current_user, "parts.request") and job.job_status in stock_service.REQUEST_STATUSES:
-        panel.groups, _levels = part_choices(job)
         panel.request_form = forms.get("request") or RequestForm(formdata=None)
     if can(current_user, "parts.handle") and not closed:
         for line in panel.issued_lines:
