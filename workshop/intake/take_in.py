@@ -26,7 +26,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from flask_babel import gettext
-from sqlalchemy import select, union_all
+from sqlalchemy import func, select, union_all
 from sqlalchemy.exc import IntegrityError
 
 from models import (
@@ -598,11 +598,18 @@ def preview(actor, request: IntakeRequest) -> dict:
     }
 
 
-def _handset_job_ids(actor, ev: Evaluation) -> list[int]:
+def _latest_handset_job_id(ev: Evaluation) -> int | None:
+    """The newest job id for the evaluated handset (either IMEI or the serial), read now."""
+    conditions = []
     identities = [i for i in (ev.values.get("imei"), ev.values.get("imei2")) if i]
-    if not identities and not ev.values.get("serial_number"):
-        return [j.id for j in ev.history]
-    return [j.id for j in handset_history(actor, imeis=identities, serial=ev.values.get("serial_number"))]
+    if identities:
+        conditions += [Job.imei.in_(identities), Job.imei2.in_(identities)]
+    if ev.values.get("serial_number"):
+        conditions.append(Job.serial_number == ev.values["serial_number"])
+    if not conditions:
+        return max((j.id for j in ev.history), default=None)
+    return db.session.scalar(select(func.max(union_all(*(select(Job.id).where(c) for c in conditions))
+                                             .subquery().c.id)))
 
 
 def _customer(actor, sp: ServicePoint, name: str, phone: str, email: str | None, *,
@@ -676,7 +683,7 @@ def take_in(actor, request: IntakeRequest) -> Job:
     # handset's jobs (another counter may have taken the same handset in meanwhile:
     # then the whole evaluation runs again, under the lock).
     sqlite_tx.take_write_lock(db.session)
-    if ev.history is not None and _handset_job_ids(actor, ev) != [j.id for j in ev.history]:
+    if _latest_handset_job_id(ev) != max((j.id for j in ev.history), default=None):
         ev = evaluate(actor, request, strict=True)
         if ev.errors:
             raise ValidationError(gettext("The handset was not taken in; correct the fields shown."),
