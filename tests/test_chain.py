@@ -93,7 +93,7 @@ def _seed(url: str) -> dict:
         customer = factories.customer(sp, name="Ann Lee", phone="+447700900123", email="ann@example.com",
                                       locale="en")
         engineer = people["engineer"]
-        job = factories.job(sp, status="qc", engineer=engineer, customer=customer)
+        job = factories.job(sp, status="qc", engineer=engineer, customer=customer, created_by=people["receptionist"])
         job.add_event("status", engineer, from_status="repairing", to_status="qc",
                       data={"engineer_id": engineer.id})
         tokens = {role: accounts.issue_token(db.session.get(User, user.id)) for role, user in people.items()}
