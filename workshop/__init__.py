@@ -253,5 +253,8 @@ def register_template_helpers(app: Flask) -> None:
 
     @app.context_processor
     def inject_helpers():
-        return {"can": lambda permission: can(current_user, permission),
-                "may": lambda action, obj=None: may(current_user, action, obj), "get_locale": get_locale}
+        # The user once per render (a page asks can() dozens of times; each look through
+        # the current_user proxy costs a context-local lookup and Flask-Login's checks).
+        user = current_user._get_current_object() if has_request_context() else None
+        return {"can": lambda permission: can(user, permission),
+                "may": lambda action, obj=None: may(user, action, obj), "get_locale": get_locale}

@@ -51,7 +51,9 @@ def for_job(job: Job, forms: dict | None = None) -> Panel:
     forms = forms or {}
     requisitions = parts_service.job_requisitions(job)
     short = {s.line.id: s for r in requisitions if r.is_pending for s in stock_service.shortages(r)}
-    lines = parts_service.job_parts_lines(job)
+    # Charged lines come from issued requisitions only: most jobs have none, and no query.
+    issued = any(r.status == RequisitionStatus.ISSUED.value for r in requisitions)
+    lines = parts_service.job_parts_lines(job) if issued else []
     panel = Panel(
         job=job, requisitions=requisitions, short=short, lines=lines,
         total=sum((line["amount"] for line in lines), Decimal("0.00")),
