@@ -481,12 +481,14 @@ def part_options(job: Job, q: str = "", *, limit: int = OPTIONS_SHOWN) -> list[t
     first, at most ``limit``.  Each is ``(part, fits)``.
 
     Bounded whatever the catalogue's size: only the first :data:`OPTIONS_SCANNED`
-    matches (in catalogue order) are ranked.
+    matches (in SKU order) are ranked.
     """
     words = (q or "").strip() or (job.model or "").strip()
     if not words:
         return []
-    parts = db.session.scalars(search(words).limit(OPTIONS_SCANNED)).all()
+    # In SKU order (the unique index): the scan stops at the first OPTIONS_SCANNED matches
+    # instead of sorting every match of a common word.
+    parts = db.session.scalars(search(words).order_by(None).order_by(Part.sku).limit(OPTIONS_SCANNED)).all()
     ranked = sorted(((p, p.fits(job.brand, job.model)) for p in parts), key=lambda pf: not pf[1])
     return ranked[:max(1, min(limit, OPTIONS_SHOWN))]
 
