@@ -63,7 +63,11 @@ class Config:
     SMTP_USERNAME = os.environ.get("SMTP_USERNAME")
     SMTP_PASSWORD = os.environ.get("SMTP_PASSWORD")
     SMS_SENDER = os.environ.get("SMS_SENDER")
-    OUTBOX_SEND_INTERVAL = int(os.environ.get("OUTBOX_SEND_INTERVAL", "30"))  # seconds
+    OUTBOX_SEND_INTERVAL = float(os.environ.get("OUTBOX_SEND_INTERVAL", "30"))  # seconds
+    # Under gunicorn, ``run:app`` may also send the outbox from a thread in every web
+    # worker (development convenience).  Production sends from one ``flask outbox run``
+    # process instead: OUTBOX_IN_WEB_WORKERS=1 turns the threads back on.
+    OUTBOX_IN_WEB_WORKERS = os.environ.get("OUTBOX_IN_WEB_WORKERS", "1") == "1"
     CURRENCY_SYMBOL = os.environ.get("CURRENCY_SYMBOL", "¥")
     # UI translations (translations/<locale>/LC_MESSAGES/messages.po, compiled at start).
     BABEL_TRANSLATION_DIRECTORIES = os.path.join(os.path.dirname(os.path.abspath(__file__)), "translations")
@@ -81,6 +85,8 @@ class Config:
     PROXY_FIX_X_FOR = int(os.environ.get("PROXY_FIX_X_FOR", "0"))
     PROXY_FIX_X_PROTO = int(os.environ.get("PROXY_FIX_X_PROTO", "0"))
     RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
+    # Several installations on one Redis: a prefix per installation keeps their counts apart.
+    RATELIMIT_KEY_PREFIX = os.environ.get("RATELIMIT_KEY_PREFIX", "")
     RATELIMIT_HEADERS_ENABLED = True
     # Request bodies past this many bytes are refused with 413 (workshop/core/guards.py).
     MAX_CONTENT_LENGTH = int(os.environ.get("MAX_CONTENT_LENGTH", str(32 * 1024 * 1024)))
@@ -106,6 +112,7 @@ class TestingConfig(Config):
 
 class ProductionConfig(Config):
     ENV_NAME = "production"
+    OUTBOX_IN_WEB_WORKERS = os.environ.get("OUTBOX_IN_WEB_WORKERS", "0") == "1"
     SESSION_COOKIE_SECURE = os.environ.get("SESSION_COOKIE_SECURE", "1") != "0"
     REMEMBER_COOKIE_SECURE = SESSION_COOKIE_SECURE
 

@@ -19,8 +19,10 @@ def start_background_sending() -> None:
         print(f"Sending notifications every {app.config['OUTBOX_SEND_INTERVAL']} s in the background.", flush=True)
 
 
-if "gunicorn" in sys.modules:
-    # Served by gunicorn: each worker sends; messages are claimed atomically, so none goes twice.
+if "gunicorn" in sys.modules and app.config.get("OUTBOX_IN_WEB_WORKERS"):
+    # Served by gunicorn with OUTBOX_IN_WEB_WORKERS (the default outside production): each
+    # worker sends; messages are claimed atomically, so none goes twice.  Production sends
+    # from one `flask --app run outbox run` process instead (see the README).
     start_background_sending()
 
 

@@ -17,7 +17,8 @@ machine load, over several rounds; medians are printed:
 
 The floor (bench/floor.py) is Flask + SQLAlchemy + Jinja loading one job by number.
 Writes (intake POST, parts issue) change the database: run it on a bench copy.  At
-the end each app worker's resident memory is printed.
+the end each app worker's resident memory (VmRSS) is printed, after at least
+``--rss-after`` requests (e.g. 10000) when given.
 """
 
 from __future__ import annotations
@@ -84,9 +85,30 @@ def stop(proc: subprocess.Popen) -> None:
 
 
 def worker_rss_mb(proc: subprocess.Popen) -> list[float]:
-    out = subprocess.run(["ps", "-o", "pid=,ppid=,rss=", "--ppid", str(proc.pid)], check=False,
-                         capture_output=True, text=True)
-    return [int(line.split()[2]) / 1024 for line in out.stdout.splitlines() if line.strip()]
+    """Each gunicorn worker's resident memory (VmRSS of /proc/<pid>/status), in MB."""
+    out = subprocess.run(["ps", "-o", "pid=", "--ppid", str(proc.pid)], check=False, capture_output=True, text=True)
+    sizes = []
+    for pid in out.stdout.split():
+        try:
+            status = Path(f"/proc/{pid}/status").read_text()
+        except OSError:  # the worker was recycled meanwhile
+            continue
+        found = re.search(r"^VmRSS:\s+(\d+) kB", status, re.MULTILINE)
+        if found:
+            sizes.append(int(found.group(1)) / 1024)
+    return sizes
+
+
+def drive_to(base: str, specs: dict, total: int, connections: int) -> int:
+    """Requests (read paths, mixed) until the app has answered about ``total`` more; returns how many."""
+    reads = [name for name in ("scan API", "job page", "scan API by IMEI", "IMEI check") if name in specs]
+    done = 0
+    while done < total and reads:
+        for name in reads:
+            done += wrk(base, specs[name], 2, connections)["requests"]
+            if done >= total:
+                break
+    return done
 
 
 # -- sample data ------------------------------------------------------------------
@@ -325,6 +347,8 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--only", nargs="*", help="measure only these paths (names as printed)")
     parser.add_argument("--no-load", action="store_true", help="skip the wrk runs")
     parser.add_argument("--json", help="write the figures here too")
+    parser.add_argument("--rss-after", type=int, default=0, metavar="N",
+                        help="before reading the workers' memory, send read requests until N were answered")
     args = parser.parse_args(argv)
 
     logs = Path(tempfile.mkdtemp(prefix="bench-web-"))
@@ -362,9 +386,13 @@ def main(argv: list[str] | None = None) -> None:
                     floor_load.append(wrk(floor, floor_spec, args.seconds, args.connections))
                     load[name].append(wrk(app, spec, args.seconds, args.connections))
             print(f"round {rnd + 1}/{args.rounds} done", flush=True)
-        rss = worker_rss_mb(app_proc)
         total_requests = sum(r["requests"] for rs in load.values() for r in rs) + sum(
             len(v) for v in single.values())
+        if args.rss_after and total_requests < args.rss_after:
+            # Memory is read after at least --rss-after requests (issue 13: <= 150 MB after 10,000).
+            total_requests += drive_to(app, {k: v for k, v in paths(data, cookies, [0]).items()},
+                                       args.rss_after - total_requests, args.connections)
+        rss = worker_rss_mb(app_proc)
     finally:
         stop(app_proc)
         stop(floor_proc)
@@ -398,7 +426,7 @@ def main(argv: list[str] | None = None) -> None:
             print(f"  {name:24s} {rps:8.0f} {row['p50_ms']:8.1f} {row['p99_ms']:8.1f} {row['ratio']:6.2f} "
                   f"{row['non_2xx']:8d}")
     print()
-    print(f"app worker RSS after {total_requests} requests: " + ", ".join(f"{r:.0f} MB" for r in rss))
+    print(f"app worker RSS (VmRSS) after {total_requests} requests: " + ", ".join(f"{r:.0f} MB" for r in rss))
     duplicates = duplicate_numbers(db_url)
     print(f"duplicate job numbers after the run: {duplicates}")
     out["duplicate_numbers"] = duplicates

@@ -117,3 +117,54 @@ def test_a_get_that_writes_without_saying_so_fails_loudly(app, job_number):
         del permissions.ENDPOINT_RULES["sneaky_probe.declared"]
     with app.app_context():
         assert db.session.scalar(db.select(Job.colour).where(Job.number == job_number)) == "blue"
+
+
+def test_an_intake_reads_first_and_takes_the_lock_for_its_inserts(app, staff, token_for, begins):
+    """The intake (``reads_first``) authenticates and validates in a deferred transaction,
+    then holds the write lock for its writes only; refused input never takes the lock."""
+    from models import User
+    from tests.intake.test_intake_api import body
+
+    with app.app_context():
+        user = db.session.get(User, staff["receptionist"])
+    headers = token_for(user)
+    client = app.test_client()
+    begins.clear()
+    r = client.post("/api/v1/jobs", json=body(**{"device.imei": "356938035643809"}), headers=headers)
+    assert r.status_code == 201, r.get_data(as_text=True)
+    assert begins[:2] == ["BEGIN", "BEGIN IMMEDIATE"] and begins.count("BEGIN IMMEDIATE") == 1
+    begins.clear()
+    r = client.post("/api/v1/jobs", json=body(**{"device.imei": "123"}), headers=headers)
+    assert r.status_code == 422 and "BEGIN IMMEDIATE" not in begins
+    # The same handset again: refused on its open job, found under the lock too.
+    r = client.post("/api/v1/jobs", json=body(**{"device.imei": "356938035643809"}), headers=headers)
+    assert r.status_code == 422 and "open job" in r.get_data(as_text=True)
+
+
+def test_take_write_lock_ends_the_snapshot_and_sees_what_others_committed(app, job_number):
+    from workshop.sqlite_tx import take_write_lock
+
+    path = app.config["SQLALCHEMY_DATABASE_URI"].removeprefix("sqlite:///")
+    other = sqlite3.connect(path, isolation_level=None, timeout=5)
+    try:
+        with app.app_context(), write_intent(False):
+            assert db.session.scalar(db.select(Job.colour).where(Job.number == job_number)) != "teal"
+            # Another writer commits after this snapshot began: a plain write now would
+            # fail with SQLITE_BUSY_SNAPSHOT (and the guard refuses it before that).
+            other.execute("UPDATE jobs SET colour = 'teal' WHERE number = ?", (job_number,))
+            with pytest.raises(WriteInReadTransaction):
+                db.session.execute(db.update(Job).where(Job.number == job_number).values(model="X"))
+            db.session.rollback()
+            assert db.session.scalar(db.select(Job.colour).where(Job.number == job_number)) == "teal"
+            other.execute("UPDATE jobs SET colour = 'olive' WHERE number = ?", (job_number,))
+            take_write_lock(db.session)
+            # Under the lock: the other writer waits, this one sees the latest commit and writes.
+            assert db.session.scalar(db.select(Job.colour).where(Job.number == job_number)) == "olive"
+            db.session.execute(db.update(Job).where(Job.number == job_number).values(colour="navy"))
+            with pytest.raises(sqlite3.OperationalError, match="locked"):
+                other.execute("PRAGMA busy_timeout = 0")
+                other.execute("BEGIN IMMEDIATE")
+            db.session.commit()
+        assert other.execute("SELECT colour FROM jobs WHERE number = ?", (job_number,)).fetchone()[0] == "navy"
+    finally:
+        other.close()

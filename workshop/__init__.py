@@ -19,7 +19,7 @@ from config import Config, config_from_env
 from . import sqlite_tx
 from .core import settings
 from .extensions import babel, csrf, db, limiter, login_manager, migrate, rest_api
-from .i18n import compile_catalogs
+from .i18n import compile_catalogs, install_template_gettext
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -64,6 +64,11 @@ def _settle_config(app: Flask) -> None:
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
     if not app.config.get("SQLALCHEMY_DATABASE_URI"):
         app.config["SQLALCHEMY_DATABASE_URI"] = "sqlite:///" + str(Path(app.instance_path) / "workshop.db")
+    if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
+        # A pre-ping (one "SELECT 1" per pool checkout, i.e. per request) finds server
+        # connections a PostgreSQL restart or a proxy dropped; an SQLite file has none.
+        app.config["SQLALCHEMY_ENGINE_OPTIONS"] = {**app.config.get("SQLALCHEMY_ENGINE_OPTIONS", {}),
+                                                   "pool_pre_ping": False}
     if not app.config.get("SECRET_KEY"):
         if app.config.get("ENV_NAME") == "production":
             raise RuntimeError(
@@ -85,7 +90,7 @@ def _sqlite_pragmas(dbapi_connection, _record):
         dbapi_connection.isolation_level = None
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA foreign_keys=ON")
-        cursor.execute("PRAGMA busy_timeout=10000")
+        cursor.execute(f"PRAGMA busy_timeout={int(sqlite_tx.LOCK_WAIT_SECONDS * 1000)}")
         if cursor.execute("PRAGMA journal_mode").fetchone()[0] != "memory":
             cursor.execute("PRAGMA journal_mode=WAL")
         cursor.close()
@@ -102,6 +107,7 @@ def register_extensions(app: Flask) -> None:
     migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True, compare_type=True)
     csrf.init_app(app)
     babel.init_app(app, locale_selector=_select_locale)
+    install_template_gettext(app)
     # A fresh checkout has only the .po catalogues: compile the stale ones.
     for directory in str(app.config.get("BABEL_TRANSLATION_DIRECTORIES", "")).split(";"):
         if directory:
@@ -253,5 +259,8 @@ def register_template_helpers(app: Flask) -> None:
 
     @app.context_processor
     def inject_helpers():
-        return {"can": lambda permission: can(current_user, permission),
-                "may": lambda action, obj=None: may(current_user, action, obj), "get_locale": get_locale}
+        # The user once per render (a page asks can() dozens of times; each look through
+        # the current_user proxy costs a context-local lookup and Flask-Login's checks).
+        user = current_user._get_current_object() if has_request_context() else None
+        return {"can": lambda permission: can(user, permission),
+                "may": lambda action, obj=None: may(user, action, obj), "get_locale": get_locale}

@@ -46,3 +46,42 @@ def compile_catalogs(directory: str | os.PathLike) -> list[Path]:
             continue
         written.append(mo)
     return written
+
+
+def _request_translations():
+    """The current request's catalogue, looked up once per request and locale.
+
+    Flask-Babel finds it anew for each string (a dozen context-local lookups and a
+    locale formatted to text); a job page translates ~150 strings.  The result is kept
+    on the request's Babel namespace next to the locale it was found for, so
+    ``force_locale`` (a receipt printed in the other language) still switches it.
+    """
+    from flask.globals import _cv_app
+    from flask_babel import get_locale, get_translations
+
+    app_context = _cv_app.get(None)
+    if app_context is None:
+        return get_translations()
+    namespace = getattr(app_context.g, "_flask_babel", None)
+    locale = getattr(namespace, "babel_locale", None)
+    if locale is None:  # not chosen yet in this request: let Flask-Babel choose it
+        get_locale()
+        namespace = app_context.g._flask_babel
+        locale = namespace.babel_locale
+    cached = namespace.__dict__.get("workshop_translations")
+    if cached is not None and cached[0] is locale:
+        return cached[1]
+    translations = get_translations()
+    namespace.workshop_translations = (locale, translations)
+    return translations
+
+
+def install_template_gettext(app) -> None:
+    """Templates translate through :func:`_request_translations` (after Babel's init_app)."""
+    app.jinja_env.install_gettext_callables(
+        gettext=lambda s: _request_translations().ugettext(s),
+        ngettext=lambda s, p, n: _request_translations().ungettext(s, p, n),
+        newstyle=True,
+        pgettext=lambda c, s: _request_translations().upgettext(c, s),
+        npgettext=lambda c, s, p, n: _request_translations().unpgettext(c, s, p, n),
+    )

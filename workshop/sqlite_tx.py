@@ -13,6 +13,13 @@ half-way.  So the unit of work is *declared* before its first statement:
 - a GET, HEAD or OPTIONS request begins with a plain ``BEGIN``: it reads a snapshot
   and never waits for, or holds up, a writer.
 
+A writing request may be declared with :func:`reads_first`: it begins like a read
+(no lock while it authenticates, validates and looks things up), then its domain code
+calls :func:`take_write_lock` right before its first write.  That ends the read
+snapshot and begins ``BEGIN IMMEDIATE`` on the same connection; whatever the writes
+depend on must be read (or checked again) after it.  The intake does this, so the
+write lock is held for the inserts only, not for the whole request.
+
 A deferred (reading) transaction that tries to write raises
 :class:`WriteInReadTransaction` before the statement runs: a GET that writes is a bug
 to fix (make it a POST) or to declare with :func:`writes`.  PostgreSQL is untouched.
@@ -21,10 +28,13 @@ to fix (make it a POST) or to declare with :func:`writes`.  PostgreSQL is untouc
 from __future__ import annotations
 
 import re
+import sqlite3
+import time
 from contextlib import contextmanager
 from contextvars import ContextVar
 
 from sqlalchemy import event
+from sqlalchemy.exc import OperationalError
 
 #: True: transactions begun now take the write lock up front.  The default (CLI,
 #: scripts, tests) is True; a reading request sets False for its duration.
@@ -43,6 +53,35 @@ def writes(view):
     return view
 
 
+def reads_first(view):
+    """Mark a writing view whose unit of work reads first and calls :func:`take_write_lock`
+    before its first write (its transaction begins deferred, not IMMEDIATE)."""
+    view.sqlite_reads_first = True
+    return view
+
+
+def take_write_lock(session) -> None:
+    """Before the first write of a :func:`reads_first` unit of work: on SQLite, end the
+    read snapshot and hold the write lock from now on (``BEGIN IMMEDIATE``).  Nothing
+    is expired: the objects read so far keep what they held; read again whatever the
+    writes depend on.  A no-op on PostgreSQL and in a transaction that already writes.
+    """
+    if session.get_bind().dialect.name != "sqlite":
+        return
+    transaction = session().get_transaction() if callable(session) else session.get_transaction()
+    if transaction is None:
+        with write_intent(True):
+            session.connection()  # begins IMMEDIATE
+        return
+    for entry in getattr(transaction, "_connections", {}).values():
+        conn = entry[0]
+        if conn.info.get("sqlite_read_only"):
+            # The read transaction wrote nothing: end it and take the lock on the same connection.
+            conn.exec_driver_sql("COMMIT")
+            _begin_immediate(conn)
+            conn.info["sqlite_read_only"] = False
+
+
 @contextmanager
 def write_intent(value: bool = True):
     """Begin transactions inside the block for writing (True) or for reading (False)."""
@@ -53,10 +92,44 @@ def write_intent(value: bool = True):
         _write_intent.reset(token)
 
 
+#: How long a writer waits for the write lock before "database is locked" (the
+#: connection's busy_timeout, set in workshop/__init__.py, is the same).
+LOCK_WAIT_SECONDS = 10.0
+
+
+def _begin_immediate(conn) -> None:
+    """``BEGIN IMMEDIATE``, retried every millisecond while another writer holds the lock.
+
+    SQLite's own busy handler sleeps 1, 2, 5, 10 ... up to 100 ms between tries, so a
+    writer waiting behind a 5 ms transaction often sleeps 20-50 ms: with several
+    workers taking in handsets at once, the lock then sits idle most of the time.
+    Here the waiter retries every millisecond (up to :data:`LOCK_WAIT_SECONDS`).
+    """
+    dbapi = conn.connection.dbapi_connection
+    deadline = time.monotonic() + LOCK_WAIT_SECONDS
+    dbapi.execute("PRAGMA busy_timeout=0")
+    try:
+        while True:
+            try:
+                conn.exec_driver_sql("BEGIN IMMEDIATE")
+                return
+            except OperationalError as exc:
+                if not isinstance(exc.orig, sqlite3.OperationalError) or "locked" not in str(exc.orig):
+                    raise
+                if time.monotonic() >= deadline:
+                    raise
+                time.sleep(0.001)
+    finally:
+        dbapi.execute(f"PRAGMA busy_timeout={int(LOCK_WAIT_SECONDS * 1000)}")
+
+
 def _begin(conn) -> None:
     immediate = _write_intent.get()
     conn.info["sqlite_read_only"] = not immediate
-    conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+    if immediate:
+        _begin_immediate(conn)
+    else:
+        conn.exec_driver_sql("BEGIN")
 
 
 def _end(conn) -> None:
@@ -89,7 +162,8 @@ def init_app(app, session) -> None:
     @app.before_request
     def _declare_unit_of_work():
         view = app.view_functions.get(request.endpoint or "")
-        reading = request.method in READ_METHODS and not getattr(view, "sqlite_writes", False)
+        reading = ((request.method in READ_METHODS and not getattr(view, "sqlite_writes", False))
+                   or _marked_reads_first(view))
         if not reading and _in_read_transaction(session):
             # A session kept across requests (a test holding the app context) may still
             # be in a reading transaction: end it, it wrote nothing.
@@ -111,3 +185,13 @@ def _in_read_transaction(session) -> bool:
         return False
     # SessionTransaction keeps its connections as (connection, transaction, ...) tuples.
     return any(entry[0].info.get("sqlite_read_only") for entry in getattr(transaction, "_connections", {}).values())
+
+
+def _marked_reads_first(view) -> bool:
+    if getattr(view, "sqlite_reads_first", False):
+        return True
+    # A MethodView (the API): the handler of this method carries the mark.
+    from flask import request
+
+    handler = getattr(getattr(view, "view_class", None), request.method.lower(), None)
+    return bool(getattr(handler, "sqlite_reads_first", False))

@@ -5,8 +5,6 @@ import os
 import time
 from pathlib import Path
 
-from selenium.webdriver.support.ui import Select
-
 from models import User, db
 from tests import factories
 
@@ -48,17 +46,23 @@ def _click(page, css, tries=10):
             time.sleep(0.2)
 
 
+def _wait_for(condition, timeout=5.0):
+    end = time.monotonic() + timeout
+    while not condition():
+        assert time.monotonic() < end, "timed out"
+        time.sleep(0.05)
+
+
 def test_request_scan_issue_and_the_job_is_charged(page, app, staff):
     SHOTS.mkdir(parents=True, exist_ok=True)
     number = _setup(app, staff)
 
     page.login("engineer")
     page.open(f"/jobs/{number}")
-    select = Select(page.find("#line1-sku"))
-    groups = [g.get_attribute("label") for g in page.all("#line1-sku optgroup")]
-    assert groups[0] == "Fits Apple iPhone 13"  # parts that fit the handset come first
-    assert page.all("#line1-sku optgroup")[0].text.startswith("SCR-IP13")
-    select.select_by_value("SCR-IP13")
+    page.type("#line1-sku", "scr")  # the picker suggests as one types, parts that fit first
+    _wait_for(lambda: [o.get_attribute("value") for o in page.all("#part-options option")][:1] == ["SCR-IP13"])
+    assert page.all("#part-options option")[0].get_attribute("data-fits") == "1"
+    page.type("#line1-sku", "SCR-IP13")  # as a scanner would type it
     _click(page, "#request-parts")
     assert "sent to the parts store" in page.find(".alert-success").text
     row = page.find('#job-parts tr[data-sku="SCR-IP13"]')
@@ -104,7 +108,7 @@ def test_short_stock_waits_and_the_store_sees_it(page, app, staff):
         db.session.commit()
     page.login("engineer")
     page.open(f"/jobs/{number}")
-    Select(page.find("#line1-sku")).select_by_value("SCR-IP13")
+    page.type("#line1-sku", "SCR-IP13")
     _click(page, "#request-parts")
     assert "waits for parts" in page.find(".alert-warning").text
     assert page.find("#job-status").get_attribute("data-status") == "awaiting_parts"

@@ -50,7 +50,15 @@ def test_engineer_requests_parts_on_the_job_page(client, auth, app, shop):
     auth.login("engineer")
     page = client.get(f"/jobs/{shop['job']}")
     assert page.status_code == 200 and b'id="request-parts-form"' in page.data
-    assert b"Fits Apple iPhone 13" in page.data
+    # The catalogue is not listed in the page: the picker asks for suggestions as one types.
+    assert b"SCR-IP13" not in page.data and b'data-part-options="/parts/jobs/' in page.data
+    options = client.get(f"/parts/jobs/{shop['job']}/part-options?q=ip13")
+    assert options.status_code == 200 and options.json[0]["sku"] in ("SCR-IP13", "BAT-IP13")
+    assert {o["sku"] for o in options.json} >= {"SCR-IP13", "BAT-IP13"} and options.json[0]["fits"] is True
+    assert client.get(f"/parts/jobs/{shop['job']}/part-options").json[0]["fits"] is True  # the handset's parts
+
+    r = _request(client, shop["job"], ("scr-ip13 ", 0))  # typed in lower case: still the SKU
+    assert r.status_code == 422 and b'value="SCR-IP13"' in r.data
 
     r = _request(client, shop["job"])
     assert r.status_code == 422 and b"Choose a part." in r.data

@@ -385,12 +385,19 @@ def test_low_stock_at_or_under_reorder_point(people):
     assert csv_text.startswith("\ufeffservice_point,sku") and "SCR-IP13" in csv_text and "BAT-IP13" not in csv_text
 
 
-def test_compatible_parts_come_first(people):
+def test_part_options_put_the_parts_that_fit_first(people):
     factories.part("SCR-IP13", compatible_models=["iPhone 13", "iPhone 13 Pro"])
     factories.part("SCR-S23", brand="Samsung", compatible_models=["Galaxy S23"])
     factories.part("GLUE", brand="", compatible_models=[], category="adhesive")
+    factories.part("BAT-IP13", compatible_models=["iPhone 13"], category="battery")
     job = _job(people, brand="Apple", model="iphone 13")
-    fitting, others = parts_service.parts_for_job(job)
-    assert [p.sku for p in fitting] == ["SCR-IP13"]
-    assert {p.sku for p in others} == {"SCR-S23", "GLUE"}
+    # Nothing typed: the parts that name the handset's model.
+    assert [(p.sku, fits) for p, fits in parts_service.part_options(job)] == [("BAT-IP13", True),
+                                                                              ("SCR-IP13", True)]
+    # Typed: every match, the fitting ones first; bounded by ``limit``.
+    assert [(p.sku, fits) for p, fits in parts_service.part_options(job, "scr-")] == [("SCR-IP13", True),
+                                                                                     ("SCR-S23", False)]
+    assert [p.sku for p, _fits in parts_service.part_options(job, "glue")] == ["GLUE"]
+    assert len(parts_service.part_options(job, "-", limit=1)) == 1
+    assert parts_service.part_options(job, "nothing-like-this") == []
     assert db.session.get(Job, job.id) is job

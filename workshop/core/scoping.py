@@ -34,7 +34,14 @@ def get_scoped(actor, model, *criteria, missing: str, for_update: bool = False,
         stmt = stmt.options(*options)
     if for_update:
         stmt = stmt.with_for_update().execution_options(populate_existing=True)
-    obj = db.session.scalar(stmt)
+    # unique(): options may load a collection joined (one row per item).
+    obj = db.session.scalars(stmt).unique().first() if options else db.session.scalar(stmt)
+    return check_scoped(actor, obj, missing=missing, service_points=service_points, hide=hide)
+
+
+def check_scoped(actor, obj, *, missing: str,
+                 service_points: Callable[[object], Iterable[int]] = _own_service_point, hide: bool = False):
+    """``obj`` if ``actor`` may see it (see :func:`get_scoped`); raises NotFound for None."""
     if obj is None:
         raise NotFound(missing)
     if actor is not None:

@@ -12,9 +12,12 @@ Functions flush but never commit; views, API handlers and CLI commands commit.
 from __future__ import annotations
 
 from sqlalchemy import select
+from sqlalchemy.orm import joinedload
 
 from models import ApiToken, User, db, utcnow
 from workshop.core import audit
+
+_WITH_GRANTS = (joinedload(User.granted_service_points),)
 
 
 def user_for_session_id(session_id: str) -> User | None:
@@ -22,7 +25,8 @@ def user_for_session_id(session_id: str) -> User | None:
     user_id, _, generation = (session_id or "").partition(":")
     if not user_id.isdigit() or not generation.isdigit() or int(user_id) > 2**31 - 1:
         return None
-    user = db.session.get(User, int(user_id))
+    # With the service points the user is granted (every page checks them): one query.
+    user = db.session.get(User, int(user_id), options=_WITH_GRANTS)
     if user is None or not user.is_active or int(generation) != (user.session_generation or 0):
         return None
     return user

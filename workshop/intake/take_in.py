@@ -26,7 +26,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from flask_babel import gettext
-from sqlalchemy import select, union_all
+from sqlalchemy import func, select, union_all
 from sqlalchemy.exc import IntegrityError
 
 from models import (
@@ -42,6 +42,7 @@ from models import (
 )
 from models.errors import plain
 from models.words import status_words
+from workshop import sqlite_tx
 from workshop.core import audit, clock
 from workshop.core.money import parse_optional_money
 from workshop.intake import customers
@@ -630,6 +631,20 @@ def _previous_customer(actor, sp: ServicePoint, previous: str, phone: str, known
     return customer
 
 
+def _latest_handset_job_id(ev: Evaluation) -> int | None:
+    """The newest job id for the evaluated handset (either IMEI or the serial), read now."""
+    conditions = []
+    identities = [i for i in (ev.values.get("imei"), ev.values.get("imei2")) if i]
+    if identities:
+        conditions += [Job.imei.in_(identities), Job.imei2.in_(identities)]
+    if ev.values.get("serial_number"):
+        conditions.append(Job.serial_number == ev.values["serial_number"])
+    if not conditions:
+        return max((j.id for j in ev.history), default=None)
+    return db.session.scalar(select(func.max(union_all(*(select(Job.id).where(c) for c in conditions))
+                                             .subquery().c.id)))
+
+
 def _customer(actor, sp: ServicePoint, name: str, phone: str, email: str | None, *,
               update_name: bool = False, previous: Customer | None = None) -> tuple[Customer, dict]:
     """The job's customer: found by phone (``previous``: the returning customer whose
@@ -710,6 +725,17 @@ def take_in(actor, request: IntakeRequest) -> Job:
     ev = evaluate(actor, request, strict=True)
     if ev.errors:
         raise ValidationError(gettext("The handset was not taken in; correct the fields shown."), errors=ev.errors)
+    # Everything above only read (on SQLite without holding the write lock, see
+    # workshop/sqlite_tx.py); from here on the writes are serialised.  What they depend
+    # on is read again under the lock: the customer by phone, the job number, and the
+    # handset's jobs (another counter may have taken the same handset in meanwhile:
+    # then the whole evaluation runs again, under the lock).
+    sqlite_tx.take_write_lock(db.session)
+    if _latest_handset_job_id(ev) != max((j.id for j in ev.history), default=None):
+        ev = evaluate(actor, request, strict=True)
+        if ev.errors:
+            raise ValidationError(gettext("The handset was not taken in; correct the fields shown."),
+                                  errors=ev.errors)
     v, sp, decision = ev.values, ev.service_point, ev.decision
     customer, changed = _customer(actor, sp, v["customer_name"], v["customer_phone"], v["customer_email"],
                                   update_name=v["customer_update"], previous=v["customer_previous"])

@@ -13,6 +13,7 @@ from wtforms.fields.choices import SelectChoice
 
 from models import DomainError, ServicePoint, db
 from workshop.intake import take_in as intake_service
+from workshop.sqlite_tx import reads_first
 from workshop.warranty import policies
 from workshop.web import run_once
 
@@ -53,6 +54,7 @@ def _request_from(form: IntakeForm) -> intake_service.IntakeRequest:
 
 
 @bp.route("/intake", methods=["GET", "POST"])
+@reads_first  # the intake takes the write lock for its inserts only (workshop/sqlite_tx.py)
 def new():
     """Take a handset in.  Submitting twice (same one-time token) creates one job."""
     form = IntakeForm()

@@ -13,6 +13,7 @@ from workshop.intake.api import IntakeIn, request_from
 from workshop.jobs import loading as job_service
 from workshop.jobs import search as job_search
 from workshop.jobs.schemas import JobSchema, JobWithEventsSchema
+from workshop.sqlite_tx import reads_first
 from workshop.web import idempotent
 
 blp = Blueprint("api_jobs", __name__, url_prefix="/api/v1", description="Jobs")
@@ -52,6 +53,7 @@ class Jobs(MethodView):
             next_url = url_for("api_jobs.Jobs", **query, after=after)
         return {"items": items, "next": next_url}
 
+    @reads_first  # the intake takes the write lock for its inserts only (workshop/sqlite_tx.py)
     @blp.arguments(IntakeIn)
     @blp.response(201, JobSchema)
     @blp.doc(security=[{"bearerAuth": []}], parameters=[IDEMPOTENCY_HEADER])

@@ -8,7 +8,7 @@ under concurrent intakes: the per-service-point counter is incremented with a si
 
 from __future__ import annotations
 
-from sqlalchemy import update
+from sqlalchemy import bindparam, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from models import JobSequence, ServicePoint, db
@@ -24,13 +24,14 @@ def _ensure_counter(service_point_id: int) -> None:
     )
 
 
+_NEXT = (update(JobSequence).where(JobSequence.service_point_id == bindparam("sp_id"))
+         .values(last_value=JobSequence.last_value + 1).returning(JobSequence.last_value))
+
+
 def next_job_number(service_point: ServicePoint) -> str:
     """Reserve and return the next job number for ``service_point`` (not committed)."""
-    _ensure_counter(service_point.id)
-    value = db.session.execute(
-        update(JobSequence)
-        .where(JobSequence.service_point_id == service_point.id)
-        .values(last_value=JobSequence.last_value + 1)
-        .returning(JobSequence.last_value)
-    ).scalar_one()
+    value = db.session.execute(_NEXT, {"sp_id": service_point.id}).scalar()
+    if value is None:  # the service point's first job: make its counter, then count
+        _ensure_counter(service_point.id)
+        value = db.session.execute(_NEXT, {"sp_id": service_point.id}).scalar_one()
     return f"{service_point.code}-{value:06d}"

@@ -41,6 +41,9 @@ class WarrantySchema(Schema):
     ends_on = fields.Date(attribute="warranty_ends_on", allow_none=True)
 
 
+_WARRANTY = WarrantySchema()  # built once: a schema instance is reusable and costs ~0.1 ms to make
+
+
 class JobSchema(Schema):
     """A job as the API returns it.  Areas may add fields here (one place)."""
 
@@ -61,7 +64,7 @@ class JobSchema(Schema):
     estimate = fields.Function(lambda j: {"amount": str(j.estimate_amount),
                                           "ceiling": str(j.estimate_ceiling) if j.estimate_ceiling is not None
                                           else None})
-    warranty = fields.Function(lambda j: WarrantySchema().dump(j))
+    warranty = fields.Function(lambda j: _WARRANTY.dump(j))
     rerepair_of = fields.Function(lambda j: j.rerepair_of.number if j.rerepair_of else None)
     # Intake (issue 3): what was recorded at the front desk.
     proof = fields.Function(lambda j: None if not j.proof_kind else {

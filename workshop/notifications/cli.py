@@ -6,6 +6,7 @@ commits message by message, so it lives on this side of the line with the comman
 from __future__ import annotations
 
 import datetime as dt
+import signal
 import threading
 
 import click
@@ -105,6 +106,51 @@ def outbox_list(status, limit):
         click.echo(line)
 
 
+@outbox_cli.command("run")
+@click.option("--interval", type=float, default=None,
+              help="Seconds between rounds (default OUTBOX_SEND_INTERVAL, 30).")
+@click.option("--rounds", type=int, default=0, help="Stop after this many rounds (0: until stopped).")
+def outbox_run(interval, rounds):
+    """The outbox worker: queue due reminders and send, every INTERVAL seconds, until
+    stopped (SIGTERM or Ctrl+C finish the round first).  Run one per installation."""
+    app = current_app._get_current_object()
+    interval = float(interval or app.config.get("OUTBOX_SEND_INTERVAL") or 30)
+    stop = threading.Event()
+
+    def ask_to_stop(_signum, _frame):
+        stop.set()
+
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(sig, ask_to_stop)
+    click.echo(f"Outbox worker: sending every {interval:g} s.")
+    done = 0
+    while not stop.is_set():
+        report = send_round(app)
+        if report is not None and (report.sent or report.failed or report.retrying):
+            click.echo(f"Outbox: {report}.")
+        done += 1
+        if rounds and done >= rounds:
+            break
+        stop.wait(interval)
+    click.echo("Outbox worker stopped.")
+
+
+def send_round(app) -> SendReport | None:
+    """One round of the outbox worker: queue due reminders, then send.  Never raises
+    (a bad round is logged and the next one tries again); None when it failed."""
+    with app.app_context():
+        try:
+            notifications.queue_reminders()
+            db.session.commit()
+            return send_pending()
+        except Exception:  # the loop must survive a bad round
+            db.session.rollback()
+            app.logger.exception("outbox: sending round failed")
+            return None
+        finally:
+            db.session.remove()
+
+
 def register(app: Flask) -> None:
     app.cli.add_command(outbox_cli)
 
@@ -123,18 +169,9 @@ def start_background_sender(app, interval: float | None = None) -> threading.Thr
 
     def run():
         while not stop.wait(interval):
-            with app.app_context():
-                try:
-                    notifications.queue_reminders()
-                    db.session.commit()
-                    report = send_pending()
-                    if report.sent or report.failed or report.retrying:
-                        app.logger.info("outbox: %s", report)
-                except Exception:  # the loop must survive a bad round
-                    db.session.rollback()
-                    app.logger.exception("outbox: sending round failed")
-                finally:
-                    db.session.remove()
+            report = send_round(app)
+            if report is not None and (report.sent or report.failed or report.retrying):
+                app.logger.info("outbox: %s", report)
 
     thread = threading.Thread(target=run, name="outbox-sender", daemon=True)
     thread.stop = stop  # type: ignore[attr-defined]

@@ -472,13 +472,27 @@ def import_rows(actor, rows: Iterable[tuple[int, dict]],
 # --------------------------------------------------------------------------- jobs
 
 
-def parts_for_job(job: Job) -> tuple[list[Part], list[Part]]:
-    """Active parts that fit the job's handset, then all other active parts."""
-    parts = db.session.scalars(select(Part).where(Part.active.is_(True))
-                               .order_by(Part.category, Part.brand, Part.name)).all()
-    fitting = [p for p in parts if p.fits(job.brand, job.model)]
-    others = [p for p in parts if not p.fits(job.brand, job.model)]
-    return fitting, others
+#: How many catalogue matches the job page's part picker looks at, and shows.
+OPTIONS_SCANNED = 200
+OPTIONS_SHOWN = 20
+
+
+def part_options(job: Job, q: str = "", *, limit: int = OPTIONS_SHOWN) -> list[tuple[Part, bool]]:
+    """Suggestions for the job's part picker: active parts matching ``q`` (SKU, name,
+    brand, model, bin; without ``q`` the job's handset model), those that fit the handset
+    first, at most ``limit``.  Each is ``(part, fits)``.
+
+    Bounded whatever the catalogue's size: only the first :data:`OPTIONS_SCANNED`
+    matches (in SKU order) are ranked.
+    """
+    words = (q or "").strip() or (job.model or "").strip()
+    if not words:
+        return []
+    # In SKU order (the unique index): the scan stops at the first OPTIONS_SCANNED matches
+    # instead of sorting every match of a common word.
+    parts = db.session.scalars(search(words).order_by(None).order_by(Part.sku).limit(OPTIONS_SCANNED)).all()
+    ranked = sorted(((p, p.fits(job.brand, job.model)) for p in parts), key=lambda pf: not pf[1])
+    return ranked[:max(1, min(limit, OPTIONS_SHOWN))]
 
 
 def job_requisitions(job: Job) -> list[Requisition]:

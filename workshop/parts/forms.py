@@ -132,8 +132,14 @@ class ReasonForm(FlaskForm):
     submit = SubmitField(_l("Confirm"))
 
 
+def _sku_text(value):
+    return value.strip().upper() if isinstance(value, str) else value
+
+
 class RequestLineForm(Form):
-    sku = SelectField(_l("Part"), choices=[], validate_choice=False)
+    # Typed or scanned (the job page suggests matches as one types, see part_options):
+    # the catalogue is never listed in the page.  The domain refuses an unknown SKU.
+    sku = StringField(_l("Part"), filters=[_sku_text], validators=[Length(max=40)])
     qty = IntegerField(_l("Qty"), default=1, validators=[Optional(), NumberRange(min=1, max=99)])
 
 
@@ -147,11 +153,6 @@ class RequestForm(FlaskForm):
     @property
     def line_forms(self):
         return [self.line1, self.line2, self.line3]
-
-    def set_choices(self, options) -> None:
-        """``options``: (sku, label) pairs."""
-        for line in self.line_forms:
-            line.sku.choices = [SelectChoice(sku, label) for sku, label in options]
 
     def lines(self) -> list[dict]:
         return [{"sku": f.sku.data, "qty": f.qty.data if f.qty.data is not None else 1}

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from flask import Blueprint, Response, flash, g, redirect, render_template, request, url_for
+from flask import Blueprint, Response, flash, g, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from wtforms.fields.choices import SelectChoice
@@ -513,12 +513,23 @@ def _refused(number: str, exc: DomainError):
     return redirect(url_for("jobs.detail", number=number) + "#parts")
 
 
+@bp.get("/jobs/<number>/part-options")
+def job_part_options(number: str):
+    """The job page's part picker asks as one types: JSON suggestions, parts that fit
+    the handset first (``?q=`` SKU, name, model or bin; at most 20)."""
+    job = job_service.get_job(current_user, number)
+    options = parts_service.part_options(job, request.args.get("q", "")[:80])
+    levels = {lv.part.id: lv for lv in parts_service.levels(job.service_point_id, [p for p, _fits in options])}
+    return jsonify([{"sku": p.sku, "name": p.name, "fits": fits, "available": levels[p.id].available,
+                     "label": f"{p.sku} · {p.name} · {money(p.price)} · "
+                              + _("%(n)s available", n=levels[p.id].available)}
+                    for p, fits in options])
+
+
 @bp.route("/jobs/<number>/requisitions", methods=["POST"])
 def job_request(number: str):
     job = job_service.get_job(current_user, number)
     form = RequestForm()
-    groups, _levels = panel_helpers.part_choices(job)
-    form.set_choices([(sku, label) for _g, options in groups for sku, label, _n in options])
     if form.validate_on_submit():
         used = [f for f in form.line_forms if f.sku.data]
         if not used:

@@ -20,7 +20,6 @@ from workshop.parts import ledger as stock_service
 from workshop.parts import queries
 from workshop.parts.forms import OldPartForm, ReasonForm, RequestForm, ReturnForm
 from workshop.permissions.rules import can
-from workshop.web import money
 
 # Notes the ledger writes on stock movements (English, in a fixed form; see
 # workshop/parts/ledger.py), said again in the reader's language.  Only a movement that
@@ -55,28 +54,6 @@ def stock_note(move) -> str:
     return note
 
 
-def part_choices(job: Job) -> tuple[list[tuple[str, list[tuple[str, str, int]]]], dict]:
-    """Option groups for choosing a part for ``job``: the ones that fit the handset first.
-
-    Each option is ``(sku, label, available)``.
-    """
-    fitting, others = parts_service.parts_for_job(job)
-    levels = {lv.part.id: lv for lv in parts_service.levels(job.service_point_id, fitting + others)}
-
-    def option(p):
-        lv = levels[p.id]
-        return (p.sku, f"{p.sku} · {p.name} · {money(p.price)} · " + _("%(n)s available", n=lv.available),
-                lv.available)
-
-    model = f"{job.brand} {job.model}".strip() or _("this handset")
-    groups = []
-    if fitting:
-        groups.append((_("Fits %(model)s", model=model), [option(p) for p in fitting]))
-    if others:
-        groups.append((_("Other parts") if fitting else _("All parts"), [option(p) for p in others]))
-    return groups, levels
-
-
 @dataclass
 class Panel:
     job: Job
@@ -86,7 +63,6 @@ class Panel:
     total: Decimal
     defective: list[DefectivePart]
     request_form: RequestForm | None = None
-    groups: list = field(default_factory=list)
     return_forms: dict = field(default_factory=dict)
     doa_forms: dict = field(default_factory=dict)
     old_part_form: OldPartForm | None = None
@@ -108,7 +84,9 @@ def for_job(job: Job, forms: dict | None = None) -> Panel:
     forms = forms or {}
     requisitions = parts_service.job_requisitions(job)
     short = {s.line.id: s for r in requisitions if r.is_pending for s in stock_service.shortages(r)}
-    lines = parts_service.job_parts_lines(job)
+    # Charged lines come from issued requisitions only: most jobs have none, and no query.
+    issued = any(r.status == RequisitionStatus.ISSUED.value for r in requisitions)
+    lines = parts_service.job_parts_lines(job) if issued else []
     panel = Panel(
         job=job, requisitions=requisitions, short=short, lines=lines,
         total=sum((line["amount"] for line in lines), Decimal("0.00")),
@@ -117,7 +95,6 @@ def for_job(job: Job, forms: dict | None = None) -> Panel:
     )
     closed = job.job_status == JobStatus.COLLECTED
     if can(current_user, "parts.request") and job.job_status in stock_service.REQUEST_STATUSES:
-        panel.groups, _levels = part_choices(job)
         panel.request_form = forms.get("request") or RequestForm(formdata=None)
     if can(current_user, "parts.handle") and not closed:
         for line in panel.issued_lines:

@@ -131,6 +131,7 @@ ENDPOINT_RULES: dict[str, str | dict[str, str]] = {
     "parts.export_catalogue": "parts.manage",
     "parts.export_reorder": "parts.manage",
     "parts.job_request": "parts.request",
+    "parts.job_part_options": "parts.request",
     "parts.job_return": "parts.handle",
     "parts.job_defective": "parts.handle",
     "parts.job_old_part": "parts.handle",

@@ -200,12 +200,17 @@ def deposit_total(job: Job) -> Decimal:
     return cents(sums.get(PaymentKind.DEPOSIT.value, ZERO) - sums.get(PaymentKind.REFUND.value, ZERO))
 
 
-def bill(job: Job) -> Bill:
+_LOOK_IT_UP = object()
+
+
+def bill(job: Job, *, record=_LOOK_IT_UP) -> Bill:
     """The job's bill as it stands now (the pickup record keeps the one charged).
 
     A collected job answers with the bill it was collected with.  Never raises.
+    ``record``: the job's pickup record (or None) when the caller has already loaded it.
     """
-    record = pickup_record(job)
+    if record is _LOOK_IT_UP:
+        record = pickup_record(job)
     if record is not None and record.bill:
         return Bill.from_dict(record.bill)
     why_free = job.free_reason

@@ -510,7 +510,9 @@ def pickup_panel(job, _forms: dict | None = None) -> dict:
     """What the job page's pickup/loaner panel shows (templates/pickup/_job_panel.html)."""
     if not (current_user.is_authenticated and can(current_user, "job.view")):
         return {}
-    open_loan = loaner_service.open_loan(job)
+    loans = loaner_service.loans_for(job)
+    open_loan = next((loan for loan in loans if loan.returned_at is None), None)
+    record = pickup_service.pickup_record(job)
     lend_form = None
     if can(current_user, "pickup") and open_loan is None and job.is_open and job.job_status not in (
             JobStatus.CANCELLED,):
@@ -518,10 +520,10 @@ def pickup_panel(job, _forms: dict | None = None) -> dict:
         lend_form.loaner.choices = [SelectChoice(lo.id, f"{lo.label} · {lo.imei} · {lo.condition}")
                                     for lo in loaner_service.available(job.service_point_id)]
     return {
-        "record": pickup_service.pickup_record(job),
-        "bill": pickup_service.bill(job),
+        "record": record,
+        "bill": pickup_service.bill(job, record=record),
         "open_loan": open_loan,
-        "loans": loaner_service.loans_for(job),
+        "loans": loans,
         "lend_form": lend_form,
         "deposit_form": DepositForm(formdata=None) if job.job_status != JobStatus.COLLECTED else None,
         "entitled": loaner_service.entitled(job),
