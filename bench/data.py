@@ -592,6 +592,8 @@ def fill_report_summaries(app, log=print) -> None:
     with app.app_context():
         written = summary.rebuild(db.session.connection())
         db.session.commit()
+        with db.engine.connect() as c:  # the planner's statistics of the new rows
+            c.execution_options(isolation_level="AUTOCOMMIT").exec_driver_sql("ANALYZE")
     log(f"report summaries: {written} rows in {time.perf_counter() - t1:.1f} s")
 
 

@@ -19,6 +19,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 import statistics
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
@@ -372,10 +373,12 @@ def engineers(scope: Scope, period: Period) -> list[dict]:
         select(Job.engineer_id, func.count(Job.id)).where(received_filter(scope, period),
                                                           Job.engineer_id.is_not(None))
         .group_by(Job.engineer_id)).all())
-    on_bench = dict(db.session.execute(
-        select(Job.engineer_id, func.count(Job.id))
-        .where(Job.service_point_id.in_(scope.ids), Job.status.in_(BENCH_STATUSES), Job.engineer_id.is_not(None))
-        .group_by(Job.engineer_id)).all())
+    # Counted here, not grouped in SQL: SQLite would then walk every job by the
+    # engineer index (to skip the sort) instead of the few on a bench by
+    # (service_point_id, status).
+    on_bench = Counter(e for e in db.session.scalars(
+        select(Job.engineer_id).where(Job.service_point_id.in_(scope.ids), Job.status.in_(BENCH_STATUSES)))
+        if e is not None)
     ids = set(received) | set(on_bench) | set(passed) | set(failed)
     users = {u.id: u for u in db.session.scalars(select(User).where(User.id.in_(ids)))} if ids else {}
     out = [{"engineer": users[i].username, "name": users[i].label, "received": received.get(i, 0),
