@@ -435,6 +435,13 @@ def _closed_jobs(ctx: Context) -> tuple[dict[int, int], list[int]]:
     return sp_of, [j for j in range(1, ctx.jobs + 1) if j not in open_ids]
 
 
+def _spread(ids: list[int], n: int) -> list[int]:
+    """``n`` of ``ids`` (or all), evenly spread from the first to the last."""
+    if n >= len(ids):
+        return list(ids)
+    return [ids[k * len(ids) // n] for k in range(n)]
+
+
 def generate_requisitions(ctx: Context) -> None:
     """An issued parts requisition (one line) for each part :func:`generate_jobs` fitted
     (repaired jobs ``job_id % 4 == 1``: the same part as its stock move), a unit
@@ -508,8 +515,7 @@ def generate_complaints(ctx: Context, complaints: int = 50_000) -> None:
 
     sp_of, closed = _closed_jobs(ctx)
     rng = ctx.rng
-    every = max(1, len(closed) // complaints)
-    chosen = closed[::every][:complaints]
+    chosen = _spread(closed, complaints)
     rows, remedies, calls, seqs = [], [], [], {}
     for i, job_id in enumerate(chosen, start=1):
         sp = sp_of[job_id]
@@ -557,14 +563,13 @@ def generate_complaints(ctx: Context, complaints: int = 50_000) -> None:
 
 def generate_followups(ctx: Context, pickup_calls: int = 200_000) -> None:
     """Pickup follow-up calls on ``pickup_calls`` collected jobs (three days after the
-    collection, scored 1-5; the newest few hundred still open), plus the complaint calls
+    collection, scored 1-5; those due in the last three days still open), plus the complaint calls
     :func:`generate_complaints` prepared."""
     sp_of, closed = _closed_jobs(ctx)
-    every = max(1, len(closed) // pickup_calls)
     rows = []
-    for n, job_id in enumerate(closed[::every][:pickup_calls], start=1):
+    for n, job_id in enumerate(_spread(closed, pickup_calls), start=1):
         answered = _received_at(ctx, job_id) + dt.timedelta(days=6, hours=n % 9)
-        is_open = answered > ctx.now - dt.timedelta(days=1)
+        is_open = answered > ctx.now - dt.timedelta(days=3)  # the last days' calls still to make
         rows.append((sp_of[job_id], "pickup", job_id, None, 1 + job_id % max(ctx.customers, 1), answered.date(),
                      "open" if is_open else "done", 0 if is_open else 1, None if is_open else "reached",
                      None if is_open else "phone", None if is_open else 1 + (n * 7) % 5 if n % 11 else 3,

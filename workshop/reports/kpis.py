@@ -24,7 +24,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
 
-from sqlalchemy import and_, case, exists, func, literal, or_, select, tuple_
+from sqlalchemy import and_, case, exists, func, literal, or_, select, tuple_, union_all
 from sqlalchemy.orm import aliased
 
 from models import (
@@ -442,20 +442,33 @@ def collected_per_day(scope: Scope, period: Period) -> list[tuple[dt.date, int]]
 
 
 def turnaround_per_day(scope: Scope, period: Period) -> list[tuple[dt.date, float | None]]:
-    """Median days to ready of the jobs collected each day: per day, the middle value
-    (of an even number, the mean of the two middle ones), found in the database by
-    their rank within the day; two values a day are fetched."""
+    """Median days to ready of the jobs collected each day (of an even number, the mean
+    of the two middle values), found in the database: PostgreSQL ``percentile_disc``
+    per day, ascending and descending (as :func:`_order_stats`); SQLite, per day, the
+    middle rows by ``ORDER BY .. LIMIT .. OFFSET`` at the rank the daily summary's
+    count gives (``made_ready``), all days in one statement."""
     f = CollectedJobFact
-    ranked = (select(f.collected_on.label("day"), f.days_to_ready.label("v"),
-                     func.row_number().over(partition_by=f.collected_on, order_by=f.days_to_ready).label("r"),
-                     func.count().over(partition_by=f.collected_on).label("n"))
-              .where(facts_filter(scope, period), f.days_to_ready.is_not(None)).subquery())
-    middle: dict[dt.date, list[float]] = {}
-    for day, value in db.session.execute(
-            select(ranked.c.day, ranked.c.v).where(or_(ranked.c.r == (ranked.c.n + 1) // 2,
-                                                       ranked.c.r == (ranked.c.n + 2) // 2))):
-        middle.setdefault(_date(day), []).append(value)
-    return [(d, round(sum(middle[d]) / len(middle[d]), 2) if d in middle else None) for d in period.dates()]
+    where = and_(facts_filter(scope, period), f.days_to_ready.is_not(None))
+    middle: dict[dt.date, tuple[float, float]] = {}
+    if db.session.get_bind().dialect.name == "postgresql":
+        for day, low, high in db.session.execute(
+                select(f.collected_on, func.percentile_disc(0.5).within_group(f.days_to_ready),
+                       func.percentile_disc(0.5).within_group(f.days_to_ready.desc()))
+                .where(where).group_by(f.collected_on)):
+            middle[_date(day)] = (low, high)
+    else:
+        counts = [(d, n) for d, n in _per_day(scope, period, ReportDay.made_ready) if n]
+        parts = [select(literal(d.isoformat()).label("day"), f.days_to_ready.label("v"))
+                 .where(where, f.collected_on == d).order_by(f.days_to_ready).limit(2 - n % 2).offset((n - 1) // 2)
+                 .subquery().select() for d, n in counts]
+        values: dict[dt.date, list[float]] = {}
+        for start in range(0, len(parts), 400):  # SQLite takes up to 500 SELECTs in one compound
+            chunk = parts[start:start + 400]
+            rows = db.session.execute(chunk[0] if len(chunk) == 1 else union_all(*chunk)).all()
+            for day, value in rows:
+                values.setdefault(_date(day), []).append(value)
+        middle = {d: (v[0], v[-1]) for d, v in values.items()}
+    return [(d, round((middle[d][0] + middle[d][1]) / 2, 2) if d in middle else None) for d in period.dates()]
 
 
 # --------------------------------------------------------------------------- the whole report
