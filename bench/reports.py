@@ -174,6 +174,14 @@ def measure(app, runs: int, month: tuple[dt.date, dt.date], pages: bool) -> None
             show(label, f"drill-down CSV rows, all {rows} (export)", ms)
         ms = timed(lambda: dashboard.for_user(manager, now=now, more_figures=extra), runs)
         show("5 SPs", "dashboard figures and charts (dashboard.for_user)", ms)
+        with app.test_request_context("/"):
+            from flask_login import login_user
+
+            from workshop.reports.web import home_dashboard
+
+            login_user(manager)
+            ms = timed(home_dashboard, runs)
+        show("5 SPs", "dashboard with overdue lists, complaint charts (home_dashboard)", ms)
     if pages:
         client = app.test_client()
         from bench.data import BENCH_PASSWORD
@@ -185,7 +193,11 @@ def measure(app, runs: int, month: tuple[dt.date, dt.date], pages: bool) -> None
             for name, url in (("page: KPIs with charts and trends", f"/reports/?{q}{suffix}"),
                               ("page: drill-down jobs collected", f"/reports/jobs/jobs_collected?{q}{suffix}"),
                               ("page: complaint statistics", f"/reports/complaints?{q}{suffix}"),
-                              ("API: /api/v1/reports/kpis", f"/api/v1/reports/kpis?{q}{suffix}")):
+                              ("API: /api/v1/reports/kpis", f"/api/v1/reports/kpis?{q}{suffix}"),
+                              ("export: workbook of the month (XLSX)",
+                               f"/reports/workbook.xlsx?month={period.start:%Y-%m}{suffix}"),
+                              ("export: monthly complaint report (PDF)",
+                               f"/reports/complaints.pdf?month={period.start:%Y-%m}{suffix}")):
                 def get(u=url):
                     resp = client.get(u)
                     assert resp.status_code == 200, (u, resp.status_code)

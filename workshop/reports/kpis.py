@@ -293,7 +293,8 @@ def _order_stats(scope: Scope, period: Period, column, n: int) -> tuple[float | 
     the median is the mean of ``percentile_disc(0.5)`` ascending (the ⌈n/2⌉-th) and
     descending (for an even n the next one; for an odd n the same one).  SQLite:
     ``ORDER BY column LIMIT .. OFFSET k`` over the covering index
-    (service_point_id, collected_on, days_to_ready, days_to_collected, ...)."""
+    (service_point_id, collected_on, days_to_ready, days_to_collected, ...), the p90
+    counted from the top (``DESC``, offset n - ⌈0.9 n⌉)."""
     if n == 0:
         return None, None
     where = and_(facts_filter(scope, period), column.is_not(None))
@@ -302,12 +303,14 @@ def _order_stats(scope: Scope, period: Period, column, n: int) -> tuple[float | 
             select(func.percentile_disc(0.5).within_group(column), func.percentile_disc(0.5).within_group(column.desc()),
                    func.percentile_disc(0.9).within_group(column)).where(where)).one()
     else:
-        def at(offset: int, count: int) -> list[float]:
-            return list(db.session.scalars(select(column).where(where).order_by(column).limit(count).offset(offset)))
+        def at(offset: int, count: int, order) -> list[float]:
+            return list(db.session.scalars(select(column).where(where).order_by(order).limit(count).offset(offset)))
 
-        middle = at((n - 1) // 2, 2 - n % 2)
+        middle = at((n - 1) // 2, 2 - n % 2, column)
         low, high = middle[0], middle[-1]
-        p90 = at(rank(0.9, n) - 1, 1)[0]
+        # The k-th smallest is the (n-k+1)-th largest: counted from the top, SQLite's
+        # sorter keeps only the top tenth instead of nine tenths.
+        p90 = at(n - rank(0.9, n), 1, column.desc())[0]
     return round((low + high) / 2, 2), round(p90, 2)
 
 
