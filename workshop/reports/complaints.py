@@ -19,6 +19,7 @@ from functools import cached_property
 from sqlalchemy import and_, case, func, select
 
 from models import Complaint, FollowUp, Remedy, User, ValidationError, db, utcnow
+from models.aftercare import COMPLAINT_STATUSES
 from workshop.core.clock import as_utc, local_today, zone
 
 from . import kpis
@@ -26,6 +27,8 @@ from .period import Period, Scope, month_of
 
 ZERO = Decimal("0.00")
 SERIOUS_LEVELS = ("serious", "critical")
+#: Statuses of a complaint not closed (a list the index (service_point_id, status) can serve).
+OPEN_STATUSES = tuple(s for s in COMPLAINT_STATUSES if s != "closed")
 #: Satisfaction scores counted as satisfied.
 SATISFIED = (4, 5)
 
@@ -118,9 +121,15 @@ def registered_filter(scope: Scope, period: Period):
                 kpis._in_period(Complaint.registered_at, scope, period)(Complaint.service_point_id))
 
 
-def cases(scope: Scope, period: Period) -> list[Case]:
-    """The complaints registered in the period, oldest first."""
-    return _cases(registered_filter(scope, period), scope)
+def cases(scope: Scope, period: Period, memo: dict | None = None) -> list[Case]:
+    """The complaints registered in the period, oldest first.  ``memo`` (a dict the
+    caller keeps for one report) saves reading the same period twice."""
+    if memo is None:
+        return _cases(registered_filter(scope, period), scope)
+    key = (tuple(scope.ids), period)
+    if key not in memo:
+        memo[key] = _cases(registered_filter(scope, period), scope)
+    return memo[key]
 
 
 def _avg(values: list[float]) -> float | None:
@@ -141,13 +150,13 @@ def _totals(group: list[Case], now: dt.datetime) -> dict:
     }
 
 
-def statistics(scope: Scope, period: Period, *, now: dt.datetime | None = None) -> dict:
+def statistics(scope: Scope, period: Period, *, now: dt.datetime | None = None, memo: dict | None = None) -> dict:
     """投诉案件统计表: ``{"rows": [{month, category, level, channels: {channel: n}, received,
     founded, closed, responded_on_time, overdue, avg_days_to_close, remedy_cost}],
     "by_channel": [...], "totals": {..., responded_on_time_rate, resolution_rate}}``."""
     now = now or utcnow()
     group: dict[tuple[str, str, str], list[Case]] = {}
-    all_cases = cases(scope, period)
+    all_cases = cases(scope, period, memo)
     for c in all_cases:
         group.setdefault((c.month, c.category, c.level), []).append(c)
     rows = []
@@ -190,12 +199,12 @@ def satisfaction(scope: Scope, period: Period) -> dict:
 
 
 def kpi_figures(scope: Scope, period: Period, so_far: dict | None = None, *,
-                now: dt.datetime | None = None) -> dict:
+                now: dt.datetime | None = None, memo: dict | None = None) -> dict:
     """The complaint and satisfaction KPIs.  ``complaints_per_100_jobs`` = complaints
     registered / jobs received in the same period × 100 (``so_far`` may carry
     ``jobs_received`` already counted)."""
     now = now or utcnow()
-    group = cases(scope, period)
+    group = cases(scope, period, memo)
     totals = _totals(group, now)
     jobs = (so_far or {}).get("jobs_received")
     if jobs is None:
@@ -215,9 +224,9 @@ def kpi_figures(scope: Scope, period: Period, so_far: dict | None = None, *,
     return out
 
 
-def kpi_extra(now: dt.datetime | None = None) -> Callable[[Scope, Period, dict], dict]:
+def kpi_extra(now: dt.datetime | None = None, memo: dict | None = None) -> Callable[[Scope, Period, dict], dict]:
     """:func:`kpi_figures` as the ``more_figures`` of :func:`kpis.compute`."""
-    return lambda scope, period, so_far: kpi_figures(scope, period, so_far, now=now)
+    return lambda scope, period, so_far: kpi_figures(scope, period, so_far, now=now, memo=memo)
 
 
 # --------------------------------------------------------------------------- lists and charts
@@ -258,11 +267,11 @@ def by_category(stats: dict) -> list[tuple[str, int]]:
     return sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))
 
 
-def root_causes(scope: Scope, period: Period, limit: int = 5) -> list[tuple[str, int]]:
+def root_causes(scope: Scope, period: Period, limit: int = 5, memo: dict | None = None) -> list[tuple[str, int]]:
     """The most frequent root causes of the complaints registered in the period and
     closed (a root cause is recorded when a case closes)."""
     counts: dict[str, int] = {}
-    for c in cases(scope, period):
+    for c in cases(scope, period, memo):
         if c.root_cause:
             counts[c.root_cause] = counts.get(c.root_cause, 0) + 1
     return sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))[:limit]
@@ -271,7 +280,7 @@ def root_causes(scope: Scope, period: Period, limit: int = 5) -> list[tuple[str,
 def open_serious(scope: Scope, until: dt.date | None = None) -> list[Case]:
     """Serious and critical complaints not closed, registered up to ``until`` (local)."""
     where = and_(Complaint.service_point_id.in_(scope.ids), Complaint.level.in_(SERIOUS_LEVELS),
-                 Complaint.status != "closed")
+                 Complaint.status.in_(OPEN_STATUSES))
     found = _cases(where, scope)
     return [c for c in found if until is None or c.registered_on <= until]
 
@@ -279,7 +288,7 @@ def open_serious(scope: Scope, until: dt.date | None = None) -> list[Case]:
 def open_overdue(scope: Scope, now: dt.datetime | None = None) -> list[Case]:
     """Complaints not closed with a deadline missed (the answer or the written report)."""
     now = now or utcnow()
-    where = and_(Complaint.service_point_id.in_(scope.ids), Complaint.status != "closed")
+    where = and_(Complaint.service_point_id.in_(scope.ids), Complaint.status.in_(OPEN_STATUSES))
     return [c for c in _cases(where, scope) if c.overdue(now)]
 
 

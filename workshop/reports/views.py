@@ -166,13 +166,14 @@ def kpi_table(table: str, figures: dict) -> tuple[list[str], list[list]]:
 
 def month_sheets(scope, month) -> list:
     """The sheets of the month's workbook (KPIs and their tables)."""
-    figures = kpis.compute(scope, month, more_figures=complaint_reports.kpi_extra())
+    memo: dict = {}
+    figures = kpis.compute(scope, month, more_figures=complaint_reports.kpi_extra(memo=memo))
     sheets = []
     for table, title in (("kpis", "KPIs"), ("parts", "Parts"), ("engineers", "Engineers"),
                          ("ageing", "Ready ageing")):
         header, rows = kpi_table(table, figures)
         sheets.append((title, header, rows))
-    header, rows = complaint_table(complaint_reports.statistics(scope, month))
+    header, rows = complaint_table(complaint_reports.statistics(scope, month, memo=memo))
     sheets.append(("Complaints", header, rows))
     return sheets
 
@@ -226,12 +227,13 @@ def complaint_charts(stats: dict, scope, period) -> dict:
 @bp.route("/complaints")
 def complaints():
     scope, period = report_args()
-    stats = complaint_reports.statistics(scope, period)
-    figures = complaint_reports.kpi_figures(scope, period)
+    memo: dict = {}
+    stats = complaint_reports.statistics(scope, period, memo=memo)
+    figures = complaint_reports.kpi_figures(scope, period, memo=memo)
     return render_template("reports/complaints.html", stats=stats, figures=figures, scope=scope, period=period,
                            charts=complaint_charts(stats, scope, period), presets=PRESET_NAMES,
                            query=_query(scope, period), my_codes=my_codes(), words=care_words(),
-                           root_causes=complaint_reports.root_causes(scope, period))
+                           root_causes=complaint_reports.root_causes(scope, period, memo=memo))
 
 
 @bp.route("/complaints.csv")
@@ -272,8 +274,9 @@ def satisfaction_list():
 
 def monthly_report(scope, month) -> bytes:
     """The monthly complaint report (客户投诉情况及处理月报) for ``month`` as A4 PDF bytes."""
-    stats = complaint_reports.statistics(scope, month)
-    figures = complaint_reports.kpi_figures(scope, month)
+    memo: dict = {}
+    stats = complaint_reports.statistics(scope, month, memo=memo)
+    figures = complaint_reports.kpi_figures(scope, month, memo=memo)
     w = care_words()
     t = stats["totals"]
     rate = (lambda v: "-" if v is None else f"{v * 100:.1f}%")
@@ -307,7 +310,8 @@ def monthly_report(scope, month) -> bytes:
                     [(m, v) for m, v in complaint_reports.satisfaction_by_month(scope, month.end, 6) if v is not None],
                     empty=_("No answer yet.")),
             Section(_("Top root causes"), "bars",
-                    [(w["root_cause"].get(k, k), n) for k, n in complaint_reports.root_causes(scope, month)],
+                    [(w["root_cause"].get(k, k), n)
+                     for k, n in complaint_reports.root_causes(scope, month, memo=memo)],
                     empty=_("No case closed with a root cause.")),
             Section(_("Open serious and critical cases"), "table",
                     [[c.number, c.registered_on, w["level"].get(c.level, c.level),
