@@ -231,3 +231,14 @@ def test_monthly_pdf_renders_with_its_text(app, shop, month, tmp_path):
     assert "150.00" in text  # remedy cost
     assert client.get("/reports/complaints.pdf", query_string={"month": "11/2026"}).status_code == 422
     assert io.BytesIO(r.data).read(4) == b"%PDF"
+
+
+@pytest.mark.parametrize("now", [local(2026, 11, 2, 9), local(2026, 11, 20, 12), NOW])
+def test_counted_totals_equal_the_cases_totals(shop, month, now):
+    """The complaint KPIs' totals counted by the database equal the same totals over the
+    period's cases in Python (the statistics table's), as deadlines pass."""
+    sp, _ = shop
+    scope = Scope((sp,))
+    for period in (NOV, Period(dt.date(2026, 10, 1), dt.date(2026, 12, 31)), Period(NOW.date(), NOW.date())):
+        group = complaint_reports.cases(scope, period)
+        assert complaint_reports._counted_totals(scope, period, now) == complaint_reports._totals(group, now)
