@@ -340,24 +340,16 @@ def overdue_calls(scope: Scope, now: dt.datetime | None = None) -> list:
 
 
 def satisfaction_by_month(scope: Scope, last: dt.date, months: int = 12) -> list[tuple[str, float | None]]:
-    """Average satisfaction per local month, the ``months`` months up to ``last``'s
-    (as :func:`satisfaction` per month), in one statement: one pass over the span's
-    answers, summed per month by each service point's UTC bounds of that month."""
+    """Average satisfaction per local month, the ``months`` months up to ``last``'s: one
+    small query a month over the index (service_point_id, answered_at, satisfaction).
+    (One statement summing every month by CASE over each service point's bounds cost
+    more: every answer of the year tested against every month.)"""
+    out = []
     month = month_of(last)
     periods = []
     for _ in range(months):
         periods.append(month)
         month = month_of(month.start - dt.timedelta(days=1))
-    periods.reverse()
-    columns = []
-    for p in periods:
-        within = kpis._in_period(FollowUp.answered_at, scope, p)(FollowUp.service_point_id)
-        columns += [func.coalesce(func.sum(case((within, 1), else_=0)), 0),
-                    func.coalesce(func.sum(case((within, FollowUp.satisfaction), else_=0)), 0)]
-    row = db.session.execute(select(*columns).where(
-        answers_filter(scope, Period(periods[0].start, periods[-1].end)))).one()
-    out = []
-    for k, p in enumerate(periods):
-        count, total = int(row[2 * k] or 0), int(row[2 * k + 1] or 0)
-        out.append((p.start.strftime("%Y-%m"), round(total / count, 2) if count else None))
+    for p in reversed(periods):
+        out.append((p.start.strftime("%Y-%m"), satisfaction(scope, p)["satisfaction_average"]))
     return out
