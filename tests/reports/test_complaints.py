@@ -259,3 +259,11 @@ def test_satisfaction_by_month_equals_each_month_counted_alone(shop, month):
         alone = month_of(dt.date.fromisoformat(label + "-01"))
         assert value == complaint_reports.satisfaction(scope, alone)["satisfaction_average"]
     assert dict(got)["2026-01"] == 3.0 and dict(got)["2026-10"] is not None
+
+
+def test_count_by_category_equals_the_statistics(shop, month):
+    sp, _ = shop
+    scope = Scope((sp,))
+    for period in (NOV, Period(dt.date(2026, 10, 1), dt.date(2026, 12, 31))):
+        assert complaint_reports.count_by_category(scope, period) == complaint_reports.by_category(
+            complaint_reports.statistics(scope, period, now=NOW))

@@ -295,6 +295,14 @@ def answers(scope: Scope, period: Period) -> list:
         .where(answers_filter(scope, period)).order_by(FollowUp.answered_at)).all()
 
 
+def count_by_category(scope: Scope, period: Period) -> list[tuple[str, int]]:
+    """:func:`by_category` of the period's statistics, counted by the database (the
+    dashboard's chart needs no more)."""
+    counts = db.session.execute(select(Complaint.category, func.count(Complaint.id))
+                                .where(registered_filter(scope, period)).group_by(Complaint.category)).all()
+    return sorted(((k, int(n)) for k, n in counts), key=lambda kv: (-kv[1], kv[0]))
+
+
 def by_category(stats: dict) -> list[tuple[str, int]]:
     counts: dict[str, int] = {}
     for row in stats["rows"]:

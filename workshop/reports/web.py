@@ -123,15 +123,12 @@ def my_codes() -> list[str]:
 
 def home_dashboard() -> dict:
     """The manager's home page figures (see :func:`dashboard.for_user`)."""
-    memo: dict = {}  # the month's complaints, read once for its figures and its chart
-
     def care_charts(scope, month, _labels):
-        stats = complaint_reports.statistics(scope, month, memo=memo)
         today = local_today(current_user.service_point)
         return {
             "categories": charts.hbar_chart(_("Complaints by category"),
                                             [(str(words.CATEGORY_WORDS.get(k, k)), n)
-                                             for k, n in complaint_reports.by_category(stats)]),
+                                             for k, n in complaint_reports.count_by_category(scope, month)]),
             "satisfaction": charts.line_chart(_("Satisfaction (average 1-5) by month"),
                                               complaint_reports.satisfaction_by_month(scope, today), top=5),
         }
@@ -139,7 +136,7 @@ def home_dashboard() -> dict:
     out = dashboard.for_user(current_user, better={f.key: f.better for f in FIGURES},
                              labels={"received": _("Jobs received per day"),
                                      "turnaround": _("Median days to ready, by day of collection")},
-                             more_figures=complaint_reports.kpi_extra(memo=memo), extra_charts=care_charts)
+                             more_figures=complaint_reports.kpi_extra(), extra_charts=care_charts)
     out["names"] = [f for f in FIGURES if f.key in dashboard.HOME_FIGURES]
     out["overdue"] = {"complaints": complaint_reports.open_overdue(out["scope"]),
                       "calls": complaint_reports.overdue_calls(out["scope"])}
