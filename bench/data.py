@@ -397,6 +397,211 @@ def _flush(ctx: Context, customers, jobs, events, pickups) -> None:
 GENERATORS: list[Generator] = [generate_jobs]
 
 
+# -- after-sales and parts for the reports (``--with-aftercare``) -------------
+
+def _received_at(ctx: Context, job_id: int) -> dt.datetime:
+    """When :func:`generate_jobs` took job ``job_id`` in (closed jobs; it spreads them evenly)."""
+    start = ctx.now - dt.timedelta(days=365 * ctx.years)
+    return start + dt.timedelta(seconds=(ctx.now - start).total_seconds() * (job_id - 0.5) / ctx.jobs)
+
+
+def _with_defaults(table_name: str, columns: Sequence[str]) -> tuple[list[str], list]:
+    """The NOT NULL columns of ``table_name`` not in ``columns`` and the value each gets
+    (its model default, else a neutral value): bulk rows bypass the models' defaults."""
+    from models import db
+
+    extra, values = [], []
+    for col in db.metadata.tables[table_name].columns:
+        if col.name in columns or col.nullable or col.primary_key:
+            continue
+        default = col.default.arg if col.default is not None and col.default.is_scalar else None
+        if default is None:
+            kind = col.type.__class__.__name__.lower()
+            default = False if "bool" in kind else [] if "json" in kind else 0 if (
+                "int" in kind or "numeric" in kind) else ""
+        extra.append(col.name)
+        values.append(default)
+    return extra, values
+
+
+def _insert_full(ctx: Context, table: str, columns: Sequence[str], rows: Iterable[Sequence]) -> int:
+    extra, values = _with_defaults(table, columns)
+    return ctx.insert(table, [*columns, *extra], (tuple(r) + tuple(values) for r in rows))
+
+
+def _closed_jobs(ctx: Context) -> tuple[dict[int, int], list[int]]:
+    sp_of = {j: sp for sp, ids in ctx.job_ids_by_sp.items() for j in ids}
+    open_ids = set(ctx.open_job_ids)
+    return sp_of, [j for j in range(1, ctx.jobs + 1) if j not in open_ids]
+
+
+def _spread(ids: list[int], n: int) -> list[int]:
+    """``n`` of ``ids`` (or all), evenly spread from the first to the last."""
+    if n >= len(ids):
+        return list(ids)
+    return [ids[k * len(ids) // n] for k in range(n)]
+
+
+def generate_requisitions(ctx: Context) -> None:
+    """An issued parts requisition (one line) for each part :func:`generate_jobs` fitted
+    (repaired jobs ``job_id % 4 == 1``: the same part as its stock move), a unit
+    returned on every 10th; what the parts-consumption report and parts cost read."""
+    sp_of, closed = _closed_jobs(ctx)
+    if not ctx.part_ids:
+        return
+    reqs, lines = [], []
+    for job_id in closed:
+        if job_id % 4 != 1 or job_id % 20 == 0:
+            continue
+        sp = sp_of[job_id]
+        at = _received_at(ctx, job_id) + dt.timedelta(hours=2)
+        staff = ctx.users[sp]
+        rid = len(reqs) + 1
+        reqs.append((rid, sp, job_id, "issued", staff["engineer"][job_id % len(staff["engineer"])],
+                     at - dt.timedelta(minutes=30), staff["clerk"][0], at))
+        part = ctx.part_ids[(job_id * 31) % len(ctx.part_ids)]
+        cost = Decimal(20 + (job_id * 7) % 380)
+        lines.append((rid, rid, part, 1, 0, 1, 1 if job_id % 10 == 3 else 0, cost * 3, cost * 3, cost))
+    _insert_full(ctx, "requisitions", ["id", "service_point_id", "job_id", "status", "requested_by_id",
+                                       "requested_at", "issued_by_id", "issued_at"], reqs)
+    _insert_full(ctx, "requisition_lines", ["id", "requisition_id", "part_id", "qty", "reserved_qty", "issued_qty",
+                                            "returned_qty", "unit_price", "list_price", "unit_cost"], lines)
+
+
+def generate_qc_failures(ctx: Context) -> None:
+    """A failed quality check (qc -> repairing) on every 12th repaired job, a day after
+    intake, by its engineer (the engineer workload report counts them)."""
+    sp_of, closed = _closed_jobs(ctx)
+    next_id = ctx.counts.get("job_events", 0)
+    rows = []
+    for job_id in closed:
+        if job_id % 12 != 5:
+            continue
+        next_id += 1
+        eng = ctx.users[sp_of[job_id]]["engineer"]
+        rows.append((next_id, job_id, _received_at(ctx, job_id) + dt.timedelta(hours=20), "status",
+                     eng[job_id % len(eng)], "qc", "repairing", "bench", "", "{}"))
+    ctx.insert("job_events", EVENT_COLUMNS, rows)
+
+
+def generate_rerepairs(ctx: Context) -> None:
+    """Every 50th collected repair comes back as a re-repair (返修) of the job taken in
+    at the same service point 40 jobs before it (often within its repair warranty):
+    the first-time-fix and re-repair rates then have something to count."""
+    open_ids = set(ctx.open_job_ids)
+    pairs = []
+    for ids in ctx.job_ids_by_sp.values():
+        for k in range(40, len(ids), 50):
+            if ids[k] not in open_ids and ids[k] % 20 != 0 and ids[k - 40] % 20 != 0:
+                pairs.append((ids[k - 40], ids[k]))
+    mark = "?" if ctx.dialect == "sqlite" else "%s"
+    ctx.conn.cursor().executemany(f"UPDATE jobs SET rerepair_of_id = {mark} WHERE id = {mark}", pairs)
+    ctx.counts["rerepairs"] = len(pairs)
+
+
+COMPLAINT_CHANNELS = ["walk_in", "phone", "phone", "online", "walk_in", "email", "manufacturer", "carrier",
+                      "regulator", "media"]
+COMPLAINT_CATEGORIES = ["repair_quality", "service_attitude", "delay", "price", "parts", "product_quality", "other"]
+ROOT_CAUSES = ["repair_quality", "staff", "process", "parts", "customer_expectation", "product", "other"]
+
+
+def generate_complaints(ctx: Context, complaints: int = 50_000) -> None:
+    """``complaints`` complaints about closed jobs, spread over the years: the answer
+    between 1 and 30 hours after registration (on time up to 24 h), serious and critical
+    ones with a written report, all but the newest 300 closed (root cause, 1-12 days);
+    a remedy on every second one (carried out when closed); a complaint follow-up call
+    on every closed one (answered, scored)."""
+    from models.aftercare import CHANNEL_LEVELS
+
+    sp_of, closed = _closed_jobs(ctx)
+    rng = ctx.rng
+    chosen = _spread(closed, complaints)
+    rows, remedies, calls, seqs = [], [], [], {}
+    for i, job_id in enumerate(chosen, start=1):
+        sp = sp_of[job_id]
+        staff = ctx.users[sp]
+        at = _received_at(ctx, job_id) + dt.timedelta(days=5, seconds=rng.randrange(86400))
+        if at > ctx.now:
+            at = ctx.now - dt.timedelta(hours=1)
+        channel = COMPLAINT_CHANNELS[i % len(COMPLAINT_CHANNELS)]
+        level = CHANNEL_LEVELS[channel]
+        hours = 1 + i % 30
+        responded = at + dt.timedelta(hours=hours)
+        is_closed = i <= len(chosen) - 300
+        closed_at = at + dt.timedelta(days=1 + i % 12) if is_closed else None
+        report_by = at + dt.timedelta(hours=48) if level != "general" else None
+        reported = at + dt.timedelta(hours=12 + i % 48) if report_by else None
+        month = at.strftime("%Y%m")
+        seqs[(sp, month)] = seqs.get((sp, month), 0) + 1
+        owner = staff["manager"][0]
+        rows.append((i, f"C{sp:02d}-{month}-{seqs[(sp, month)]:05d}", sp, 1 + job_id % max(ctx.customers, 1), job_id,
+                     channel, COMPLAINT_CATEGORIES[i % 7], level, "closed" if is_closed else "open",
+                     staff["receptionist"][0], owner, channel == "media", at, at + dt.timedelta(hours=24), report_by,
+                     responded, hours <= 24, reported, i % 3 != 0, closed_at,
+                     ROOT_CAUSES[i % 7] if is_closed else None, closed_at, 1))
+        if i % 2 == 0:
+            amount = Decimal(10 * (i % 9))
+            remedies.append((i // 2, i, "discount", amount, "done" if is_closed else "approved", owner, at,
+                             closed_at - dt.timedelta(hours=1) if is_closed else None))
+        if is_closed:
+            answered = closed_at + dt.timedelta(days=2)
+            if answered <= ctx.now:
+                calls.append((sp, "complaint", job_id, i, 1 + job_id % max(ctx.customers, 1),
+                              answered.date(), "done", 1, "reached", "phone", 1 + (i * 7) % 5, answered,
+                              f"cbench{i}", f"bench-complaint-{i}", closed_at))
+    _insert_full(ctx, "complaints", ["id", "number", "service_point_id", "customer_id", "job_id", "channel",
+                                     "category", "level", "status", "recorded_by_id", "owner_id", "escalated",
+                                     "registered_at", "respond_by", "report_by", "responded_at", "responded_on_time",
+                                     "reported_at", "founded", "closed_at", "root_cause", "resolved_at", "version"],
+                 rows)
+    _insert_full(ctx, "remedies", ["id", "complaint_id", "kind", "amount", "status", "proposed_by_id", "proposed_at",
+                                   "done_at"], remedies)
+    _insert_full(ctx, "complaint_sequences", ["service_point_id", "period", "last_value"],
+                 [(sp, month, n) for (sp, month), n in seqs.items()])
+    ctx.aftercare_calls = calls
+
+
+def generate_followups(ctx: Context, pickup_calls: int = 200_000) -> None:
+    """Pickup follow-up calls on ``pickup_calls`` collected jobs (three days after the
+    collection, scored 1-5; those due in the last three days still open), plus the complaint calls
+    :func:`generate_complaints` prepared."""
+    sp_of, closed = _closed_jobs(ctx)
+    rows = []
+    for n, job_id in enumerate(_spread(closed, pickup_calls), start=1):
+        answered = _received_at(ctx, job_id) + dt.timedelta(days=6, hours=n % 9)
+        is_open = answered > ctx.now - dt.timedelta(days=3)  # the last days' calls still to make
+        rows.append((sp_of[job_id], "pickup", job_id, None, 1 + job_id % max(ctx.customers, 1), answered.date(),
+                     "open" if is_open else "done", 0 if is_open else 1, None if is_open else "reached",
+                     None if is_open else "phone", None if is_open else 1 + (n * 7) % 5 if n % 11 else 3,
+                     None if is_open else answered, f"pbench{job_id}", f"bench-pickup-{job_id}",
+                     answered - dt.timedelta(days=3)))
+    rows.extend(getattr(ctx, "aftercare_calls", []))
+    columns = ["service_point_id", "kind", "job_id", "complaint_id", "customer_id", "due_on", "status", "attempts",
+               "outcome", "channel", "satisfaction", "answered_at", "token", "dedupe_key", "created_at"]
+    _insert_full(ctx, "followups", ["id", *columns], ((i, *r) for i, r in enumerate(rows, start=1)))
+
+
+#: What ``--with-aftercare`` adds for the reports benchmark (bench/reports.py).
+AFTERCARE_GENERATORS: list[Generator] = [generate_rerepairs, generate_requisitions, generate_qc_failures,
+                                         generate_complaints, generate_followups]
+
+
+def fill_report_summaries(app, log=print) -> None:
+    """The reports' maintained summaries (per collected job, per service point and
+    day), computed by the app's own rebuild, as the migration that made them does:
+    bulk rows bypass the listeners that keep them right."""
+    from models import db
+    from workshop.reports import summary
+
+    t1 = time.perf_counter()
+    with app.app_context():
+        written = summary.rebuild(db.session.connection())
+        db.session.commit()
+        with db.engine.connect() as c:  # the planner's statistics of the new rows
+            c.execution_options(isolation_level="AUTOCOMMIT").exec_driver_sql("ANALYZE")
+    log(f"report summaries: {written} rows in {time.perf_counter() - t1:.1f} s")
+
+
 # -- indexes, sequences, statistics ------------------------------------------
 
 def _drop_indexes(ctx: Context) -> list:
@@ -424,15 +629,22 @@ def _fix_sequences(ctx: Context) -> None:
     if ctx.dialect != "postgresql":
         return
     cur = ctx.conn.cursor()
-    for table in ("customers", "jobs", "job_events", "stock_moves", "pickups", "stock"):
+    extra = tuple(t for t in ("requisitions", "requisition_lines", "complaints", "remedies", "followups")
+                  if t in ctx.counts)
+    for table in ("customers", "jobs", "job_events", "stock_moves", "pickups", "stock") + extra:
         cur.execute(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "
                     f"COALESCE((SELECT MAX(id) FROM {table}), 0) + 1, false)")
 
 
 def generate(url: str, *, jobs: int = 1_000_000, service_points: int = 6, years: float = 3.0,
              open_jobs: int = 400, parts: int = 2000, seed: int = 13,
-             generators: Sequence[Generator] | None = None, log=print) -> Context:
-    """Create the schema at ``url`` (which must be empty) and fill it.  Returns the Context."""
+             generators: Sequence[Generator] | None = None, with_aftercare: bool = False,
+             fill_summaries: bool = False, log=print) -> Context:
+    """Create the schema at ``url`` (which must be empty) and fill it.  Returns the Context.
+
+    ``with_aftercare`` adds :data:`AFTERCARE_GENERATORS` (parts requisitions, QC
+    failures, complaints, remedies, follow-up calls); ``fill_summaries`` computes the
+    reports' summaries at the end (:func:`fill_report_summaries`)."""
     from flask_migrate import upgrade
 
     from config import normalise_database_url
@@ -460,7 +672,10 @@ def generate(url: str, *, jobs: int = 1_000_000, service_points: int = 6, years:
                 ctx.conn.execute("PRAGMA synchronous=OFF")
                 ctx.conn.execute("BEGIN")
             indexes = _drop_indexes(ctx)
-            for gen in generators if generators is not None else GENERATORS:
+            chosen = list(generators if generators is not None else GENERATORS)
+            if with_aftercare:
+                chosen += AFTERCARE_GENERATORS
+            for gen in chosen:
                 t1 = time.perf_counter()
                 gen(ctx)
                 log(f"{gen.__name__}: {time.perf_counter() - t1:.1f} s {ctx.counts}")
@@ -479,6 +694,8 @@ def generate(url: str, *, jobs: int = 1_000_000, service_points: int = 6, years:
             log(f"analyze: {time.perf_counter() - t1:.1f} s")
         finally:
             raw.close()
+    if fill_summaries:
+        fill_report_summaries(app, log)
     log(f"total: {time.perf_counter() - t0:.1f} s")
     return ctx
 
@@ -492,9 +709,13 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--open-jobs", type=int, default=400)
     parser.add_argument("--parts", type=int, default=2000)
     parser.add_argument("--seed", type=int, default=13)
+    parser.add_argument("--with-aftercare", action="store_true",
+                        help="Add parts requisitions, QC failures, 50k complaints, remedies and follow-up calls "
+                             "(the reports data set) and fill the reports' summaries.")
     args = parser.parse_args(argv)
     ctx = generate(args.url, jobs=args.jobs, service_points=args.service_points, years=args.years,
-                   open_jobs=args.open_jobs, parts=args.parts, seed=args.seed)
+                   open_jobs=args.open_jobs, parts=args.parts, seed=args.seed, with_aftercare=args.with_aftercare,
+                   fill_summaries=args.with_aftercare)
     print(json.dumps(ctx.counts))
 
 

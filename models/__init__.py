@@ -67,7 +67,7 @@ from .pickup import (
     PickupRecord,
     VerificationMethod,
 )
-from .reports import REPORT_INDEXES, CollectedJobFact
+from .reports import REPORT_INDEXES, CollectedJobFact, ReportDay
 from .warranty import ServicePointPolicy, WarrantyPolicy
 
 __all__ = [
@@ -114,6 +114,7 @@ __all__ = [
     "PermissionDenied",
     "PickupRecord",
     "Remedy",
+    "ReportDay",
     "Requisition",
     "RequisitionLine",
     "Role",

@@ -59,9 +59,9 @@ def upgrade():
                     ["service_point_id", "collected_on", "days_to_ready", "days_to_collected", "on_time",
                      "first_time_fix", "total", "parts_cost"])
     # The jobs collected before this revision: computed by the app's own code.
-    from workshop.reports.summary import rebuild
+    from workshop.reports.summary import rebuild_facts
 
-    rebuild(op.get_bind())
+    rebuild_facts(op.get_bind())
 
 
 def downgrade():

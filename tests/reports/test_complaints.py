@@ -16,7 +16,7 @@ from models import Complaint, FollowUp, Remedy, db
 from tests import factories
 from workshop.reports import complaints as complaint_reports
 from workshop.reports import kpis
-from workshop.reports.period import Period, Scope
+from workshop.reports.period import Period, Scope, month_of
 
 from .builders import job, local
 
@@ -231,3 +231,39 @@ def test_monthly_pdf_renders_with_its_text(app, shop, month, tmp_path):
     assert "150.00" in text  # remedy cost
     assert client.get("/reports/complaints.pdf", query_string={"month": "11/2026"}).status_code == 422
     assert io.BytesIO(r.data).read(4) == b"%PDF"
+
+
+@pytest.mark.parametrize("now", [local(2026, 11, 2, 9), local(2026, 11, 20, 12), NOW])
+def test_counted_totals_equal_the_cases_totals(shop, month, now):
+    """The complaint KPIs' totals counted by the database equal the same totals over the
+    period's cases in Python (the statistics table's), as deadlines pass."""
+    sp, _ = shop
+    scope = Scope((sp,))
+    for period in (NOV, Period(dt.date(2026, 10, 1), dt.date(2026, 12, 31)), Period(NOW.date(), NOW.date())):
+        group = complaint_reports.cases(scope, period)
+        assert complaint_reports._counted_totals(scope, period, now) == complaint_reports._totals(group, now)
+
+
+def test_satisfaction_by_month_equals_each_month_counted_alone(shop, month):
+    """The twelve months in one statement give each month's own average, with answers
+    a few minutes either side of a local midnight that starts a month."""
+    sp, _ = shop
+    scope = Scope((sp,))
+    followup(sp, answered_at=local(2026, 11, 1, 0, 5), satisfaction=1)  # 31 October in UTC: November's
+    followup(sp, answered_at=local(2026, 10, 31, 23, 55), satisfaction=5)  # October's
+    followup(sp, answered_at=local(2026, 1, 15, 9), satisfaction=3)  # eleven months before December
+    db.session.flush()
+    got = complaint_reports.satisfaction_by_month(scope, dt.date(2026, 12, 3))
+    assert [m for m, _ in got] == [f"2026-{k:02d}" for k in range(1, 13)]
+    for label, value in got:
+        alone = month_of(dt.date.fromisoformat(label + "-01"))
+        assert value == complaint_reports.satisfaction(scope, alone)["satisfaction_average"]
+    assert dict(got)["2026-01"] == 3.0 and dict(got)["2026-10"] is not None
+
+
+def test_count_by_category_equals_the_statistics(shop, month):
+    sp, _ = shop
+    scope = Scope((sp,))
+    for period in (NOV, Period(dt.date(2026, 10, 1), dt.date(2026, 12, 31))):
+        assert complaint_reports.count_by_category(scope, period) == complaint_reports.by_category(
+            complaint_reports.statistics(scope, period, now=NOW))

@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+import re
 
 import pytest
 from openpyxl import load_workbook
@@ -170,3 +171,29 @@ def test_pages_in_chinese(app, month):
     assert "维修经营指标" in client.get("/reports/", query_string=NOV).get_data(as_text=True)
     assert "投诉案件统计表" in client.get("/reports/complaints", query_string=NOV).get_data(as_text=True)
     assert "网点经营一览" in client.get("/").get_data(as_text=True)
+
+
+def test_drill_page_by_page_and_the_whole_csv(app, month):
+    """A drill-down page shows ``per_page`` rows and links to the next page; the pages
+    together show every job once; the CSV (streamed) has them all; a bad page size or
+    cursor is a 422."""
+    client = app.test_client()
+    _login(client, "manager")
+    url, query = "/reports/jobs/jobs_received", {**NOV, "per_page": "1"}
+    seen = []
+    while True:
+        page = client.get(url, query_string=query)
+        assert page.status_code == 200
+        html = page.get_data(as_text=True)
+        seen += re.findall(r'data-job="([^"]+)"', html)
+        found = re.search(r'id="drill-next" rel="next" href="([^"]+)"', html)
+        if not found:
+            break
+        url, query = found.group(1).replace("&amp;", "&"), None
+    assert len(seen) == 2 and len(set(seen)) == 2
+    csv_answer = client.get("/reports/jobs/jobs_received", query_string={**NOV, "format": "csv"})
+    lines = list(csv.reader(io.StringIO(csv_answer.get_data(as_text=True).lstrip("\ufeff"))))
+    assert lines[0][0] == "number" and sorted(r[0] for r in lines[1:]) == sorted(seen)
+    for bad in ({"per_page": "x"}, {"per_page": "0"}, {"after": "not-a-cursor"}):
+        assert client.get("/reports/jobs/jobs_received", query_string={**NOV, **bad},
+                          headers={"Accept": "text/html"}).status_code == 422

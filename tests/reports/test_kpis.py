@@ -10,7 +10,7 @@ from decimal import Decimal
 
 import pytest
 
-from models import Job, PickupRecord, db
+from models import Job, PickupRecord, ValidationError, db
 from tests import factories
 from workshop.reports import kpis
 from workshop.reports.period import Period, Scope
@@ -202,3 +202,38 @@ def test_percentile_is_nearest_rank():
     assert kpis.percentile([float(i) for i in range(1, 11)], 0.9) == 9.0
     assert kpis.percentile([5.0], 0.9) == 5.0
     assert kpis.median([1.0, 2.0, 3.0, 10.0]) == 2.5
+
+
+@pytest.mark.parametrize("figure", ["jobs_received", "jobs_collected", "on_time_rate", "first_time_fix_rate",
+                                    "revenue", "ready_uncollected"])
+def test_drill_pages_add_up_to_the_whole_list(shop, month, figure):
+    """Keyset pages of two rows, followed by their ``next`` cursors, give the whole list
+    in order, once each; every page carries the figure's own counts."""
+    sp, _ = shop
+    scope = Scope((sp,))
+    whole = kpis.drill(figure, scope, NOV, now=NOW)
+    assert whole["next"] is None
+    pages, after = [], None
+    while True:
+        page = kpis.drill(figure, scope, NOV, now=NOW, after=after, limit=2)
+        assert len(page["rows"]) <= 2
+        assert (page["base"], page["counted"]) == (whole["base"], whole["counted"])
+        pages.extend(page["rows"])
+        after = page["next"]
+        if after is None:
+            break
+    assert pages == whole["rows"]
+    assert len(whole["rows"]) == whole["base"]
+    assert sum(1 for r in whole["rows"] if r["counted"]) == whole["counted"]
+
+
+def test_drill_refuses_a_bad_cursor_or_page_size(shop):
+    sp, _ = shop
+    scope = Scope((sp,))
+    for after, limit, field in (("2026-11-05", 10, "after"), ("x.1", 10, "after"), (None, 0, "per_page"),
+                                (None, kpis.MAX_PAGE + 1, "per_page")):
+        with pytest.raises(ValidationError) as err:
+            kpis.drill("jobs_collected", scope, NOV, after=after, limit=limit)
+        assert field in err.value.errors
+    with pytest.raises(ValidationError):
+        kpis.drill("ready_uncollected", scope, NOV, after="-3", limit=5)

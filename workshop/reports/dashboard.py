@@ -40,7 +40,6 @@ def for_user(user: User, *, now: dt.datetime | None = None, better: dict[str, st
     today = local_today(user.service_point, now)
     periods = {"today": preset("today", today), "month": preset("this_month", today)}
     out: dict = {"scope": scope, "today": today, "periods": {}}
-    month_figures = None
     waiting = len(kpis.ready_waiting(scope, now))  # a figure of the moment: the same for both
     for name, period in periods.items():
         figures = kpis.compute(scope, period, now=now, detail=False, snapshot=False, more_figures=more_figures)
@@ -51,16 +50,13 @@ def for_user(user: User, *, now: dt.datetime | None = None, better: dict[str, st
             "period": period, "previous": previous, "figures": kpis.public(figures),
             "trends": {k: trend(figures.get(k), before.get(k), better.get(k, "")) for k in figures},
         }
-        if name == "month":
-            month_figures = figures
     month: Period = periods["month"]
     label = (lambda d: d.strftime("%d"))
     out["charts"] = {
         "received": charts.bar_chart(labels.get("received", "Jobs received per day"),
                                      [(label(d), n) for d, n in kpis.received_per_day(scope, month)]),
         "turnaround": charts.line_chart(labels.get("turnaround", "Median days to ready"),
-                                        [(label(d), v) for d, v in
-                                         kpis.turnaround_per_day(month_figures["_collected"], month)]),
+                                        [(label(d), v) for d, v in kpis.turnaround_per_day(scope, month)]),
     }
     if extra_charts is not None:
         out["charts"].update(extra_charts(scope, month, labels))

@@ -41,6 +41,22 @@ def csv_text(header: Sequence[str], rows: Iterable[Sequence]) -> str:
     return "\ufeff" + out.getvalue()
 
 
+def csv_lines(header: Sequence[str], rows: Iterable[Sequence]):
+    """:func:`csv_text` line by line (the BOM and the header first), for a streamed answer."""
+    out = io.StringIO()
+    writer = csv.writer(out)
+
+    def line(values) -> str:
+        out.seek(0)
+        out.truncate()
+        writer.writerow(values)
+        return out.getvalue()
+
+    yield "\ufeff" + line([neutralise(str(h)) for h in header])
+    for row in rows:
+        yield line([_cell(v) for v in row])
+
+
 def _xlsx_value(value):
     if isinstance(value, Decimal):
         return float(value)

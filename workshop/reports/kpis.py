@@ -19,15 +19,27 @@ from __future__ import annotations
 import datetime as dt
 import math
 import statistics
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
 
 from flask_babel import gettext
-from sqlalchemy import and_, case, exists, func, literal, or_, select
+from sqlalchemy import and_, case, exists, func, literal, or_, select, tuple_, union_all
 from sqlalchemy.orm import aliased
 
-from models import CollectedJobFact, Job, JobEvent, Part, PickupRecord, Requisition, User, ValidationError, db
+from models import (
+    CollectedJobFact,
+    Job,
+    JobEvent,
+    Part,
+    PickupRecord,
+    ReportDay,
+    Requisition,
+    User,
+    ValidationError,
+    db,
+)
 from models.parts import RequisitionLine, RequisitionStatus
 from workshop.core.clock import as_utc, local_today, zone
 
@@ -48,7 +60,13 @@ def days_between(earlier: dt.datetime, later: dt.datetime) -> float:
 
 
 def median(values: list[float]) -> float | None:
+    """The middle value (of an even number: the mean of the two middle ones), 2 decimals."""
     return round(statistics.median(values), 2) if values else None
+
+
+def rank(p: float, n: int) -> int:
+    """The nearest rank (1-based) of percentile ``p`` among ``n`` values: ⌈p·n⌉, at least 1."""
+    return max(1, math.ceil(p * n))
 
 
 def percentile(values: list[float], p: float) -> float | None:
@@ -57,7 +75,7 @@ def percentile(values: list[float], p: float) -> float | None:
     if not values:
         return None
     ordered = sorted(values)
-    return round(ordered[max(1, math.ceil(p * len(ordered))) - 1], 2)
+    return round(ordered[rank(p, len(ordered)) - 1], 2)
 
 
 def rate(part: int, whole: int) -> float | None:
@@ -90,13 +108,29 @@ RECEIVED_TESTS = {
 }
 
 
-def received_figures(scope: Scope, period: Period) -> dict:
-    row = db.session.execute(
-        select(func.count(Job.id),
-               func.coalesce(func.sum(case((RECEIVED_TESTS["rerepair_rate"], 1), else_=0)), 0),
-               func.coalesce(func.sum(case((RECEIVED_TESTS["warranty_share"], 1), else_=0)), 0))
-        .where(received_filter(scope, period))).one()
-    received, rerepairs, warranty = (int(v or 0) for v in row)
+def day_filter(scope: Scope, period: Period):
+    """The daily summary rows of the period's local days at the scope's service points."""
+    return and_(ReportDay.service_point_id.in_(scope.ids), ReportDay.day >= period.start,
+                ReportDay.day <= period.end)
+
+
+def day_sums(scope: Scope, period: Period) -> dict:
+    """Σ of every count of the daily summary (:class:`models.ReportDay`) over the period:
+    ``{received, rerepairs, warranty, collected, made_ready, on_time_base, on_time,
+    ftf_base, first_time_fix, charged, revenue, parts_cost}``."""
+    row = db.session.execute(select(*(func.coalesce(func.sum(getattr(ReportDay, name)), 0)
+                                      for name in ReportDay.COUNTS)).where(day_filter(scope, period))).one()
+    out = {name: int(v or 0) for name, v in zip(ReportDay.COUNTS, row, strict=True)}
+    for money in ("revenue", "parts_cost"):
+        out[money] = Decimal(str(row[ReportDay.COUNTS.index(money)] or 0)).quantize(Decimal("0.01"))
+    return out
+
+
+def received_figures(scope: Scope, period: Period, sums: dict | None = None) -> dict:
+    """The received-cohort figures, from the daily summary (``sums``: :func:`day_sums`
+    already read)."""
+    sums = sums or day_sums(scope, period)
+    received, rerepairs, warranty = sums["received"], sums["rerepairs"], sums["warranty"]
     return {"jobs_received": received, "rerepairs_received": rerepairs,
             "rerepair_rate": rate(rerepairs, received), "warranty_jobs": warranty,
             "warranty_share": rate(warranty, received)}
@@ -214,13 +248,15 @@ def collected_facts(scope: Scope, period: Period):
     ).all()
 
 
-#: Tests on a collected job (a :class:`Collected` or a summary row): ``(in the base, counted)``.
-COLLECTED_TESTS: dict[str, tuple[Callable, Callable]] = {
-    "jobs_collected": (lambda c: True, lambda c: True),
-    "turnaround": (lambda c: c.days_to_ready is not None, lambda c: True),
-    "on_time_rate": (lambda c: c.on_time is not None, lambda c: bool(c.on_time)),
-    "first_time_fix_rate": (lambda c: c.first_time_fix is not None, lambda c: bool(c.first_time_fix)),
-    "revenue": (lambda c: True, lambda c: c.total > 0),
+_F = CollectedJobFact
+#: Tests on a collected job, as SQL over the collected-job summary: ``(in the base,
+#: counted)``, ``None`` for every job.  Used for the drill-down lists.
+COLLECTED_TESTS = {
+    "jobs_collected": (None, None),
+    "turnaround": (_F.days_to_ready.is_not(None), None),
+    "on_time_rate": (_F.on_time.is_not(None), _F.on_time.is_(True)),
+    "first_time_fix_rate": (_F.first_time_fix.is_not(None), _F.first_time_fix.is_(True)),
+    "revenue": (None, _F.total > 0),
 }
 
 
@@ -244,33 +280,62 @@ def collected_figures(jobs) -> dict:
     }
 
 
-def collected_summary(scope: Scope, period: Period) -> tuple[dict, list]:
-    """:func:`collected_figures` of the jobs collected in the period, read from the
-    maintained summary: the counts and sums in one SQL aggregate, and only the two
-    turnaround values per job for the medians and percentiles.  Returns the figures
-    and the ``(collected_on, days_to_ready)`` rows (for the charts)."""
+def facts_filter(scope: Scope, period: Period):
     f = CollectedJobFact
-    where = and_(f.service_point_id.in_(scope.ids), f.collected_on >= period.start, f.collected_on <= period.end)
-    n, on_time_base, on_time, ftf_base, ftf, revenue, cost = db.session.execute(
-        select(func.count(), func.count(f.on_time), func.coalesce(func.sum(case((f.on_time, 1), else_=0)), 0),
-               func.count(f.first_time_fix), func.coalesce(func.sum(case((f.first_time_fix, 1), else_=0)), 0),
-               func.coalesce(func.sum(f.total), 0), func.coalesce(func.sum(f.parts_cost), 0)).where(where)).one()
-    rows = db.session.execute(select(f.collected_on, f.days_to_ready, f.days_to_collected).where(where)).all()
-    to_ready = [r.days_to_ready for r in rows if r.days_to_ready is not None]
-    to_collected = [r.days_to_collected for r in rows]
-    figures = {
-        "jobs_collected": int(n),
-        "turnaround_days_median": median(to_ready),
-        "turnaround_days_p90": percentile(to_ready, 0.9),
-        "collected_days_median": median(to_collected),
-        "collected_days_p90": percentile(to_collected, 0.9),
-        "on_time_rate": rate(int(on_time), int(on_time_base)),
-        "first_time_fix_rate": rate(int(ftf), int(ftf_base)),
-        "came_back": int(ftf_base) - int(ftf),
-        "revenue": str(Decimal(revenue).quantize(Decimal("0.01"))),
-        "parts_cost": str(Decimal(cost).quantize(Decimal("0.01"))),
+    return and_(f.service_point_id.in_(scope.ids), f.collected_on >= period.start, f.collected_on <= period.end)
+
+
+def _order_stats(scope: Scope, period: Period, column, n: int) -> tuple[float | None, float | None]:
+    """The median and the nearest-rank 90th percentile of ``column`` (a column of the
+    collected-job summary; NULLs left out, ``n`` of them not NULL) over the jobs
+    collected in the period, found in the database: the values are not fetched.
+
+    PostgreSQL: ``percentile_disc``, which is the nearest rank (the ⌈p·n⌉-th value);
+    the median is the mean of ``percentile_disc(0.5)`` ascending (the ⌈n/2⌉-th) and
+    descending (for an even n the next one; for an odd n the same one).  SQLite:
+    ``ORDER BY column LIMIT .. OFFSET k`` over the covering index
+    (service_point_id, collected_on, days_to_ready, days_to_collected, ...), the p90
+    counted from the top (``DESC``, offset n - ⌈0.9 n⌉)."""
+    if n == 0:
+        return None, None
+    where = and_(facts_filter(scope, period), column.is_not(None))
+    if db.session.get_bind().dialect.name == "postgresql":
+        low, high, p90 = db.session.execute(
+            select(func.percentile_disc(0.5).within_group(column), func.percentile_disc(0.5).within_group(column.desc()),
+                   func.percentile_disc(0.9).within_group(column)).where(where)).one()
+    else:
+        def at(offset: int, count: int, order) -> list[float]:
+            return list(db.session.scalars(select(column).where(where).order_by(order).limit(count).offset(offset)))
+
+        middle = at((n - 1) // 2, 2 - n % 2, column)
+        low, high = middle[0], middle[-1]
+        # The k-th smallest is the (n-k+1)-th largest: counted from the top, SQLite's
+        # sorter keeps only the top tenth instead of nine tenths.
+        p90 = at(n - rank(0.9, n), 1, column.desc())[0]
+    return round((low + high) / 2, 2), round(p90, 2)
+
+
+def collected_summary(scope: Scope, period: Period, sums: dict | None = None) -> dict:
+    """:func:`collected_figures` of the jobs collected in the period, from the maintained
+    summaries: the counts and sums from the daily rows (``sums``: :func:`day_sums`
+    already read), the medians and 90th percentiles from the collected-job rows, found
+    in the database (:func:`_order_stats`)."""
+    sums = sums or day_sums(scope, period)
+    f = CollectedJobFact
+    ready_median, ready_p90 = _order_stats(scope, period, f.days_to_ready, sums["made_ready"])
+    collected_median, collected_p90 = _order_stats(scope, period, f.days_to_collected, sums["collected"])
+    return {
+        "jobs_collected": sums["collected"],
+        "turnaround_days_median": ready_median,
+        "turnaround_days_p90": ready_p90,
+        "collected_days_median": collected_median,
+        "collected_days_p90": collected_p90,
+        "on_time_rate": rate(sums["on_time"], sums["on_time_base"]),
+        "first_time_fix_rate": rate(sums["first_time_fix"], sums["ftf_base"]),
+        "came_back": sums["ftf_base"] - sums["first_time_fix"],
+        "revenue": str(sums["revenue"]),
+        "parts_cost": str(sums["parts_cost"]),
     }
-    return figures, rows
 
 
 # --------------------------------------------------------------------------- parts, engineers, ageing
@@ -312,10 +377,12 @@ def engineers(scope: Scope, period: Period) -> list[dict]:
         select(Job.engineer_id, func.count(Job.id)).where(received_filter(scope, period),
                                                           Job.engineer_id.is_not(None))
         .group_by(Job.engineer_id)).all())
-    on_bench = dict(db.session.execute(
-        select(Job.engineer_id, func.count(Job.id))
-        .where(Job.service_point_id.in_(scope.ids), Job.status.in_(BENCH_STATUSES), Job.engineer_id.is_not(None))
-        .group_by(Job.engineer_id)).all())
+    # Counted here, not grouped in SQL: SQLite would then walk every job by the
+    # engineer index (to skip the sort) instead of the few on a bench by
+    # (service_point_id, status).
+    on_bench = Counter(e for e in db.session.scalars(
+        select(Job.engineer_id).where(Job.service_point_id.in_(scope.ids), Job.status.in_(BENCH_STATUSES)))
+        if e is not None)
     ids = set(received) | set(on_bench) | set(passed) | set(failed)
     users = {u.id: u for u in db.session.scalars(select(User).where(User.id.in_(ids)))} if ids else {}
     out = [{"engineer": users[i].username, "name": users[i].label, "received": received.get(i, 0),
@@ -358,27 +425,54 @@ def ageing(waiting: list[dict]) -> list[dict]:
 
 # --------------------------------------------------------------------------- series for charts
 
+def _per_day(scope: Scope, period: Period, column) -> list[tuple[dt.date, int]]:
+    counts = {_date(d): int(n or 0) for d, n in db.session.execute(
+        select(ReportDay.day, func.sum(column)).where(day_filter(scope, period)).group_by(ReportDay.day))}
+    return [(d, counts.get(d, 0)) for d in period.dates()]
+
+
+def _date(value) -> dt.date:
+    return value if isinstance(value, dt.date) else dt.date.fromisoformat(str(value)[:10])
+
+
 def received_per_day(scope: Scope, period: Period) -> list[tuple[dt.date, int]]:
-    counts = dict(db.session.execute(
-        select(Job.received_on, func.count(Job.id)).where(received_filter(scope, period))
-        .group_by(Job.received_on)).all())
-    return [(d, int(counts.get(d, 0))) for d in period.dates()]
+    """Jobs received each local day (the daily summary)."""
+    return _per_day(scope, period, ReportDay.received)
 
 
 def collected_per_day(scope: Scope, period: Period) -> list[tuple[dt.date, int]]:
-    counts = dict(db.session.execute(
-        select(PickupRecord.collected_on, func.count(PickupRecord.id)).join(Job, Job.id == PickupRecord.job_id)
-        .where(collected_filter(scope, period)).group_by(PickupRecord.collected_on)).all())
-    return [(d, int(counts.get(d, 0))) for d in period.dates()]
+    """Jobs collected each local day (the daily summary)."""
+    return _per_day(scope, period, ReportDay.collected)
 
 
-def turnaround_per_day(jobs, period: Period) -> list[tuple[dt.date, float | None]]:
-    """Median days to ready of the jobs collected each day."""
-    by_day: dict[dt.date, list[float]] = {}
-    for c in jobs:
-        if c.days_to_ready is not None:
-            by_day.setdefault(c.collected_on, []).append(c.days_to_ready)
-    return [(d, median(by_day.get(d, []))) for d in period.dates()]
+def turnaround_per_day(scope: Scope, period: Period) -> list[tuple[dt.date, float | None]]:
+    """Median days to ready of the jobs collected each day (of an even number, the mean
+    of the two middle values), found in the database: PostgreSQL ``percentile_disc``
+    per day, ascending and descending (as :func:`_order_stats`); SQLite, per day, the
+    middle rows by ``ORDER BY .. LIMIT .. OFFSET`` at the rank the daily summary's
+    count gives (``made_ready``), all days in one statement."""
+    f = CollectedJobFact
+    where = and_(facts_filter(scope, period), f.days_to_ready.is_not(None))
+    middle: dict[dt.date, tuple[float, float]] = {}
+    if db.session.get_bind().dialect.name == "postgresql":
+        for day, low, high in db.session.execute(
+                select(f.collected_on, func.percentile_disc(0.5).within_group(f.days_to_ready),
+                       func.percentile_disc(0.5).within_group(f.days_to_ready.desc()))
+                .where(where).group_by(f.collected_on)):
+            middle[_date(day)] = (low, high)
+    else:
+        counts = [(d, n) for d, n in _per_day(scope, period, ReportDay.made_ready) if n]
+        parts = [select(literal(d.isoformat()).label("day"), f.days_to_ready.label("v"))
+                 .where(where, f.collected_on == d).order_by(f.days_to_ready).limit(2 - n % 2).offset((n - 1) // 2)
+                 .subquery().select() for d, n in counts]
+        values: dict[dt.date, list[float]] = {}
+        for start in range(0, len(parts), 400):  # SQLite takes up to 500 SELECTs in one compound
+            chunk = parts[start:start + 400]
+            rows = db.session.execute(chunk[0] if len(chunk) == 1 else union_all(*chunk)).all()
+            for day, value in rows:
+                values.setdefault(_date(day), []).append(value)
+        middle = {d: (v[0], v[-1]) for d, v in values.items()}
+    return [(d, round((middle[d][0] + middle[d][1]) / 2, 2) if d in middle else None) for d in period.dates()]
 
 
 # --------------------------------------------------------------------------- the whole report
@@ -389,10 +483,10 @@ def compute(scope: Scope, period: Period, *, now: dt.datetime | None = None, det
     engineers); ``snapshot`` the figures of the moment (ready but uncollected, and its
     ageing with ``detail``), which no past period has; ``more_figures`` adds figures of other
     domains (complaints)."""
-    collected_figs, collected = collected_summary(scope, period)
+    sums = day_sums(scope, period)
     out = {"from": period.start.isoformat(), "to": period.end.isoformat(), "service_points": scope.codes}
-    out.update(received_figures(scope, period))
-    out.update(collected_figs)
+    out.update(received_figures(scope, period, sums))
+    out.update(collected_summary(scope, period, sums))
     if snapshot:
         waiting = ready_waiting(scope, now)
         out["ready_uncollected"] = len(waiting)
@@ -403,7 +497,6 @@ def compute(scope: Scope, period: Period, *, now: dt.datetime | None = None, det
     if detail:
         out["parts"] = parts_by_sku(scope, period)
         out["engineers"] = engineers(scope, period)
-    out["_collected"] = collected
     return out
 
 
@@ -416,40 +509,130 @@ def public(figures: dict) -> dict:
 
 DRILLS = ("jobs_received", "rerepair_rate", "warranty_share", "jobs_collected", "turnaround", "on_time_rate",
           "first_time_fix_rate", "revenue", "ready_uncollected")
+#: The daily-summary counts that are each list's base and its counted part (the
+#: figure's own numbers, so the list adds up to the figure).
+DRILL_COUNTS = {
+    "jobs_received": ("received", "received"),
+    "rerepair_rate": ("received", "rerepairs"),
+    "warranty_share": ("received", "warranty"),
+    "jobs_collected": ("collected", "collected"),
+    "turnaround": ("made_ready", "made_ready"),
+    "on_time_rate": ("on_time_base", "on_time"),
+    "first_time_fix_rate": ("ftf_base", "first_time_fix"),
+    "revenue": ("collected", "charged"),
+}
+#: The most rows one page of a list may ask for.
+MAX_PAGE = 1000
 
 
-def drill(figure: str, scope: Scope, period: Period, *, now: dt.datetime | None = None) -> dict:
-    """The jobs behind ``figure``: ``{"rows": [{number, counted, ...}], "base", "counted"}``.
+def _cursor(after: str | None, *, offset: bool) -> tuple | int | None:
+    """A list page's ``after`` cursor: ``YYYY-MM-DD.<job id>`` (the last row's day and
+    job), or a row count for the list of the moment.  Raises ValidationError."""
+    if not after:
+        return None
+    try:
+        if offset:
+            value = int(after)
+            if value < 0:
+                raise ValueError
+            return value
+        day, job_id = after.split(".")
+        return dt.date.fromisoformat(day), int(job_id)
+    except ValueError:
+        raise ValidationError(gettext("Not a page cursor: %(value)s.", value=repr(after)), field="after") from None
 
-    For a rate, the rows are its base and ``counted`` marks the numerator; the counts
-    equal the figure's own.  Raises ValidationError for an unknown figure.
+
+def _page_size(limit: int | None) -> int | None:
+    if limit is not None and not 1 <= limit <= MAX_PAGE:
+        raise ValidationError(gettext("A page has 1 to %(n)s rows.", n=MAX_PAGE), field="per_page")
+    return limit
+
+
+def _received_page(figure: str, scope: Scope, period: Period, after, limit: int | None) -> tuple[list[dict], str | None]:
+    test = RECEIVED_TESTS[figure]
+    # The page's job ids first, from the index (service point, received_on); then their rows.
+    keys = select(Job.received_on, Job.id).where(received_filter(scope, period)).order_by(Job.received_on, Job.id)
+    if after is not None:
+        keys = keys.where(tuple_(Job.received_on, Job.id) > tuple_(literal(after[0]), literal(after[1])))
+    if limit is not None:
+        keys = keys.limit(limit + 1)
+    found = db.session.execute(keys).all()
+    more = limit is not None and len(found) > limit
+    ids = [i for _, i in found[:limit]]
+    counted = case((test, literal(True)), else_=literal(False)) if test is not None else literal(True)
+    rows = {r.id: r for r in db.session.execute(
+        select(Job.id, Job.number, Job.received_on, Job.status, Job.promised_by, counted.label("counted"))
+        .where(Job.id.in_(ids)))} if ids else {}
+    items = [{"number": rows[i].number, "received_on": rows[i].received_on, "status": rows[i].status,
+              "promised_by": rows[i].promised_by, "counted": bool(rows[i].counted)} for i in ids]
+    last = found[len(ids) - 1] if more else None
+    return items, f"{_date(last[0]).isoformat()}.{last[1]}" if last else None
+
+
+def _collected_page(figure: str, scope: Scope, period: Period, after, limit: int | None) -> tuple[list[dict], str | None]:
+    in_base, is_counted = COLLECTED_TESTS[figure]
+    f = CollectedJobFact
+    keys = select(f.collected_on, f.job_id).where(facts_filter(scope, period)).order_by(f.collected_on, f.job_id)
+    if in_base is not None:
+        keys = keys.where(in_base)
+    if after is not None:
+        keys = keys.where(tuple_(f.collected_on, f.job_id) > tuple_(literal(after[0]), literal(after[1])))
+    if limit is not None:
+        keys = keys.limit(limit + 1)
+    found = db.session.execute(keys).all()
+    more = limit is not None and len(found) > limit
+    ids = [i for _, i in found[:limit]]
+    counted = case((is_counted, literal(True)), else_=literal(False)) if is_counted is not None else literal(True)
+    rows = {r.job_id: r for r in db.session.execute(
+        select(f.job_id, Job.number, Job.received_on, Job.promised_by, f.ready_on, f.collected_on, f.days_to_ready,
+               f.total, counted.label("counted"))
+        .join(Job, Job.id == f.job_id).where(f.job_id.in_(ids)))} if ids else {}
+    items = [{"number": c.number, "received_on": c.received_on, "ready_on": c.ready_on,
+              "collected_on": c.collected_on, "promised_by": c.promised_by,
+              "days_to_ready": round(c.days_to_ready, 2) if c.days_to_ready is not None else None,
+              "total": c.total, "counted": bool(c.counted)} for c in (rows[i] for i in ids)]
+    last = found[len(ids) - 1] if more else None
+    return items, f"{_date(last[0]).isoformat()}.{last[1]}" if last else None
+
+
+def drill(figure: str, scope: Scope, period: Period, *, now: dt.datetime | None = None,
+          after: str | None = None, limit: int | None = None) -> dict:
+    """The jobs behind ``figure``: ``{"rows": [{number, counted, ...}], "base", "counted",
+    "next"}``, in order of the cohort's day and the job.
+
+    For a rate, the rows are its base and ``counted`` marks the numerator; ``base`` and
+    ``counted`` are the figure's own counts (the whole list's, whatever the page).
+    ``limit`` rows at most (``None``: all), after the cursor ``after`` (the ``next`` of
+    the previous page; ``None`` when there is no further page): keyset pages, so a
+    deep page costs what the first does.  Raises ValidationError for an unknown
+    figure, a bad cursor or page size.
     """
-    if figure in RECEIVED_TESTS:
-        test = RECEIVED_TESTS[figure]
-        counted = case((test, literal(True)), else_=literal(False)) if test is not None else literal(True)
-        rows = db.session.execute(
-            select(Job.number, Job.received_on, Job.status, Job.promised_by, counted.label("counted"))
-            .where(received_filter(scope, period)).order_by(Job.received_on, Job.number)).all()
-        items = [{"number": r.number, "received_on": r.received_on, "status": r.status,
-                  "promised_by": r.promised_by, "counted": bool(r.counted)} for r in rows]
-    elif figure in COLLECTED_TESTS:
-        in_base, is_counted = COLLECTED_TESTS[figure]
-        f = CollectedJobFact
-        rows = db.session.execute(
-            select(Job.number, Job.received_on, Job.promised_by, f.ready_on, f.collected_on, f.days_to_ready,
-                   f.days_to_collected, f.on_time, f.first_time_fix, f.total, f.parts_cost)
-            .join(Job, Job.id == f.job_id)
-            .where(f.service_point_id.in_(scope.ids), f.collected_on >= period.start, f.collected_on <= period.end)
-            .order_by(f.collected_on, Job.number)).all()
-        items = [{"number": c.number, "received_on": c.received_on, "ready_on": c.ready_on,
-                  "collected_on": c.collected_on, "promised_by": c.promised_by,
-                  "days_to_ready": round(c.days_to_ready, 2) if c.days_to_ready is not None else None,
-                  "total": c.total, "counted": is_counted(c)}
-                 for c in rows if in_base(c)]
-    elif figure == "ready_uncollected":
+    limit = _page_size(limit)
+    if figure == "ready_uncollected":
+        start = _cursor(after, offset=True) or 0
+        waiting = ready_waiting(scope, now)
+        end = len(waiting) if limit is None else start + limit
         items = [{"number": w["number"], "ready_on": w["ready_on"], "age_days": w["age_days"], "counted": True}
-                 for w in ready_waiting(scope, now)]
-    else:
+                 for w in waiting[start:end]]
+        return {"figure": figure, "rows": items, "base": len(waiting), "counted": len(waiting),
+                "next": str(end) if end < len(waiting) else None}
+    if figure not in DRILL_COUNTS:
         raise ValidationError(gettext("No figure %(figure)s; choose one of %(choices)s.", figure=repr(figure),
                                       choices=", ".join(DRILLS)), field="figure")
-    return {"figure": figure, "rows": items, "base": len(items), "counted": sum(1 for i in items if i["counted"])}
+    cursor = _cursor(after, offset=False)
+    page = _received_page if figure in RECEIVED_TESTS else _collected_page
+    items, nxt = page(figure, scope, period, cursor, limit)
+    sums = day_sums(scope, period)
+    base, counted = DRILL_COUNTS[figure]
+    return {"figure": figure, "rows": items, "base": sums[base], "counted": sums[counted], "next": nxt}
+
+
+def drill_rows(figure: str, scope: Scope, period: Period, *, now: dt.datetime | None = None, page: int = MAX_PAGE):
+    """Every row of :func:`drill`, fetched a page at a time (for a streamed CSV)."""
+    after = None
+    while True:
+        result = drill(figure, scope, period, now=now, after=after, limit=page)
+        yield from result["rows"]
+        after = result["next"]
+        if after is None:
+            return

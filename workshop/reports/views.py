@@ -5,17 +5,19 @@ from __future__ import annotations
 
 import datetime as dt
 
-from flask import Blueprint, Response, abort, render_template, request
+from flask import Blueprint, Response, abort, current_app, render_template, request
 from flask_babel import gettext as _
 from flask_login import current_user
+from sqlalchemy import select
 
 from labels.complaint_report import MonthlyComplaintReport, Section, monthly_report_pdf
-from models import ValidationError
+from models import ServicePoint, ValidationError, db
 from workshop.core.clock import local_today
+from workshop.sqlite_tx import write_intent
 
 from . import charts, exports, kpis
 from . import complaints as complaint_reports
-from .period import month_of
+from .period import Scope, month_of
 from .web import (
     COMPLAINT_DRILL_TITLES,
     DRILL_TITLES,
@@ -44,7 +46,7 @@ def kpi_charts(figures: dict, scope, period) -> dict:
     """The SVG charts of a KPI page (jobs per day, turnaround)."""
     received = kpis.received_per_day(scope, period)
     collected = kpis.collected_per_day(scope, period)
-    turnaround = kpis.turnaround_per_day(figures["_collected"], period)
+    turnaround = kpis.turnaround_per_day(scope, period)
     label = (lambda d: d.strftime("%m-%d"))
     return {
         "received": charts.bar_chart(_("Jobs received per day"), [(label(d), n) for d, n in received]),
@@ -85,21 +87,53 @@ def drill(figure):
     if figure not in kpis.DRILLS:
         abort(404)
     scope, period = report_args()
-    result = kpis.drill(figure, scope, period)
     if request.args.get("format") == "csv":
-        return _csv(f"{figure}-{period.start}-{period.end}",
+        return Response(_streamed_drill(figure, scope.ids, period), mimetype="text/csv",
+                        headers={"Content-Disposition": f"attachment; filename={figure}-{period.start}-"
+                                                        f"{period.end}.csv"})
+    per_page = _per_page()
+    result = kpis.drill(figure, scope, period, after=request.args.get("after"), limit=per_page)
+    return render_template("reports/drill.html", result=result, title=DRILL_TITLES[figure], figure=figure,
+                           scope=scope, period=period, query=_query(scope, period), per_page=per_page,
+                           first_page=not request.args.get("after"))
+
+
+def _streamed_drill(figure: str, sp_ids: list[int], period):
+    """Every row of a drill-down list as CSV lines, a page at a time: the list may have
+    tens of thousands.  The lines are written after the view has returned, so in an
+    app context (and a reading transaction) of their own."""
+    app = current_app._get_current_object()
+
+    def lines():
+        with app.app_context(), write_intent(False):
+            scope = Scope(tuple(db.session.scalars(select(ServicePoint).where(ServicePoint.id.in_(sp_ids))
+                                                   .order_by(ServicePoint.code))))
+            try:
+                yield from exports.csv_lines(
                     ["number", "counted", "received_on", "ready_on", "collected_on", "promised_by",
                      "days_to_ready", "age_days", "total"],
-                    [[r.get("number"), r.get("counted"), r.get("received_on"), r.get("ready_on"),
+                    ([r.get("number"), r.get("counted"), r.get("received_on"), r.get("ready_on"),
                       r.get("collected_on"), r.get("promised_by"), r.get("days_to_ready"), r.get("age_days"),
-                      r.get("total")] for r in result["rows"]])
-    return render_template("reports/drill.html", result=result, title=DRILL_TITLES[figure], figure=figure,
-                           scope=scope, period=period, query=_query(scope, period), shown=DRILL_PAGE_ROWS)
+                      r.get("total")] for r in kpis.drill_rows(figure, scope, period)))
+            finally:
+                db.session.rollback()
+    return lines()
+
+
+def _per_page() -> int:
+    """``per_page`` from the query string (default :data:`DRILL_PAGE_ROWS`).  Raises ValidationError."""
+    value = (request.args.get("per_page") or "").strip()
+    if not value:
+        return DRILL_PAGE_ROWS
+    try:
+        return int(value)
+    except ValueError:
+        raise ValidationError(_("Not a page size."), errors={"per_page": [_("Not a number: %(value)s.", value=repr(value))]}) from None
 
 
 KPI_TABLES = ("kpis", "parts", "engineers", "ageing")
-#: Rows a drill-down page shows; the CSV has them all.
-DRILL_PAGE_ROWS = 1000
+#: Rows a drill-down page shows by default (``per_page``, up to kpis.MAX_PAGE); the CSV has them all.
+DRILL_PAGE_ROWS = 100
 
 
 @bp.route("/<table>.csv")
@@ -132,13 +166,14 @@ def kpi_table(table: str, figures: dict) -> tuple[list[str], list[list]]:
 
 def month_sheets(scope, month) -> list:
     """The sheets of the month's workbook (KPIs and their tables)."""
-    figures = kpis.compute(scope, month, more_figures=complaint_reports.kpi_extra())
+    memo: dict = {}
+    figures = kpis.compute(scope, month, more_figures=complaint_reports.kpi_extra(memo=memo))
     sheets = []
     for table, title in (("kpis", "KPIs"), ("parts", "Parts"), ("engineers", "Engineers"),
                          ("ageing", "Ready ageing")):
         header, rows = kpi_table(table, figures)
         sheets.append((title, header, rows))
-    header, rows = complaint_table(complaint_reports.statistics(scope, month))
+    header, rows = complaint_table(complaint_reports.statistics(scope, month, memo=memo))
     sheets.append(("Complaints", header, rows))
     return sheets
 
@@ -192,12 +227,13 @@ def complaint_charts(stats: dict, scope, period) -> dict:
 @bp.route("/complaints")
 def complaints():
     scope, period = report_args()
-    stats = complaint_reports.statistics(scope, period)
-    figures = complaint_reports.kpi_figures(scope, period)
+    memo: dict = {}
+    stats = complaint_reports.statistics(scope, period, memo=memo)
+    figures = complaint_reports.kpi_figures(scope, period, memo=memo)
     return render_template("reports/complaints.html", stats=stats, figures=figures, scope=scope, period=period,
                            charts=complaint_charts(stats, scope, period), presets=PRESET_NAMES,
                            query=_query(scope, period), my_codes=my_codes(), words=care_words(),
-                           root_causes=complaint_reports.root_causes(scope, period))
+                           root_causes=complaint_reports.root_causes(scope, period, memo=memo))
 
 
 @bp.route("/complaints.csv")
@@ -238,8 +274,9 @@ def satisfaction_list():
 
 def monthly_report(scope, month) -> bytes:
     """The monthly complaint report (客户投诉情况及处理月报) for ``month`` as A4 PDF bytes."""
-    stats = complaint_reports.statistics(scope, month)
-    figures = complaint_reports.kpi_figures(scope, month)
+    memo: dict = {}
+    stats = complaint_reports.statistics(scope, month, memo=memo)
+    figures = complaint_reports.kpi_figures(scope, month, memo=memo)
     w = care_words()
     t = stats["totals"]
     rate = (lambda v: "-" if v is None else f"{v * 100:.1f}%")
@@ -273,7 +310,8 @@ def monthly_report(scope, month) -> bytes:
                     [(m, v) for m, v in complaint_reports.satisfaction_by_month(scope, month.end, 6) if v is not None],
                     empty=_("No answer yet.")),
             Section(_("Top root causes"), "bars",
-                    [(w["root_cause"].get(k, k), n) for k, n in complaint_reports.root_causes(scope, month)],
+                    [(w["root_cause"].get(k, k), n)
+                     for k, n in complaint_reports.root_causes(scope, month, memo=memo)],
                     empty=_("No case closed with a root cause.")),
             Section(_("Open serious and critical cases"), "table",
                     [[c.number, c.registered_on, w["level"].get(c.level, c.level),

@@ -124,12 +124,11 @@ def my_codes() -> list[str]:
 def home_dashboard() -> dict:
     """The manager's home page figures (see :func:`dashboard.for_user`)."""
     def care_charts(scope, month, _labels):
-        stats = complaint_reports.statistics(scope, month)
         today = local_today(current_user.service_point)
         return {
             "categories": charts.hbar_chart(_("Complaints by category"),
                                             [(str(words.CATEGORY_WORDS.get(k, k)), n)
-                                             for k, n in complaint_reports.by_category(stats)]),
+                                             for k, n in complaint_reports.count_by_category(scope, month)]),
             "satisfaction": charts.line_chart(_("Satisfaction (average 1-5) by month"),
                                               complaint_reports.satisfaction_by_month(scope, today), top=5),
         }
