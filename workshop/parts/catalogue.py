@@ -15,6 +15,7 @@ from decimal import Decimal
 
 from flask_babel import gettext
 from sqlalchemy import func, or_, select
+from sqlalchemy.orm import joinedload
 
 from models import (
     Job,
@@ -489,31 +490,44 @@ def job_parts_lines(job: Job) -> list[dict]:
 
     Each line: ``sku``, ``name`` (= ``description``), ``quantity`` (= ``qty``),
     ``unit_price`` (charged: zero for warranty work), ``list_price`` (the part's
-    price when issued), ``amount`` (quantity × unit_price).  Never raises.
+    price when issued), ``amount`` (quantity × unit_price) and ``serials`` (those
+    still out with the job).  Never raises.
     """
-    rows = db.session.scalars(
-        select(RequisitionLine).join(Requisition)
-        .where(Requisition.job_id == job.id, Requisition.status == RequisitionStatus.ISSUED.value)
+    return jobs_parts_lines([job.id], serials=True).get(job.id, []) if job.id is not None else []
+
+
+def jobs_parts_lines(job_ids, *, serials: bool = False) -> dict[int, list[dict]]:
+    """:func:`job_parts_lines` of many jobs at once (one query, for a list page), by job
+    id; a job with no parts is missing.  ``serials`` False leaves each line's serials
+    empty (finding them costs a query per serial-tracked line)."""
+    ids = list(job_ids)
+    if not ids:
+        return {}
+    rows = db.session.execute(
+        select(Requisition.job_id, RequisitionLine).join(Requisition)
+        .where(Requisition.job_id.in_(ids), Requisition.status == RequisitionStatus.ISSUED.value)
+        .options(joinedload(RequisitionLine.part))
         .order_by(RequisitionLine.id)
     ).all()
-    merged: dict[tuple[str, Decimal], dict] = {}
-    for line in rows:
+    merged: dict[int, dict[tuple[str, Decimal], dict]] = {}
+    for job_id, line in rows:
         if line.charged_qty <= 0:
             continue
         price = Decimal(line.unit_price or 0).quantize(Decimal("0.01"))
         key = (line.part.sku, price)
-        if key not in merged:
-            merged[key] = {"sku": line.part.sku, "name": line.part.name, "description": line.part.name,
-                           "quantity": 0, "qty": 0, "unit_price": price,
-                           "list_price": Decimal(line.list_price if line.list_price is not None
-                                                 else line.part.price).quantize(Decimal("0.01")),
-                           "amount": ZERO, "serials": []}
-        entry = merged[key]
+        lines = merged.setdefault(job_id, {})
+        if key not in lines:
+            lines[key] = {"sku": line.part.sku, "name": line.part.name, "description": line.part.name,
+                          "quantity": 0, "qty": 0, "unit_price": price,
+                          "list_price": Decimal(line.list_price if line.list_price is not None
+                                                else line.part.price).quantize(Decimal("0.01")),
+                          "amount": ZERO, "serials": []}
+        entry = lines[key]
         entry["quantity"] += line.charged_qty
         entry["qty"] = entry["quantity"]
         entry["amount"] = (entry["unit_price"] * entry["quantity"]).quantize(Decimal("0.01"))
-        entry["serials"] += _serials_out(line) if line.part.serial_tracked else []
-    return list(merged.values())
+        entry["serials"] += _serials_out(line) if serials and line.part.serial_tracked else []
+    return {job_id: list(lines.values()) for job_id, lines in merged.items()}
 
 
 def job_parts_total(job: Job) -> Decimal:

@@ -81,11 +81,13 @@ class PromiseWarning:
 
     @property
     def message(self) -> str:
-        what = {
-            "promise": _("Promised date"),
-            "loaner": _("Free loaner due (warranty repair not done in time)"),
-            "exchange": _("Exchange due (warranty repair not done in time)"),
-        }[self.code]
+        # Only the label shown is translated (the bench board asks per job).
+        if self.code == "promise":
+            what = _("Promised date")
+        elif self.code == "loaner":
+            what = _("Free loaner due (warranty repair not done in time)")
+        else:
+            what = _("Exchange due (warranty repair not done in time)")
         if self.days_left < 0:
             when = ngettext("%(num)d day overdue", "%(num)d days overdue", -self.days_left)
         elif self.days_left == 0:
