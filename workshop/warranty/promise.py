@@ -14,8 +14,9 @@ from dataclasses import dataclass
 
 from flask_babel import gettext as _
 from flask_babel import ngettext
+from sqlalchemy import func, select
 
-from models import Job, JobStatus, db
+from models import Job, JobEvent, JobStatus, db
 from workshop.core.clock import as_utc, local_today
 from workshop.warranty import engine as warranty
 from workshop.warranty import policies
@@ -133,6 +134,18 @@ def status_since(job: Job) -> dt.datetime:
         if event.kind == "status" and event.to_status == job.status:
             return as_utc(event.at)
     return as_utc(job.received_at)
+
+
+def status_since_column():
+    """:func:`status_since` as a correlated scalar subquery of a select of jobs (the
+    latest status event, on the events' job_id index): a list gets each job's age
+    without loading its events."""
+    return (
+        select(func.max(JobEvent.at))
+        .where(JobEvent.job_id == Job.id, JobEvent.kind == "status", JobEvent.to_status == Job.status)
+        .correlate(Job)
+        .scalar_subquery()
+    )
 
 
 def age_text(since: dt.datetime, now: dt.datetime | None = None) -> str:
