@@ -601,9 +601,10 @@ SHELF_PAGE = 50
 
 
 def shelf_page(service_point_ids: Iterable[int] | None = None, *, after: str | None = None,
-               limit: int = SHELF_PAGE, now: dt.datetime | None = None) -> ShelfPage:
+               limit: int | None = None, now: dt.datetime | None = None) -> ShelfPage:
     """The handsets of :func:`waiting_for_pickup` that follow the cursor ``after`` (a
-    ``next_after`` of the previous page; None: from the start), at most ``limit``.
+    ``next_after`` of the previous page; None: from the start), at most ``limit``
+    (default :data:`SHELF_PAGE`).
 
     The order (longest waiting first) is a key, not an offset: a handset collected
     meanwhile does not shift the next page.  Only the shelf is read for the order
@@ -615,7 +616,7 @@ def shelf_page(service_point_ids: Iterable[int] | None = None, *, after: str | N
     if after:
         key = _parse_cursor(after)
         start = next((i for i, (since, number, _) in enumerate(keys) if (since, number) > key), len(keys))
-    page = keys[start:start + max(1, limit)]
+    page = keys[start:start + max(1, limit or SHELF_PAGE)]
     more = start + len(page) < len(keys)
     cursor = f"{(page[-1][0] - _EPOCH) // _MICRO}~{page[-1][1]}" if more and page else None
     return ShelfPage(waiting=_waiting([job_id for _, _, job_id in page], now), total=len(keys), next_after=cursor)
