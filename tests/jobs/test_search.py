@@ -113,3 +113,35 @@ def test_fault_text_beyond_the_recent_window_is_found(db, staff, monkeypatch):
     assert [j.number for j in rows] == [recent.number]
     rows, _ = job_search.search(desk, q="water", limit=1, after=cursor)
     assert [j.number for j in rows] == [old.number]
+
+
+def test_capped_histories_point_to_the_next_page(app, client, staff, token_for):
+    """The IMEI check and the customer lookup stop at their caps and link the job list,
+    which pages on from there."""
+    from workshop.intake import api as intake_api
+    from workshop.intake import take_in
+
+    with app.app_context():
+        sp = factories.service_point("SZ01")
+        customer = factories.customer(sp, name="Repeat", phone="+8613500135000")
+        jobs = [factories.job(sp, customer=customer, imei="356938035643809") for _ in range(4)]
+        db.session.commit()
+        numbers = [j.number for j in jobs][::-1]  # newest first
+        desk = db.session.get(User, staff["receptionist"])
+        db.session.commit()
+    headers = token_for(desk)
+    old_cap, old_lookup = take_in.HISTORY_CAP, intake_api.LOOKUP_JOBS
+    take_in.HISTORY_CAP, intake_api.LOOKUP_JOBS = 3, 2
+    try:
+        imei = client.get("/api/v1/imei/356938035643809", headers=headers).json
+        lookup = client.get("/api/v1/customers/lookup?phone=13500135000", headers=headers).json
+    finally:
+        take_in.HISTORY_CAP, intake_api.LOOKUP_JOBS = old_cap, old_lookup
+    assert imei["jobs"] == numbers[:3] and imei["jobs_next"]
+    rest = client.get(imei["jobs_next"], headers=headers).json
+    assert [i["number"] for i in rest["items"]] == numbers[3:]
+    assert lookup["jobs"] == numbers[:2] and lookup["jobs_next"]
+    rest = client.get(lookup["jobs_next"], headers=headers).json
+    assert [i["number"] for i in rest["items"]] == numbers[2:]
+    whole = client.get("/api/v1/customers/lookup?phone=13500135000", headers=headers).json
+    assert whole["jobs"] == numbers and whole["jobs_next"] is None

@@ -51,7 +51,7 @@ def test_a_cursor_that_is_not_one_is_refused(db, staff):
 def test_bills_of_a_page_equal_each_job_s_bill_in_a_fixed_number_of_queries(db, staff):
     from models import User
 
-    sp, jobs = _shelf(6)
+    _sp, jobs = _shelf(6)
     desk = db.session.get(User, staff["receptionist"])
     pickup_service.record_deposit(jobs[1], desk, PaymentInput(method="cash", amount="30"))
     pickup_service.set_charge(jobs[2], desk, "discount", "15", "loyal customer")
