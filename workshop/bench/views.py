@@ -5,8 +5,10 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
+from dataclasses import dataclass
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_babel import get_translations
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
@@ -78,14 +80,36 @@ def age_filter(since) -> str:
     return promise.age_text(since)
 
 
+def _badge_word(gettext, code: str) -> str:
+    """The short word on a promise-watch badge (``gettext``: a catalogue's, looked up once)."""
+    if code == "promise":
+        return gettext("promise")
+    return gettext("loaner") if code == "loaner" else gettext("exchange")
+
+
+@dataclass(frozen=True)
+class Badge:
+    """A promise-watch badge: the warning, its full message (the title) and its words."""
+
+    warning: promise.PromiseWarning
+    title: str
+    word: str
+    today: str
+
+
 class Row:
     """One job on the queue or the board, with what the page shows about it."""
 
-    def __init__(self, job: Job, today: dt.date, since: dt.datetime | None = None):
+    def __init__(self, job: Job, today: dt.date, since: dt.datetime | None = None, translations=None):
         self.job = job
         self.warnings = promise.warnings_for(job, today)
         self.level = promise.worst_level(self.warnings)
         self.since = as_utc(since) if since is not None else promise.status_since(job)
+        # The badges' words, translated here through one catalogue for the whole list.
+        t = translations or get_translations()
+        gettext = t.gettext  # the name pybabel extracts
+        self.badges = [Badge(w, w.describe(t), _badge_word(gettext, w.code),
+                             gettext("today") if w.days_left == 0 else "") for w in self.warnings]
 
     @property
     def urgency(self):
@@ -103,7 +127,8 @@ def _bench_jobs(*conditions) -> list[Job]:
 
 def _rows(jobs: list[Job]) -> list[Row]:
     today = promise.local_today(current_user.service_point)
-    return sorted((Row(j, today) for j in jobs), key=lambda r: r.urgency)
+    t = get_translations()
+    return sorted((Row(j, today, translations=t) for j in jobs), key=lambda r: r.urgency)
 
 
 def _board_rows() -> list[Row]:
@@ -115,7 +140,8 @@ def _board_rows() -> list[Row]:
             .options(selectinload(Job.engineer), selectinload(Job.service_point))
             .order_by(Job.promised_by, Job.id))
     today = promise.local_today(current_user.service_point)
-    return sorted((Row(job, today, since) for job, since in db.session.execute(stmt)), key=lambda r: r.urgency)
+    t = get_translations()
+    return sorted((Row(job, today, since, t) for job, since in db.session.execute(stmt)), key=lambda r: r.urgency)
 
 
 @bp.route("/")

@@ -12,8 +12,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from flask_babel import gettext as _
-from flask_babel import ngettext
+from flask_babel import get_translations
 from sqlalchemy import func, select
 
 from models import Job, JobEvent, JobStatus, db
@@ -82,19 +81,24 @@ class PromiseWarning:
 
     @property
     def message(self) -> str:
-        # Only the label shown is translated (the bench board asks per job).
+        return self.describe(get_translations())
+
+    def describe(self, translations) -> str:
+        """:attr:`message` through ``translations`` (flask_babel.get_translations()):
+        a list of many jobs looks them up once, not once per message."""
+        gettext, ngettext = translations.gettext, translations.ngettext  # names pybabel extracts
         if self.code == "promise":
-            what = _("Promised date")
+            what = gettext("Promised date")
         elif self.code == "loaner":
-            what = _("Free loaner due (warranty repair not done in time)")
+            what = gettext("Free loaner due (warranty repair not done in time)")
         else:
-            what = _("Exchange due (warranty repair not done in time)")
+            what = gettext("Exchange due (warranty repair not done in time)")
         if self.days_left < 0:
-            when = ngettext("%(num)d day overdue", "%(num)d days overdue", -self.days_left)
+            when = ngettext("%(num)d day overdue", "%(num)d days overdue", -self.days_left) % {"num": -self.days_left}
         elif self.days_left == 0:
-            when = _("today")
+            when = gettext("today")
         else:
-            when = ngettext("in %(num)d day", "in %(num)d days", self.days_left)
+            when = ngettext("in %(num)d day", "in %(num)d days", self.days_left) % {"num": self.days_left}
         return f"{what}: {self.due.isoformat()} ({when})"
 
     def to_dict(self) -> dict:
