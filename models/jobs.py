@@ -158,6 +158,8 @@ class Customer(db.Model):
         UniqueConstraint("service_point_id", "phone"),
         # Search by name: exact or prefix (workshop/jobs/search.py).
         Index("ix_customers_name", "name"),
+        # Search by name at one's service points: exact or prefix, within the point.
+        Index("ix_customers_sp_name", "service_point_id", "name"),
         # Search by the last four digits of the phone ("the last four?" at the counter).
         Index("ix_customers_sp_phone_tail", "service_point_id", text(PHONE_TAIL_SQL)),
     )

@@ -67,6 +67,7 @@ def shop(app, staff):
 #: not as it does for the few rows of a test.
 PRODUCTION_STATS = {
     ("customers", ("name",)): "599480 1470",
+    ("customers", ("service_point_id", "name")): "599480 99914 245",
     ("customers", ("service_point_id", "phone")): "599480 99914 1",
     # (service point, the phone's last four digits): an expression, named None by index_info
     ("customers", ("service_point_id", None)): "599480 99914 10",

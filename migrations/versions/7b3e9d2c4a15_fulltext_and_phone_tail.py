@@ -2,8 +2,8 @@
 
 SQLite: FTS5 tables customers_fts (name) and jobs_fts (fault_description) with the
 triggers that keep them, filled from the rows already there.  PostgreSQL: GIN
-indexes on to_tsvector('simple', ...) of the same columns.  Both: an index on
-(service_point_id, the phone's last four characters).  The statements are those of
+indexes on to_tsvector('simple', ...) of the same columns.  Both: indexes on
+(service_point_id, the phone's last four characters) and (service_point_id, name).  The statements are those of
 models/fulltext.py, written out here as they were when this migration was made.
 
 Revision ID: 7b3e9d2c4a15
@@ -42,6 +42,7 @@ def _sqlite(table, column, fts):
 def upgrade():
     op.create_index("ix_customers_sp_phone_tail", "customers",
                     ["service_point_id", sa.text("substr(phone, length(phone) - 3)")])
+    op.create_index("ix_customers_sp_name", "customers", ["service_point_id", "name"])
     dialect = op.get_bind().dialect.name
     for table, column, fts in INDEXED:
         if dialect == "sqlite":
@@ -61,4 +62,5 @@ def downgrade():
             op.execute(f"DROP TABLE IF EXISTS {fts}")
         elif dialect == "postgresql":
             op.execute(f"DROP INDEX IF EXISTS ix_{table}_{column}_fts")
+    op.drop_index("ix_customers_sp_name", table_name="customers")
     op.drop_index("ix_customers_sp_phone_tail", table_name="customers")
