@@ -49,6 +49,21 @@ def postgresql_statements(table: str, column: str) -> list[str]:
     return [f"CREATE INDEX IF NOT EXISTS ix_{table}_{column}_fts ON {table} USING gin ({expression})"]
 
 
+#: The tables SQLite's FTS5 makes for each index (the virtual table and its shadows).
+_FTS_SUFFIXES = ("", "_data", "_idx", "_docsize", "_config", "_content")
+
+
+def include_name(name, type_, parent_names) -> bool:
+    """Alembic's ``include_name`` hook: leave the full-text tables and indexes (made by
+    this module and migration 7b3e9d2c4a15, not by the models' tables) out of
+    autogenerate's comparison."""
+    if type_ == "table":
+        return not any(name == fts + suffix for _, _, fts in INDEXED for suffix in _FTS_SUFFIXES)
+    if type_ == "index":
+        return name not in {f"ix_{table}_{column}_fts" for table, column, _ in INDEXED}
+    return True
+
+
 def _listen(model, column: str, fts: str) -> None:
     table = model.__table__
     for statement in sqlite_statements(table.name, column, fts):
