@@ -37,7 +37,9 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from urllib.parse import quote
 
+import phonenumbers
 import requests
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -125,7 +127,7 @@ def samples(url: str) -> dict:
         top = conn.execute(text("SELECT max(id) FROM jobs")).scalar()
         ids = random.Random(7).sample(range(1, top + 1), 4000)
         rows = conn.execute(text(
-            "SELECT j.number, j.imei, c.phone FROM jobs j JOIN customers c ON c.id = j.customer_id "
+            "SELECT j.number, j.imei, c.phone, c.name FROM jobs j JOIN customers c ON c.id = j.customer_id "
             "WHERE j.id IN ({}) AND j.service_point_id = :sp".format(",".join(map(str, ids)))), {"sp": sp_id}).all()
         open_jobs = conn.execute(text(
             "SELECT number FROM jobs WHERE service_point_id = :sp AND status IN ('diagnosing', 'repairing', "
@@ -133,7 +135,8 @@ def samples(url: str) -> dict:
         part = conn.execute(text("SELECT sku FROM parts ORDER BY id LIMIT 1")).scalar()
     engine.dispose()
     return {"numbers": [r[0] for r in rows], "imeis": [r[1] for r in rows if r[1]],
-            "phones": [r[2] for r in rows], "open_jobs": list(open_jobs), "part": part}
+            "phones": [r[2] for r in rows], "names": [r[3] for r in rows], "open_jobs": list(open_jobs),
+            "part": part}
 
 
 def duplicate_numbers(url: str) -> int:
@@ -192,6 +195,10 @@ INTAKE = {
 }
 
 
+#: Words of bench/data.py's fault texts: each is in about a tenth of the history.
+FAULT_WORDS = ["screen", "battery drains", "charge", "camera", "speaker", "water", "logo", "button", "signal"]
+
+
 def paths(data: dict, cookies: dict, requisitions: list[int]) -> dict[str, dict]:
     """What each measured path requests: method, URL paths (one drawn at random), headers, body."""
     desk = {"Authorization": bearer("desk")}
@@ -207,6 +214,17 @@ def paths(data: dict, cookies: dict, requisitions: list[int]) -> dict[str, dict]
         "bench board": {"paths": ["/bench/board"], "headers": {"Cookie": cookies["manager"]}},
         "uncollected": {"paths": ["/pickup/uncollected"], "headers": {"Cookie": cookies["desk"]}},
         "home page": {"paths": ["/"], "headers": {"Cookie": cookies["desk"]}},
+        # issue 16: the rest of the counter's paths
+        "job search by last 4": {"paths": [f"/api/v1/jobs?q={p[-4:]}" for p in data["phones"]], "headers": desk},
+        "job search by name": {"paths": ["/api/v1/jobs?q=" + quote(n) for n in data["names"]], "headers": desk},
+        "job search by a name word": {"paths": ["/api/v1/jobs?q=" + quote(n.split()[-1]) for n in data["names"]
+                                                if " " in n] or ["/api/v1/jobs?q=Wong"], "headers": desk},
+        "job search by fault text": {"paths": ["/api/v1/jobs?q=" + quote(w) for w in FAULT_WORDS], "headers": desk},
+        # (bench/data.py makes some numbers phonenumbers calls invalid: the lookup refuses those)
+        "customer lookup": {"paths": ["/api/v1/customers/lookup?phone=" + quote(p) for p in data["phones"]
+                                      if phonenumbers.is_valid_number(phonenumbers.parse(p))], "headers": desk},
+        "pickup counter": {"paths": ["/pickup"], "headers": {"Cookie": cookies["desk"]}},
+        "low stock": {"paths": ["/parts/"], "headers": {"Cookie": cookies["clerk"]}},
         # Writes last in each round: new intakes are open jobs the lists above would show.
         "intake POST": {"method": "POST", "paths": ["/api/v1/jobs"], "body": json.dumps(INTAKE, ensure_ascii=False),
                         "headers": {**desk, "Content-Type": "application/json"}},
@@ -328,6 +346,17 @@ def one_at_a_time(base: str, spec: dict, count: int, state: dict) -> list[float]
     return times
 
 
+def compare(this: dict, other: dict, name: str) -> None:
+    """Each path's median as a multiple of its own run's floor, here and in ``other``."""
+    print()
+    print(f"Against {name} (one at a time, median x its run's floor):")
+    print(f"  {'path':26s} {'this run':>9s} {'other':>9s} {'this/other':>11s}")
+    for path, row in this["one_at_a_time"].items():
+        there = other.get("one_at_a_time", {}).get(path)
+        if there:
+            print(f"  {path:26s} {row['x_floor']:9.1f} {there['x_floor']:9.1f} {row['x_floor'] / there['x_floor']:11.2f}")
+
+
 def p99(values: list[float]) -> float:
     values = sorted(values)
     return values[min(len(values) - 1, round(0.99 * (len(values) - 1)))]
@@ -349,6 +378,8 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--json", help="write the figures here too")
     parser.add_argument("--rss-after", type=int, default=0, metavar="N",
                         help="before reading the workers' memory, send read requests until N were answered")
+    parser.add_argument("--against", help="the --json of another run (e.g. 10k jobs): print each path's "
+                                          "x-floor beside it")
     args = parser.parse_args(argv)
 
     logs = Path(tempfile.mkdtemp(prefix="bench-web-"))
@@ -366,7 +397,7 @@ def main(argv: list[str] | None = None) -> None:
         stop(app_proc)
         raise
     try:
-        cookies = {role: session_cookie(app, USERS[role]) for role in ("desk", "manager")}
+        cookies = {role: session_cookie(app, USERS[role]) for role in ("desk", "manager", "clerk")}
         wanted = args.only
         issue_count = 0 if wanted and "parts issue" not in wanted else (
             args.rounds * (args.single + 3) + (0 if args.no_load else int(args.rounds * args.seconds * 80)))
@@ -434,6 +465,8 @@ def main(argv: list[str] | None = None) -> None:
     out["requests"] = total_requests
     if args.json:
         Path(args.json).write_text(json.dumps(out, indent=2))
+    if args.against:
+        compare(out, json.loads(Path(args.against).read_text()), args.against)
     print(f"(server logs in {logs})")
 
 

@@ -1,5 +1,6 @@
 """SQLAlchemy models, one module per domain.  Import from here."""
 
+from . import fulltext  # noqa: F401  (the full-text indexes' DDL listeners)
 from .aftercare import (
     Complaint,
     ComplaintEvent,

@@ -24,6 +24,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    func,
     literal_column,
     text,
 )
@@ -129,6 +130,17 @@ def allowed_moves(status: JobStatus | str, role: str | None = None) -> list[JobS
     ]
 
 
+#: The last four characters of a customer's phone (E.164: digits), as the index on it
+#: is written; :func:`phone_tail` writes the same expression in a query.
+PHONE_TAIL_SQL = "substr(phone, length(phone) - 3)"
+
+
+def phone_tail():
+    """``customers.phone``'s last four digits, as the index ix_customers_sp_phone_tail has it
+    (a literal 3, not a bound parameter, so both databases match the index expression)."""
+    return func.substr(Customer.phone, func.length(Customer.phone) - literal_column("3"))
+
+
 class Customer(db.Model):
     __tablename__ = "customers"
 
@@ -145,8 +157,12 @@ class Customer(db.Model):
 
     __table_args__ = (
         UniqueConstraint("service_point_id", "phone"),
-        # Search by name: exact or prefix (workshop/services/job_search.py).
+        # Search by name: exact or prefix (workshop/jobs/search.py).
         Index("ix_customers_name", "name"),
+        # Search by name at one's service points: exact or prefix, within the point.
+        Index("ix_customers_sp_name", "service_point_id", "name"),
+        # Search by the last four digits of the phone ("the last four?" at the counter).
+        Index("ix_customers_sp_phone_tail", "service_point_id", text(PHONE_TAIL_SQL)),
     )
 
     @property

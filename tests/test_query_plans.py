@@ -67,7 +67,10 @@ def shop(app, staff):
 #: not as it does for the few rows of a test.
 PRODUCTION_STATS = {
     ("customers", ("name",)): "599480 1470",
+    ("customers", ("service_point_id", "name")): "599480 99914 245",
     ("customers", ("service_point_id", "phone")): "599480 99914 1",
+    # (service point, the phone's last four digits): an expression, named None by index_info
+    ("customers", ("service_point_id", None)): "599480 99914 10",
     ("job_events", ("job_id",)): "3249891 4",
     ("jobs", ("customer_id",)): "1000000 2",
     ("jobs", ("engineer_id",)): "1000000 32259",
@@ -126,6 +129,9 @@ def _paths(shop) -> list[tuple[str, str, str, bool]]:
         ("job search by IMEI", "receptionist", "/api/v1/jobs?q=352099001761481", True),
         ("job search by IMEI prefix", "receptionist", "/api/v1/jobs?q=35209900", True),
         ("job search by name", "receptionist", "/api/v1/jobs?q=王芳", True),
+        ("job search by the phone's last four digits", "receptionist", "/api/v1/jobs?q=8000", True),
+        ("job search by a word of the name", "receptionist", "/api/v1/jobs?q=Wong", True),
+        ("job search by fault text", "receptionist", "/api/v1/jobs?q=after charging", True),
         ("job list of open statuses", "receptionist", "/api/v1/jobs?status=ready,repairing", True),
         ("job page", "receptionist", f"/jobs/{shop['repairing']}", False),
         ("home page", "receptionist", "/", False),

@@ -302,7 +302,8 @@ def test_preview_says_the_reasons_in_the_callers_language(api):
 def test_customer_lookup_by_phone(api):
     client, headers = api("receptionist")
     r = client.get("/api/v1/customers/lookup?phone=13800138000", headers=headers)
-    assert r.json == {"found": False, "phone": "+8613800138000", "name": None, "email": None, "jobs": []}
+    assert r.json == {"found": False, "phone": "+8613800138000", "name": None, "email": None, "jobs": [],
+                      "jobs_next": None}
     number = client.post("/api/v1/jobs", json=CONTRACT_BODY, headers=headers).json["number"]
     r = client.get("/api/v1/customers/lookup?phone=138 0013 8000", headers=headers)
     assert r.json["found"] and r.json["name"] == "王芳" and r.json["jobs"] == [number]

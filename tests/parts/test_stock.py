@@ -11,6 +11,7 @@ from models import (
     DefectivePart,
     Job,
     JobStatus,
+    Part,
     PermissionDenied,
     Stock,
     StockMove,
@@ -401,3 +402,29 @@ def test_part_options_put_the_parts_that_fit_first(people):
     assert len(parts_service.part_options(job, "-", limit=1)) == 1
     assert parts_service.part_options(job, "nothing-like-this") == []
     assert db.session.get(Job, job.id) is job
+
+
+def test_low_stock_in_sql_matches_each_part_s_level(people):
+    """low_stock filters and orders in the database (a page loads only what it shows):
+    the same parts, in the same order, as testing every part's Level."""
+    sp = _sp(people)
+    factories.part("A-OK", stock=9, reorder_point=3)
+    factories.part("B-AT", stock=3, reorder_point=3, safety_stock=1)
+    factories.part("C-UNDER", stock=1, reorder_point=4)
+    factories.part("D-ZERO", stock=0, reorder_point=2)
+    factories.part("E-NONE", stock=0)
+    wanted = factories.part("F-WANTED", stock=0)
+    factories.part("G-OFF", stock=0, reorder_point=5, active=False)
+    job = _job(people)
+    stock.request_parts(people["engineer"], job, [{"sku": "F-WANTED", "qty": 2}])
+    db.session.commit()
+    parts = db.session.scalars(select(Part).where(Part.active.is_(True))).all()
+    expected = [lv for lv in parts_service.levels(sp.id, parts) if lv.low]
+    expected.sort(key=lambda lv: (-(lv.waiting - lv.available), lv.available - lv.part.reorder_point, lv.part.sku))
+    got = parts_service.low_stock(sp.id)
+    assert [(lv.part.sku, lv.available, lv.waiting, lv.suggested_order) for lv in got] == \
+        [(lv.part.sku, lv.available, lv.waiting, lv.suggested_order) for lv in expected]
+    assert [lv.part.sku for lv in got] == ["F-WANTED", "D-ZERO", "C-UNDER", "B-AT"]
+    assert parts_service.low_stock_count(sp.id) == 4
+    assert [lv.part.sku for lv in parts_service.low_stock(sp.id, limit=2)] == ["F-WANTED", "D-ZERO"]
+    assert wanted.id in {lv.part.id for lv in got}

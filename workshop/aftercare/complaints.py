@@ -23,7 +23,7 @@ import datetime as dt
 from dataclasses import dataclass
 
 from flask_babel import gettext
-from sqlalchemy import and_, func, or_, select, update
+from sqlalchemy import and_, func, or_, select, union, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from models import (
@@ -524,10 +524,14 @@ def close(complaint: Complaint, actor: User, *, root_cause: str, note: str = "",
 def handset_history(actor: User, complaint: Complaint) -> list[Job]:
     """Every job of the complaint's handset (IMEI) and its job, newest first."""
     imeis = [i for i in {complaint.imei, complaint.job.imei if complaint.job else None} if i]
-    stmt = select(Job).where(Job.service_point_id.in_(actor.service_point_ids))
     conditions = [Job.imei.in_(imeis), Job.imei2.in_(imeis)] if imeis else []
     if complaint.job_id:
         conditions.append(Job.id == complaint.job_id)
     if not conditions:
         return []
-    return list(db.session.scalars(stmt.where(or_(*conditions)).order_by(Job.id.desc()).limit(50)))
+    # One indexed lookup per identifier (an OR may be answered by walking every job
+    # newest first), capped at 50.
+    ids = union(*(select(Job.id).where(c, Job.service_point_id.in_(actor.service_point_ids))
+                  for c in conditions)).subquery()
+    return list(db.session.scalars(select(Job).where(Job.id.in_(select(ids.c.id)))
+                                   .order_by(Job.id.desc()).limit(50)))

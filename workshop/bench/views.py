@@ -5,8 +5,10 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
+from dataclasses import dataclass
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_babel import get_translations
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
@@ -16,6 +18,7 @@ from wtforms.fields.choices import SelectChoice
 from models import Job, JobStatus, User, ValidationError, db
 from models.jobs import open_jobs
 from workshop.bench import assignment
+from workshop.core.clock import as_utc
 from workshop.jobs import loading as job_service
 from workshop.jobs import panels as job_panels
 from workshop.jobs import workflow
@@ -78,14 +81,36 @@ def age_filter(since) -> str:
     return promise.age_text(since)
 
 
+def _badge_word(gettext, code: str) -> str:
+    """The short word on a promise-watch badge (``gettext``: a catalogue's, looked up once)."""
+    if code == "promise":
+        return gettext("promise")
+    return gettext("loaner") if code == "loaner" else gettext("exchange")
+
+
+@dataclass(frozen=True)
+class Badge:
+    """A promise-watch badge: the warning, its full message (the title) and its words."""
+
+    warning: promise.PromiseWarning
+    title: str
+    word: str
+    today: str
+
+
 class Row:
     """One job on the queue or the board, with what the page shows about it."""
 
-    def __init__(self, job: Job, today: dt.date):
+    def __init__(self, job: Job, today: dt.date, since: dt.datetime | None = None, translations=None):
         self.job = job
         self.warnings = promise.warnings_for(job, today)
         self.level = promise.worst_level(self.warnings)
-        self.since = promise.status_since(job)
+        self.since = as_utc(since) if since is not None else promise.status_since(job)
+        # The badges' words, translated here through one catalogue for the whole list.
+        t = translations or get_translations()
+        gettext = t.gettext  # the name pybabel extracts
+        self.badges = [Badge(w, w.describe(t), _badge_word(gettext, w.code),
+                             gettext("today") if w.days_left == 0 else "") for w in self.warnings]
 
     @property
     def urgency(self):
@@ -103,7 +128,21 @@ def _bench_jobs(*conditions) -> list[Job]:
 
 def _rows(jobs: list[Job]) -> list[Row]:
     today = promise.local_today(current_user.service_point)
-    return sorted((Row(j, today) for j in jobs), key=lambda r: r.urgency)
+    t = get_translations()
+    return sorted((Row(j, today, translations=t) for j in jobs), key=lambda r: r.urgency)
+
+
+def _board_rows() -> list[Row]:
+    """Every job on the bench (the open jobs' index) with its age from one subquery: the
+    board does not load the jobs' events."""
+    stmt = (select(Job, promise.status_since_column())
+            .where(Job.service_point_id.in_(current_user.service_point_ids),
+                   Job.status.in_([s.value for s in BOARD_STATUSES]), open_jobs())
+            .options(selectinload(Job.engineer), selectinload(Job.service_point))
+            .order_by(Job.promised_by, Job.id))
+    today = promise.local_today(current_user.service_point)
+    t = get_translations()
+    return sorted((Row(job, today, since, t) for job, since in db.session.execute(stmt)), key=lambda r: r.urgency)
 
 
 @bp.route("/")
@@ -122,8 +161,7 @@ def queue():
 @bp.route("/board")
 def board():
     """The whole bench by engineer and status, with ages, promise watch and proposals."""
-    jobs = _bench_jobs()
-    rows = _rows(jobs)
+    rows = _board_rows()
     engineers = assignment.engineers_at(current_user.service_point_ids)
     known = {e.id for e in engineers}
     engineers += sorted({r.job.engineer for r in rows if r.job.engineer and r.job.engineer.id not in known},
@@ -140,17 +178,12 @@ def board():
     loads = assignment.loads(e.id for e in engineers)
     choices = [SelectChoice(e.id, f"{e.label} · L{assignment.engineer_level(e)}") for e in engineers
                if e.active]
-    forms = {}
-    for row in unassigned:
-        form = AssignForm(formdata=None, prefix=f"a{row.job.id}")
-        form.engineer.choices = choices
-        proposal = proposals[row.job.id]
-        form.engineer.data = proposal.engineer.id if proposal.engineer else None
-        form.proposed.data = str(proposal.engineer.id) if proposal.engineer else ""
-        forms[row.job.id] = form
+    # One assign form per unassigned job (an AssignForm with the prefix a<job id>, which
+    # bench.assign validates), written out by the template from these choices.
     return render_template(
         "bench/board.html", engineers=engineers, grid=grid, unassigned=unassigned, proposals=proposals,
-        forms=forms, loads=loads, statuses=BOARD_STATUSES, all_form=AssignAllForm(),
+        engineer_choices=[(c.value, c.label) for c in choices], loads=loads, statuses=BOARD_STATUSES,
+        all_form=AssignAllForm(),
         proposable=sum(1 for p in proposals.values() if p.engineer is not None),
         late=sum(1 for r in rows if r.level == "late"), near=sum(1 for r in rows if r.level == "warn"),
         total=len(rows), required_level=assignment.required_level, level_of=assignment.engineer_level,

@@ -8,6 +8,7 @@ error comes back at once, under the same dotted names.
 
 from __future__ import annotations
 
+from flask import url_for
 from flask.views import MethodView
 from flask_login import current_user
 from flask_smorest import Blueprint
@@ -155,7 +156,13 @@ class CustomerOut(Schema):
     phone = fields.String()
     name = fields.String(allow_none=True)
     email = fields.String(allow_none=True)
-    jobs = fields.List(fields.String(), metadata={"description": "Recent job numbers, newest first."})
+    jobs = fields.List(fields.String(), metadata={"description": "Recent job numbers, newest first (at most 10)."})
+    jobs_next = fields.String(allow_none=True, metadata={
+        "description": "When the customer has more jobs: the job list of this phone, from the 11th on."})
+
+
+#: Job numbers the customer lookup answers with (newest first).
+LOOKUP_JOBS = 10
 
 
 @blp.route("/customers/lookup")
@@ -171,8 +178,12 @@ class CustomerLookup(MethodView):
         except ValueError as exc:
             raise ValidationError(str(exc), field="phone") from None
         if customer is None:
-            return {"found": False, "phone": phone, "name": None, "email": None, "jobs": []}
-        numbers = db.session.scalars(select(Job.number).where(Job.customer_id == customer.id)
-                                     .order_by(Job.id.desc()).limit(10)).all()
+            return {"found": False, "phone": phone, "name": None, "email": None, "jobs": [], "jobs_next": None}
+        rows = db.session.execute(select(Job.id, Job.number).where(Job.customer_id == customer.id)
+                                  .order_by(Job.id.desc()).limit(LOOKUP_JOBS + 1)).all()
+        # Capped at LOOKUP_JOBS; the rest a page at a time from the job list (by phone, keyset on id).
+        more = len(rows) > LOOKUP_JOBS
+        rows = rows[:LOOKUP_JOBS]
         return {"found": True, "phone": customer.phone, "name": customer.name, "email": customer.email,
-                "jobs": list(numbers)}
+                "jobs": [number for _, number in rows],
+                "jobs_next": url_for("api_jobs.Jobs", q=customer.phone, after=rows[-1][0]) if more else None}

@@ -198,7 +198,11 @@ def local_today(service_point: ServicePoint) -> dt.date:
 # the handset's history
 
 
-def handset_history(actor, *, imeis=(), serial: str | None = None, limit: int = 50) -> list[Job]:
+#: Earlier jobs of a handset shown at the IMEI check; past it the job list pages.
+HISTORY_CAP = 50
+
+
+def handset_history(actor, *, imeis=(), serial: str | None = None, limit: int = HISTORY_CAP) -> list[Job]:
     """Earlier jobs for this handset (either IMEI, or the serial number), newest first,
     across the whole chain: a handset repaired at one service point and back at
     another is the same handset (re-repair, open job, warranty days).  Callers show
@@ -307,7 +311,7 @@ def lookup_imei(actor, value: str) -> dict:
     target = check.value if check.valid else check.suggestion
     entry = tac.lookup(check.tac) if check.tac else None
     entries = blocked.active_entries([target]) if target else []
-    history = handset_history(actor, imeis=[target]) if target else []
+    history = handset_history(actor, imeis=[target], limit=HISTORY_CAP) if target else []
     today = local_today(actor.service_point)
     rerepair = _rerepair_candidate(history, today)
     open_job = next((j for j in history if j.is_open), None)
@@ -330,6 +334,9 @@ def lookup_imei(actor, value: str) -> dict:
         "history": [history_item(j) for j in history],
         "open_job": open_job.number if open_job else None,
         "rerepair_of": _rerepair_item(rerepair) if rerepair else None,
+        # ``history`` holds at most HISTORY_CAP jobs; the rest is paged by the job list.
+        "history_capped": len(history) >= HISTORY_CAP,
+        "history_last_id": min((j.id for j in history), default=None),
     }
 
 

@@ -12,9 +12,10 @@ from sqlalchemy import and_, func, select, union
 from sqlalchemy.orm import selectinload
 
 from models import Customer, Job, JobStatus, User, ValidationError, db
-from models.jobs import open_jobs
+from models.jobs import open_jobs, phone_tail
 from workshop.intake import customers
 from workshop.intake.devices import imei as imei_service
+from workshop.jobs import fulltext
 
 MAX_LIMIT = 200
 _PHONEISH = re.compile(r"[+\d\s()-]+")
@@ -45,8 +46,11 @@ def search(actor, *, statuses=None, engineer: str | None = None, q: str | None =
     ``engineer``: the assigned engineer's username.  ``q`` is normalised, then matched
     exactly or by prefix, each on its own index: the job number (upper case), an IMEI
     (digits; 8 or more match by prefix) or serial number, the customer's phone
-    (a whole number in E.164; the first 4 or more digits by prefix) and the
-    customer's name (exact or prefix).  ``after`` is the cursor from the previous page.
+    (a whole number in E.164; exactly 4 digits: its last four; 5 or more: its first
+    digits by prefix) and the customer's name (exact or prefix); then, full text
+    (:mod:`workshop.jobs.fulltext`), any word of the customer's name and the fault
+    description (each word typed begins a word there).  ``after`` is the cursor
+    from the previous page.
     Raises ValidationError for an unknown status.
     """
     limit = max(1, min(int(limit or 50), MAX_LIMIT))
@@ -71,6 +75,9 @@ def search(actor, *, statuses=None, engineer: str | None = None, q: str | None =
         # finds, instead of walking every job newest first until a page matches.)
         pages = [select(Job.id).where(match, *conditions).order_by((Job.id + 0).desc()).limit(limit + 1)
                  .subquery() for match in _matches(text, actor.service_point_ids)]
+        found = fulltext.words(text) if not _PHONEISH.fullmatch(text) else []
+        if found:  # the fault text, on its full-text index
+            pages.append(fulltext.fault_page(found, conditions, limit + 1, before=after).subquery())
         ids = union(*[select(page.c.id) for page in pages]).subquery()
         stmt = stmt.where(Job.id.in_(select(ids.c.id)))
     else:
@@ -103,11 +110,16 @@ def _matches(text: str, service_point_ids) -> list:
     digits = "".join(c for c in compact if c.isdigit())
     # Customers are looked up at the service points one may see, on (service point, phone).
     here = Customer.service_point_id.in_(list(service_point_ids))
-    if len(digits) >= 4 and _PHONEISH.fullmatch(text):
+    if len(digits) == 4 and _PHONEISH.fullmatch(text):  # "the last four digits?"
+        matches.append(Job.customer_id.in_(select(Customer.id).where(here, phone_tail() == digits)))
+    elif len(digits) > 4 and _PHONEISH.fullmatch(text):
         matches.append(Job.customer_id.in_(select(Customer.id).where(here, _phone_match(text, digits))))
     if not _PHONEISH.fullmatch(text):
         name = " ".join(text.split())
         matches.append(Job.customer_id.in_(select(Customer.id).where(_prefix(Customer.name, name), here)))
+        found = fulltext.words(text)
+        if found:  # any word of the name, on the names' full-text index
+            matches.append(Job.customer_id.in_(select(Customer.id).where(here, fulltext.customer_name_matches(found))))
     return matches
 
 

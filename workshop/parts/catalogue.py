@@ -14,7 +14,8 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from flask_babel import gettext
-from sqlalchemy import func, or_, select
+from sqlalchemy import and_, func, or_, select
+from sqlalchemy.orm import joinedload
 
 from models import (
     Job,
@@ -313,16 +314,47 @@ def levels(service_point_id: int, parts: Sequence[Part]) -> list[Level]:
     return out
 
 
-def low_stock(service_point_id: int) -> list[Level]:
+def _low_stock_query(service_point_id: int):
+    """(Part, on_hand, reserved, waiting) of the parts low at the service point: the test
+    of :attr:`Level.low` in SQL, so a page loads only the rows it shows."""
+    waiting_sq = (select(RequisitionLine.part_id.label("part_id"),
+                         func.sum(RequisitionLine.qty - RequisitionLine.reserved_qty).label("waiting"))
+                  .join(Requisition)
+                  .where(Requisition.service_point_id == service_point_id,
+                         Requisition.status == RequisitionStatus.PENDING.value)
+                  .group_by(RequisitionLine.part_id).subquery())
+    on_hand = func.coalesce(Stock.on_hand, 0)
+    reserved = func.coalesce(Stock.reserved, 0)
+    waiting = func.coalesce(waiting_sq.c.waiting, 0)
+    available = on_hand - reserved
+    stmt = (select(Part, on_hand, reserved, waiting)
+            .outerjoin(Stock, and_(Stock.part_id == Part.id, Stock.service_point_id == service_point_id))
+            .outerjoin(waiting_sq, waiting_sq.c.part_id == Part.id)
+            .where(Part.active.is_(True),
+                   or_(and_(Part.reorder_point > 0, available <= Part.reorder_point), waiting > available)))
+    # the most urgent first: most wanted beyond what is there, then furthest under the reorder point
+    order = ((waiting - available).desc(), available - Part.reorder_point, Part.sku)
+    return stmt, order
+
+
+def low_stock(service_point_id: int, limit: int | None = None) -> list[Level]:
     """Parts at or under their reorder point at the service point, or short for a
-    waiting requisition; the most urgent (least available against the reorder point) first."""
-    waiting = _waiting(service_point_id)
-    parts = db.session.scalars(
-        select(Part).where(Part.active.is_(True), or_(Part.reorder_point > 0, Part.id.in_(list(waiting) or [-1])))
-    ).all()
-    rows = [lv for lv in levels(service_point_id, parts) if lv.low]
-    rows.sort(key=lambda lv: (-(lv.waiting - lv.available), lv.available - lv.part.reorder_point, lv.part.sku))
-    return rows
+    waiting requisition; the most urgent (least available against the reorder point)
+    first; the first ``limit`` of them when given."""
+    stmt, order = _low_stock_query(service_point_id)
+    stmt = stmt.order_by(*order)
+    if limit is not None:
+        stmt = stmt.limit(limit)
+    rows = db.session.execute(stmt).all()
+    incoming = _incoming(service_point_id) if rows else {}
+    return [Level(part, int(on_hand), int(reserved), int(waiting), incoming.get(part.id, 0))
+            for part, on_hand, reserved, waiting in rows]
+
+
+def low_stock_count(service_point_id: int) -> int:
+    """How many parts :func:`low_stock` lists (counted by the database)."""
+    stmt, _ = _low_stock_query(service_point_id)
+    return int(db.session.scalar(select(func.count()).select_from(stmt.subquery())) or 0)
 
 
 def reorder_csv(service_point: ServicePoint) -> str:
@@ -505,31 +537,44 @@ def job_parts_lines(job: Job) -> list[dict]:
 
     Each line: ``sku``, ``name`` (= ``description``), ``quantity`` (= ``qty``),
     ``unit_price`` (charged: zero for warranty work), ``list_price`` (the part's
-    price when issued), ``amount`` (quantity × unit_price).  Never raises.
+    price when issued), ``amount`` (quantity × unit_price) and ``serials`` (those
+    still out with the job).  Never raises.
     """
-    rows = db.session.scalars(
-        select(RequisitionLine).join(Requisition)
-        .where(Requisition.job_id == job.id, Requisition.status == RequisitionStatus.ISSUED.value)
+    return jobs_parts_lines([job.id], serials=True).get(job.id, []) if job.id is not None else []
+
+
+def jobs_parts_lines(job_ids, *, serials: bool = False) -> dict[int, list[dict]]:
+    """:func:`job_parts_lines` of many jobs at once (one query, for a list page), by job
+    id; a job with no parts is missing.  ``serials`` False leaves each line's serials
+    empty (finding them costs a query per serial-tracked line)."""
+    ids = list(job_ids)
+    if not ids:
+        return {}
+    rows = db.session.execute(
+        select(Requisition.job_id, RequisitionLine).join(Requisition)
+        .where(Requisition.job_id.in_(ids), Requisition.status == RequisitionStatus.ISSUED.value)
+        .options(joinedload(RequisitionLine.part))
         .order_by(RequisitionLine.id)
     ).all()
-    merged: dict[tuple[str, Decimal], dict] = {}
-    for line in rows:
+    merged: dict[int, dict[tuple[str, Decimal], dict]] = {}
+    for job_id, line in rows:
         if line.charged_qty <= 0:
             continue
         price = Decimal(line.unit_price or 0).quantize(Decimal("0.01"))
         key = (line.part.sku, price)
-        if key not in merged:
-            merged[key] = {"sku": line.part.sku, "name": line.part.name, "description": line.part.name,
-                           "quantity": 0, "qty": 0, "unit_price": price,
-                           "list_price": Decimal(line.list_price if line.list_price is not None
-                                                 else line.part.price).quantize(Decimal("0.01")),
-                           "amount": ZERO, "serials": []}
-        entry = merged[key]
+        lines = merged.setdefault(job_id, {})
+        if key not in lines:
+            lines[key] = {"sku": line.part.sku, "name": line.part.name, "description": line.part.name,
+                          "quantity": 0, "qty": 0, "unit_price": price,
+                          "list_price": Decimal(line.list_price if line.list_price is not None
+                                                else line.part.price).quantize(Decimal("0.01")),
+                          "amount": ZERO, "serials": []}
+        entry = lines[key]
         entry["quantity"] += line.charged_qty
         entry["qty"] = entry["quantity"]
         entry["amount"] = (entry["unit_price"] * entry["quantity"]).quantize(Decimal("0.01"))
-        entry["serials"] += _serials_out(line) if line.part.serial_tracked else []
-    return list(merged.values())
+        entry["serials"] += _serials_out(line) if serials and line.part.serial_tracked else []
+    return {job_id: list(lines.values()) for job_id, lines in merged.items()}
 
 
 def job_parts_total(job: Job) -> Decimal:

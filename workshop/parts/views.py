@@ -82,12 +82,17 @@ def _csv_response(text: str, name: str) -> Response:
 # --------------------------------------------------------------------------- dashboard, catalogue
 
 
+#: Low parts the parts home lists (all of them: the reorder CSV).
+LOW_SHOWN = 15
+
+
 @bp.route("/")
 def index():
     sp = _sp()
     pending = queries.pending_requisitions([sp.id])
     incoming = queries.incoming_transfers(sp.id)
-    return render_template("parts/index.html", sp=sp, low=parts_service.low_stock(sp.id), pending=pending,
+    return render_template("parts/index.html", sp=sp, low=parts_service.low_stock(sp.id, limit=LOW_SHOWN),
+                           low_count=parts_service.low_stock_count(sp.id), pending=pending,
                            shortages={r.id: stock_service.shortages(r) for r in pending}, incoming=incoming)
 
 

@@ -112,7 +112,7 @@ def for_job(job: Job, forms: dict | None = None) -> Panel:
 
 @dataclass
 class Dashboard:
-    low: list
+    low: int  # parts low on stock
     pending: int
     ready: int
     incoming: int
@@ -123,9 +123,9 @@ class Dashboard:
 def dashboard() -> Dashboard:
     """Figures for the home page's parts card at the user's service point."""
     sp_id = current_user.service_point_id
-    low, pending, ready, incoming, kept, mine = [], 0, 0, 0, 0, []
+    low, pending, ready, incoming, kept, mine = 0, 0, 0, 0, 0, []
     if can(current_user, "parts.manage"):
-        low = parts_service.low_stock(sp_id)
+        low = parts_service.low_stock_count(sp_id)
         reqs = queries.pending_requisitions([sp_id])
         pending = len(reqs)
         ready = sum(1 for r in reqs if not stock_service.shortages(r))

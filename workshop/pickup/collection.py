@@ -35,7 +35,7 @@ from decimal import Decimal
 from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
-from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy.orm import joinedload
 
 import labels
 from models import (
@@ -162,11 +162,9 @@ class Bill:
                    discount_reason=data.get("discount_reason") or "", deposit=Decimal(data.get("deposit", "0")))
 
 
-def _parts_lines(job: Job) -> list[tuple[str, str, int, Decimal, Decimal]]:
-    """(sku, description, quantity, charged unit price, list price) of the parts charged
-    to the job: issued minus returned, priced when issued (``workshop.parts.catalogue``)."""
+def _as_bill_lines(parts_lines: list[dict]) -> list[tuple[str, str, int, Decimal, Decimal]]:
     lines = []
-    for line in parts_service.job_parts_lines(job):
+    for line in parts_lines:
         quantity = int(line["quantity"])
         if quantity <= 0:
             continue
@@ -184,20 +182,33 @@ def current_charge(job: Job, kind: ChargeKind) -> BillAdjustment | None:
     )
 
 
+def _current_charges(job_ids: list[int]) -> dict[tuple[int, str], BillAdjustment]:
+    """:func:`current_charge` of many jobs in one query, by (job id, kind)."""
+    latest: dict[tuple[int, str], BillAdjustment] = {}
+    for row in db.session.scalars(select(BillAdjustment).where(BillAdjustment.job_id.in_(job_ids))
+                                  .order_by(BillAdjustment.id)):
+        latest[(row.job_id, row.kind)] = row
+    return latest
+
+
 def was_repaired(job: Job) -> bool:
     """True when the job passed QC (a qc -> ready move): the handset was repaired."""
     return any(e.kind == "status" and e.from_status == JobStatus.QC.value
                and e.to_status == JobStatus.READY.value for e in job.events)
 
 
-def deposit_total(job: Job) -> Decimal:
+def _deposit_totals(job_ids: list[int]) -> dict[int, Decimal]:
+    """Deposits less refunds of many jobs in one query, by job id (missing: none)."""
     rows = db.session.execute(
-        select(Payment.kind, func.coalesce(func.sum(Payment.amount), 0))
-        .where(Payment.job_id == job.id, Payment.kind.in_([PaymentKind.DEPOSIT.value, PaymentKind.REFUND.value]))
-        .group_by(Payment.kind)
+        select(Payment.job_id, Payment.kind, func.coalesce(func.sum(Payment.amount), 0))
+        .where(Payment.job_id.in_(job_ids), Payment.kind.in_([PaymentKind.DEPOSIT.value, PaymentKind.REFUND.value]))
+        .group_by(Payment.job_id, Payment.kind)
     ).all()
-    sums = {kind: Decimal(total) for kind, total in rows}
-    return cents(sums.get(PaymentKind.DEPOSIT.value, ZERO) - sums.get(PaymentKind.REFUND.value, ZERO))
+    sums: dict[int, Decimal] = {}
+    for job_id, kind, total in rows:
+        sign = 1 if kind == PaymentKind.DEPOSIT.value else -1
+        sums[job_id] = sums.get(job_id, ZERO) + sign * Decimal(total)
+    return {job_id: cents(total) for job_id, total in sums.items()}
 
 
 _LOOK_IT_UP = object()
@@ -209,33 +220,67 @@ def bill(job: Job, *, record=_LOOK_IT_UP) -> Bill:
     A collected job answers with the bill it was collected with.  Never raises.
     ``record``: the job's pickup record (or None) when the caller has already loaded it.
     """
-    if record is _LOOK_IT_UP:
-        record = pickup_record(job)
-    if record is not None and record.bill:
+    if record is not _LOOK_IT_UP and record is not None and record.bill:
         return Bill.from_dict(record.bill)
+    if job.id is None:
+        return _bill(job, {}, [], ZERO)
+    return bills([job])[job.id]
+
+
+def bills(jobs: Sequence[Job]) -> dict[int, Bill]:
+    """:func:`bill` of each of ``jobs``, by job id, in a fixed number of queries (a list
+    page shows a balance per job without a query per row)."""
+    ids = [job.id for job in jobs]
+    if not ids:
+        return {}
+    records = {r.job_id: r for r in db.session.scalars(select(PickupRecord).where(PickupRecord.job_id.in_(ids)))}
+    parts = parts_service.jobs_parts_lines(ids)
+    charges = _current_charges(ids)
+    deposits = _deposit_totals(ids)
+    repaired = _repaired(ids)
+    out = {}
+    for job in jobs:
+        record = records.get(job.id)
+        if record is not None and record.bill:
+            out[job.id] = Bill.from_dict(record.bill)
+            continue
+        out[job.id] = _bill(job, charges, _as_bill_lines(parts.get(job.id, [])), deposits.get(job.id, ZERO),
+                            repaired=job.id in repaired)
+    return out
+
+
+def _repaired(job_ids: list[int]) -> set[int]:
+    """:func:`was_repaired` of many jobs in one query (on the events' job_id index)."""
+    return set(db.session.scalars(
+        select(JobEvent.job_id).where(JobEvent.job_id.in_(job_ids), JobEvent.kind == "status",
+                                      JobEvent.from_status == JobStatus.QC.value,
+                                      JobEvent.to_status == JobStatus.READY.value)))
+
+
+def _bill(job: Job, charges: dict, parts_lines: list, deposit: Decimal, *, repaired: bool | None = None) -> Bill:
     why_free = job.free_reason
     chargeable = not why_free
     lines: list[BillLine] = []
-    for sku, description, quantity, charged, listed in _parts_lines(job):
+    for sku, description, quantity, charged, listed in parts_lines:
         lines.append(BillLine("part", description, quantity, charged if chargeable else ZERO, listed, sku))
     parts_list_total = sum((line.list_amount for line in lines), ZERO)
 
-    labour_row = current_charge(job, ChargeKind.LABOUR)
+    labour_row = charges.get((job.id, ChargeKind.LABOUR.value))
     if labour_row is not None:
         labour, source = cents(labour_row.amount), "set"
-    elif was_repaired(job):
+    elif was_repaired(job) if repaired is None else repaired:
         labour, source = max(cents(job.estimate_amount or 0) - parts_list_total, ZERO), "estimate"
     else:
         labour, source = ZERO, "none"
     if labour or source == "set":
         lines.append(BillLine("labour", "Labour", 1, labour if chargeable else ZERO, labour))
 
-    discount_row = current_charge(job, ChargeKind.DISCOUNT) if chargeable else None
+    discount_row = charges.get((job.id, ChargeKind.DISCOUNT.value)) if chargeable else None
     discount = cents(discount_row.amount) if discount_row is not None else ZERO
     return Bill(
         lines=tuple(lines), chargeable=chargeable, free_reason=why_free,
         discount=discount, discount_reason=discount_row.reason if discount_row is not None and discount else "",
-        deposit=deposit_total(job), labour_source=source,
+        deposit=deposit, labour_source=source,
     )
 
 
@@ -581,26 +626,94 @@ def waiting_for_pickup(service_point_ids: Iterable[int] | None = None, *, now: d
     ``since`` is when the job last moved to its current status; ``days`` counts
     whole local days since then at the job's service point.
     """
+    return _waiting(_shelf(service_point_ids), now)
 
-    # Per waiting job (on the open-jobs index), its latest move to its status (on the
-    # events' job_id index): the cost follows the shelf, not the history.
-    since = (
+
+@dataclass
+class ShelfPage:
+    """A page of :func:`shelf_page`: its handsets, how many wait in all, and the
+    cursor of the next page (None on the last)."""
+
+    waiting: list[Waiting]
+    total: int
+    next_after: str | None
+
+
+_EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
+_MICRO = dt.timedelta(microseconds=1)
+#: Handsets per page of the uncollected list.
+SHELF_PAGE = 50
+
+
+def shelf_page(service_point_ids: Iterable[int] | None = None, *, after: str | None = None,
+               limit: int | None = None, now: dt.datetime | None = None) -> ShelfPage:
+    """The handsets of :func:`waiting_for_pickup` that follow the cursor ``after`` (a
+    ``next_after`` of the previous page; None: from the start), at most ``limit``
+    (default :data:`SHELF_PAGE`).
+
+    The order (longest waiting first) is a key, not an offset: a handset collected
+    meanwhile does not shift the next page.  Only the shelf is read for the order
+    (the open jobs' index); the page's jobs are loaded with what the list shows.
+    Raises ValidationError for a cursor this function did not make.
+    """
+    keys = _shelf(service_point_ids)
+    start = 0
+    if after:
+        key = _parse_cursor(after)
+        start = next((i for i, (since, number, _) in enumerate(keys) if (since, number) > key), len(keys))
+    page = keys[start:start + max(1, limit or SHELF_PAGE)]
+    more = start + len(page) < len(keys)
+    cursor = f"{(page[-1][0] - _EPOCH) // _MICRO}~{page[-1][1]}" if more and page else None
+    return ShelfPage(waiting=_waiting(page, now), total=len(keys), next_after=cursor)
+
+
+def _parse_cursor(value: str) -> tuple[dt.datetime, str]:
+    micros, _, number = value.partition("~")
+    try:
+        since = _EPOCH + int(micros) * _MICRO
+    except (ValueError, OverflowError):
+        since = None
+    if since is None or not number:
+        raise ValidationError(gettext("This page link is not valid; start from the first page."),
+                              errors={"after": [gettext("Not a page cursor.")]})
+    return since, number
+
+
+def _status_since():
+    """When a job moved to its current status: its latest such event (on the events'
+    job_id index), correlated to the job of the outer query."""
+    return (
         select(func.max(JobEvent.at))
         .where(JobEvent.job_id == Job.id, JobEvent.kind == "status", JobEvent.to_status == Job.status)
         .correlate(Job)
         .scalar_subquery()
     )
-    stmt = (
-        select(Job, since.label("since"))
-        .where(Job.status.in_([s.value for s in COLLECTABLE]), open_jobs())
-        .options(joinedload(Job.service_point), joinedload(Job.customer), selectinload(Job.events))
-    )
+
+
+def _shelf(service_point_ids: Iterable[int] | None) -> list[tuple[dt.datetime, str, int]]:
+    """(since, job number, job id) of every handset on the shelf, longest waiting first.
+
+    Per waiting job (on the open-jobs index), its latest move to its status (on the
+    events' job_id index): the cost follows the shelf, not the history."""
+    since = _status_since()
+    stmt = (select(Job.id, Job.number, Job.received_at, since.label("since"))
+            .where(Job.status.in_([s.value for s in COLLECTABLE]), open_jobs()))
     if service_point_ids is not None:
         stmt = stmt.where(Job.service_point_id.in_(list(service_point_ids)))
-    rows = db.session.execute(stmt).all()
-    if not rows:
+    keys = [(as_utc(ready_since or received_at), number, job_id)
+            for job_id, number, received_at, ready_since in db.session.execute(stmt)]
+    keys.sort()
+    return keys
+
+
+def _waiting(keys: list[tuple[dt.datetime, str, int]], now: dt.datetime | None) -> list[Waiting]:
+    """The :class:`Waiting` of these shelf keys (:func:`_shelf`), in their order: a fixed
+    number of queries."""
+    if not keys:
         return []
-    ids = [job.id for job, _ in rows]
+    ids = [job_id for _, _, job_id in keys]
+    jobs = {job.id: job for job in db.session.scalars(
+        select(Job).where(Job.id.in_(ids)).options(joinedload(Job.service_point), joinedload(Job.customer)))}
     reminder_rows = db.session.execute(
         select(OutboxMessage.job_id, func.count(OutboxMessage.id), func.max(OutboxMessage.created_at))
         .where(OutboxMessage.job_id.in_(ids), OutboxMessage.template == "reminder")
@@ -610,13 +723,14 @@ def waiting_for_pickup(service_point_ids: Iterable[int] | None = None, *, now: d
     lent = set(db.session.scalars(
         select(LoanerLoan.job_id).where(LoanerLoan.job_id.in_(ids), LoanerLoan.returned_at.is_(None))))
     out = []
-    for job, ready_since in rows:
-        ready_since = as_utc(ready_since or job.received_at)
+    for ready_since, _, job_id in keys:
+        job = jobs.get(job_id)
+        if job is None:
+            continue
         days = (local_today(job.service_point, now) - local_now(job.service_point, ready_since).date()).days
         count, last = reminders.get(job.id, (0, None))
         out.append(Waiting(job=job, since=ready_since, days=max(days, 0), reminders=count,
                            last_reminder_at=as_utc(last) if last else None, loaner_out=job.id in lent))
-    out.sort(key=lambda w: (w.since, w.job.number))
     return out
 
 

@@ -135,8 +135,8 @@ def counter():
                           data={"code": form.code.data.strip(), "where": "pickup_counter"})
             db.session.commit()
             return redirect(url_for("pickup.job", number=job.number))
-    waiting = pickup_service.waiting_for_pickup(current_user.service_point_ids)
-    return render_template("pickup/counter.html", form=form, waiting=waiting[:15], waiting_count=len(waiting))
+    shelf = pickup_service.shelf_page(current_user.service_point_ids, limit=15)
+    return render_template("pickup/counter.html", form=form, waiting=shelf.waiting, waiting_count=shelf.total)
 
 
 def _job_page(job, *, verify_form=None, collect_form=None, charge_forms=None, status=200):
@@ -284,15 +284,18 @@ def deposit(number: str):
 
 @bp.route("/pickup/uncollected")
 def uncollected():
-    waiting = pickup_service.waiting_for_pickup(current_user.service_point_ids)
-    balances = {w.job.id: pickup_service.bill(w.job).balance for w in waiting}
-    return render_template("pickup/uncollected.html", waiting=waiting, balances=balances,
-                           remind_form=ActionForm())
+    # A page at a time, by key (longest waiting first); the balances in one go.
+    page = pickup_service.shelf_page(current_user.service_point_ids, after=request.args.get("after") or None)
+    bills = pickup_service.bills([w.job for w in page.waiting])
+    return render_template("pickup/uncollected.html", waiting=page.waiting, total=page.total,
+                           next_after=page.next_after, first_page=bool(request.args.get("after")),
+                           balances={job_id: b.balance for job_id, b in bills.items()}, remind_form=ActionForm())
 
 
 @bp.route("/pickup/uncollected.csv")
 def uncollected_csv():
     waiting = pickup_service.waiting_for_pickup(current_user.service_point_ids)
+    bills = pickup_service.bills([w.job for w in waiting])
     out = io.StringIO()
     writer = csvio.writer(out)  # a customer named "=HYPERLINK(...)" stays text
     writer.writerow(["job", "service_point", "status", "since", "days_waiting", "customer", "phone", "handset",
@@ -302,7 +305,7 @@ def uncollected_csv():
         last = pickup_service.local_today(sp, w.last_reminder_at).isoformat() if w.last_reminder_at else ""
         writer.writerow([job.number, sp.code, job.status, pickup_service.local_today(sp, w.since).isoformat(),
                          w.days, job.customer.name, job.customer.phone, f"{job.brand} {job.model}".strip(),
-                         pickup_service.bill(job).balance, w.reminders, last, "yes" if w.loaner_out else "no"])
+                         bills[job.id].balance, w.reminders, last, "yes" if w.loaner_out else "no"])
     today = dt.date.today().isoformat()
     return Response("\ufeff" + out.getvalue(), mimetype="text/csv",
                     headers={"Content-Disposition": f"attachment; filename=uncollected-{today}.csv"})

@@ -12,10 +12,10 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from flask_babel import gettext as _
-from flask_babel import ngettext
+from flask_babel import get_translations
+from sqlalchemy import func, select
 
-from models import Job, JobStatus, db
+from models import Job, JobEvent, JobStatus, db
 from workshop.core.clock import as_utc, local_today
 from workshop.warranty import engine as warranty
 from workshop.warranty import policies
@@ -81,17 +81,24 @@ class PromiseWarning:
 
     @property
     def message(self) -> str:
-        what = {
-            "promise": _("Promised date"),
-            "loaner": _("Free loaner due (warranty repair not done in time)"),
-            "exchange": _("Exchange due (warranty repair not done in time)"),
-        }[self.code]
-        if self.days_left < 0:
-            when = ngettext("%(num)d day overdue", "%(num)d days overdue", -self.days_left)
-        elif self.days_left == 0:
-            when = _("today")
+        return self.describe(get_translations())
+
+    def describe(self, translations) -> str:
+        """:attr:`message` through ``translations`` (flask_babel.get_translations()):
+        a list of many jobs looks them up once, not once per message."""
+        gettext, ngettext = translations.gettext, translations.ngettext  # names pybabel extracts
+        if self.code == "promise":
+            what = gettext("Promised date")
+        elif self.code == "loaner":
+            what = gettext("Free loaner due (warranty repair not done in time)")
         else:
-            when = ngettext("in %(num)d day", "in %(num)d days", self.days_left)
+            what = gettext("Exchange due (warranty repair not done in time)")
+        if self.days_left < 0:
+            when = ngettext("%(num)d day overdue", "%(num)d days overdue", -self.days_left) % {"num": -self.days_left}
+        elif self.days_left == 0:
+            when = gettext("today")
+        else:
+            when = ngettext("in %(num)d day", "in %(num)d days", self.days_left) % {"num": self.days_left}
         return f"{what}: {self.due.isoformat()} ({when})"
 
     def to_dict(self) -> dict:
@@ -131,6 +138,18 @@ def status_since(job: Job) -> dt.datetime:
         if event.kind == "status" and event.to_status == job.status:
             return as_utc(event.at)
     return as_utc(job.received_at)
+
+
+def status_since_column():
+    """:func:`status_since` as a correlated scalar subquery of a select of jobs (the
+    latest status event, on the events' job_id index): a list gets each job's age
+    without loading its events."""
+    return (
+        select(func.max(JobEvent.at))
+        .where(JobEvent.job_id == Job.id, JobEvent.kind == "status", JobEvent.to_status == Job.status)
+        .correlate(Job)
+        .scalar_subquery()
+    )
 
 
 def age_text(since: dt.datetime, now: dt.datetime | None = None) -> str:

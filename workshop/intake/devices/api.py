@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from flask import url_for
 from flask.views import MethodView
 from flask_login import current_user
 from flask_smorest import Blueprint
@@ -30,6 +31,8 @@ class ImeiOut(Schema):
     jobs = fields.List(fields.String(), metadata={"description": "Earlier job numbers, newest first."})
     history = fields.List(fields.Dict())
     open_job = fields.String(allow_none=True)
+    jobs_next = fields.String(allow_none=True, metadata={
+        "description": "When ``jobs`` stops at its cap (50): the job list of this IMEI, a page at a time."})
     rerepair_of = fields.Dict(allow_none=True, metadata={
         "description": "The earlier job whose repair warranty this handset is back within (返修)."})
 
@@ -44,4 +47,10 @@ class ImeiLookup(MethodView):
         Answers 200 even when the value is not a valid IMEI (``valid`` false, with the
         reason).  Earlier jobs are those of the caller's service points.
         """
-        return intake_service.lookup_imei(current_user, value)
+        found = intake_service.lookup_imei(current_user, value)
+        # The history is capped; past the cap the job list pages through the rest (by id).
+        found["jobs_next"] = None
+        if found["history_capped"]:
+            found["jobs_next"] = url_for("api_jobs.Jobs", q=found["imei"] or found["suggestion"],
+                                         after=found["history_last_id"])
+        return found
