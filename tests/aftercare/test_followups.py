@@ -152,3 +152,29 @@ def test_contact_log_counts_by_kind(ctx):
         contacts.log(person("receptionist"), kind="gossip", note="", channel="fax")
     assert set(err.value.errors) == {"kind", "note", "channel"}
     assert contacts.counts(person("other_manager"))["enquiry"] == 0
+
+
+def test_the_call_list_pages_by_due_date_then_id_and_the_home_count_reads_open_calls(ctx):
+    jobs = [job(status="collected") for _ in range(5)]
+    days = [27, 20, 27, 22, 20]  # two calls due on the same day twice: the id breaks the tie
+    calls = [followups.queue_for_pickup(j, at_local(2026, 11, d, 12)) for j, d in zip(jobs, days, strict=True)]
+    expected = [c.id for c in sorted(calls, key=lambda c: (c.due_on, c.id))]
+    seen, after = [], None
+    while True:
+        items, after = followups.call_list(person("receptionist"), limit=2, after=after)
+        seen += [f.id for f in items]
+        if after is None:
+            break
+    assert seen == expected
+    # a cursor that is no call (or past the id column's range) starts from the top
+    assert [f.id for f in followups.call_list(person("receptionist"), limit=2, after=2 ** 40)[0]] == expected[:2]
+    sp_ids = person("receptionist").service_point_ids
+    assert followups.due_count(sp_ids, dt.date(2026, 11, 25)) == 3  # due 23, 23 and 25 November
+    followups.record(calls[1], person("receptionist"), outcome="reached", satisfaction=5,
+                     now=at_local(2026, 11, 24, 10))
+    followups.record(calls[3], person("receptionist"), outcome="reached", satisfaction=4,
+                     now=at_local(2026, 11, 26, 10))
+    assert followups.due_count(sp_ids, dt.date(2026, 11, 25)) == 1
+    assert [f.id for f in followups.recently_answered(person("receptionist"))] == [calls[3].id, calls[1].id]
+    assert [f.id for f in followups.call_list(person("receptionist"))[0]] == [
+        i for i in expected if i not in (calls[1].id, calls[3].id)]

@@ -19,7 +19,7 @@ from __future__ import annotations
 import datetime as dt
 
 from flask_babel import gettext
-from sqlalchemy import func, select
+from sqlalchemy import and_, func, or_, select
 
 from models import (
     Conflict,
@@ -33,7 +33,7 @@ from models import (
     db,
     utcnow,
 )
-from models.aftercare import CATEGORIES, FOLLOWUP_CHANNELS, FOLLOWUP_KINDS, FOLLOWUP_OUTCOMES
+from models.aftercare import CATEGORIES, FOLLOWUP_CHANNELS, FOLLOWUP_KINDS, FOLLOWUP_OUTCOMES, open_followups
 from workshop.core import audit
 from workshop.core.clock import as_utc, local_today
 from workshop.core.signals import job_moved
@@ -80,7 +80,7 @@ def get(actor: User, followup_id: int) -> FollowUp:
 def due_count(service_point_ids, today: dt.date) -> int:
     """Open calls due by ``today`` at these service points (the home page's card)."""
     return db.session.scalar(select(func.count(FollowUp.id)).where(
-        FollowUp.service_point_id.in_(list(service_point_ids)), FollowUp.status == "open",
+        FollowUp.service_point_id.in_(list(service_point_ids)), open_followups(),
         FollowUp.due_on <= today)) or 0
 
 
@@ -103,18 +103,31 @@ def call_list(actor: User, *, status: str | None = "open", due_by: dt.date | Non
     if kind and kind not in FOLLOWUP_KINDS:
         raise ValidationError(gettext("Kind is one of: %(choices)s.", choices=', '.join(FOLLOWUP_KINDS)), field="kind")
     stmt = select(FollowUp).where(FollowUp.service_point_id.in_(actor.service_point_ids))
-    if status:
+    if status == "open":
+        stmt = stmt.where(open_followups())  # the partial index of open calls
+    elif status:
         stmt = stmt.where(FollowUp.status == status)
     if kind:
         stmt = stmt.where(FollowUp.kind == kind)
     if due_by is not None:
         stmt = stmt.where(FollowUp.due_on <= due_by)
-    rows = list(db.session.scalars(stmt.order_by(FollowUp.due_on, FollowUp.id)))
-    if after:
-        ids = [f.id for f in rows]
-        rows = rows[ids.index(after) + 1:] if after in ids else rows
+    if after and 0 < after < 2 ** 31:
+        # Keyset: the rows after the cursor's (due_on, id); an unknown cursor starts over.
+        due = db.session.scalar(select(FollowUp.due_on).where(FollowUp.id == after))
+        if due is not None:
+            stmt = stmt.where(or_(FollowUp.due_on > due, and_(FollowUp.due_on == due, FollowUp.id > after)))
+    rows = list(db.session.scalars(stmt.order_by(FollowUp.due_on, FollowUp.id).limit(limit + 1)))
     cursor = rows[limit - 1].id if len(rows) > limit else None
     return rows[:limit], cursor
+
+
+def recently_answered(actor: User, limit: int = 20) -> list[FollowUp]:
+    """The calls answered last at the actor's service points, newest first (on the
+    (service point, answered_at) index)."""
+    return list(db.session.scalars(
+        select(FollowUp).where(FollowUp.service_point_id.in_(actor.service_point_ids),
+                               FollowUp.answered_at.is_not(None))
+        .order_by(FollowUp.answered_at.desc(), FollowUp.id.desc()).limit(limit)))
 
 
 def _satisfaction(value) -> int:

@@ -367,8 +367,7 @@ def calls():
     due_today = [f for f in items if f.due_on == today]
     late = [f for f in items if f.due_on < today]
     upcoming = [f for f in items if today < f.due_on <= today + dt.timedelta(days=7)]
-    recent, _cursor = followups.call_list(current_user, status=None, limit=1000)
-    answered = sorted([f for f in recent if f.status != "open"], key=lambda f: f.id, reverse=True)[:20]
+    answered = followups.recently_answered(current_user, 20)
     return render_template("aftercare/calls.html", due_today=due_today, late=late, upcoming=upcoming,
                            answered=answered, today=today)
 
