@@ -220,20 +220,22 @@ def bill(job: Job, *, record=_LOOK_IT_UP) -> Bill:
     A collected job answers with the bill it was collected with.  Never raises.
     ``record``: the job's pickup record (or None) when the caller has already loaded it.
     """
-    if record is not _LOOK_IT_UP and record is not None and record.bill:
-        return Bill.from_dict(record.bill)
     if job.id is None:
         return _bill(job, {}, [], ZERO)
-    return bills([job])[job.id]
+    known = None if record is _LOOK_IT_UP else ({job.id: record} if record is not None else {})
+    return bills([job], records=known)[job.id]
 
 
-def bills(jobs: Sequence[Job]) -> dict[int, Bill]:
+def bills(jobs: Sequence[Job], *, records: dict[int, PickupRecord] | None = None) -> dict[int, Bill]:
     """:func:`bill` of each of ``jobs``, by job id, in a fixed number of queries (a list
-    page shows a balance per job without a query per row)."""
+    page shows a balance per job without a query per row).  ``records``: the jobs'
+    pickup records by job id, when the caller has already loaded them."""
     ids = [job.id for job in jobs]
     if not ids:
         return {}
-    records = {r.job_id: r for r in db.session.scalars(select(PickupRecord).where(PickupRecord.job_id.in_(ids)))}
+    if records is None:
+        records = {r.job_id: r for r in db.session.scalars(
+            select(PickupRecord).where(PickupRecord.job_id.in_(ids)))}
     parts = parts_service.jobs_parts_lines(ids)
     charges = _current_charges(ids)
     deposits = _deposit_totals(ids)
