@@ -49,6 +49,8 @@ NAMED = [
     ("GET", f"/parts/stock-take?take={BIG}", None, 404, False),
     ("GET", "/jobs/SZ01%00", None, 404, False),
     ("GET", "/parts/catalogue?q=a%00b", None, 400, False),
+    # a number ending in a C0 separator (found by schemathesis: str.strip() took it, int() did not)
+    ("GET", "/api/v1/parts?after=3%1C&limit=270", None, 422, True),
     ("POST", "/api/v1/jobs", "nul-in-json", 422, True),
     ("POST", "/api/v1/jobs", "surrogate-in-json", 422, True),
     ("POST", "/api/v1/jobs", "big-int-in-json", 422, True),

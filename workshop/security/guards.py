@@ -192,7 +192,8 @@ def guard_request():
                 errors.setdefault(key if value is not key else "_query", []).append(problem)
         if key in INT_QUERY_PARAMS:
             for value in values:
-                if _INT_TEXT.fullmatch(value.strip()) and not INT32_MIN <= int(value) <= INT32_MAX:
+                number = value.strip()  # str.strip also takes C0 separators (\x1c-\x1f) that int() refuses
+                if _INT_TEXT.fullmatch(number) and not INT32_MIN <= int(number) <= INT32_MAX:
                     abort(404)
     if errors:
         _refuse(400, errors, "The address contains characters that are not allowed.")
