@@ -80,6 +80,7 @@ PRODUCTION_STATS = {
     ("jobs", ("service_point_id", "status", "promised_by")): "400 67 8 3",
     ("jobs", ("serial_number",)): "1000000 4",
     ("jobs", ("service_point_id",)): "1000000 166667",
+    ("jobs", ("service_point_id", "id", "customer_id")): "1000000 166667 1 1",
     ("jobs", ("service_point_id", "status")): "1000000 166667 17242",
     ("jobs", ("status",)): "1000000 100000",
     ("jobs", ("number",)): "1000000 1",

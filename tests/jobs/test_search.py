@@ -145,3 +145,34 @@ def test_capped_histories_point_to_the_next_page(app, client, staff, token_for):
     assert [i["number"] for i in rest["items"]] == numbers[2:]
     whole = client.get("/api/v1/customers/lookup?phone=13500135000", headers=headers).json
     assert whole["jobs"] == numbers and whole["jobs_next"] is None
+
+
+def test_a_name_many_customers_share_gives_the_same_pages_by_walking(db, staff, monkeypatch):
+    """A name is looked for by walking the service point's newest jobs (NAME_WINDOW
+    ids), then by the customers' own index below them: the pages are the same however
+    the window cuts the history, and stay at the caller's service points."""
+    sp = factories.service_point("SZ01")
+    desk = db.session.get(User, staff["receptionist"])
+    other = db.session.get(User, staff["other_manager"])
+    wangs = [factories.customer(sp, name="Wang Wei", phone=f"+861380013800{i}") for i in range(3)]
+    oldest = factories.job(sp, customer=wangs[0])
+    for i in range(4):
+        factories.job(sp, customer=factories.customer(sp, name="Li Lei", phone=f"+861390013900{i}"))
+    factories.job(other.service_point, created_by=other,
+                  customer=factories.customer(other.service_point, name="Wang Wei", phone="+8613700137000"))
+    middle = factories.job(sp, customer=wangs[1])
+    newest = factories.job(sp, customer=wangs[2])
+    db.session.commit()
+    expected = [newest.number, middle.number, oldest.number]
+    for window in (50_000, 3, 2, 1):
+        monkeypatch.setattr(job_search, "NAME_WINDOW", window)
+        assert _numbers(desk, "Wang Wei") == expected, window
+        assert _numbers(desk, "wei") == expected, window  # a word of the name, on full text
+        assert _numbers(desk, "Li Lei")[:1] != [newest.number]
+        pages, cursor = [], None
+        for _ in range(4):
+            rows, cursor = job_search.search(desk, q="wang", limit=1, after=cursor)
+            pages += [j.number for j in rows]
+            if cursor is None:
+                break
+        assert pages == expected, window

@@ -7,10 +7,11 @@ from __future__ import annotations
 import re
 import unicodedata
 
-from sqlalchemy import Integer, column, func, literal_column, select, table, text
+from sqlalchemy import Integer, String, column, intersect, literal_column, select, table, text
 
 from models import Customer, Job, db
 from models.fulltext import PG_EXPRESSION
+from workshop.jobs import paging
 
 #: A word as both indexes cut text: letters and digits (a run of Chinese characters is one).
 _WORD = re.compile(r"[^\W_]+")
@@ -18,6 +19,10 @@ _WORD = re.compile(r"[^\W_]+")
 MAX_WORDS = 6
 
 _JOBS_FTS = table("jobs_fts", column("rowid", Integer), column("jobs_fts"))
+_NAME_WORDS = table("customer_name_words", column("service_point_id", Integer), column("word", String),
+                    column("customer_id", Integer))
+#: Above every character: ``word + _TOP`` bounds the words that begin with word.
+_TOP = "\U0010ffff"
 
 
 def words(typed: str) -> list[str]:
@@ -49,13 +54,25 @@ def _tsquery_of(found: list[str]):
     return text("to_tsquery('simple'::regconfig, :tsquery)").bindparams(tsquery=_tsquery(found))
 
 
-def customer_name_matches(found: list[str]):
-    """A WHERE term on customers: the name has every word of ``found`` (as prefixes)."""
+def customer_name_matches(found: list[str], service_point_ids):
+    """A WHERE term on customers: the name has every word of ``found`` (as prefixes)
+    (a customer at one of ``service_point_ids``)."""
+    return Customer.id.in_(customers_named(found, service_point_ids))
+
+
+def customers_named(found: list[str], service_point_ids):
+    """A select of the ids of the customers whose name has every word of ``found``
+    (as prefixes), read from an index alone: SQLite's FTS5 table (customers at every
+    service point); PostgreSQL's words of names, one B-tree range per word, at
+    ``service_point_ids`` (see models/fulltext.py)."""
     if _dialect() == "sqlite":
-        ids = text("SELECT rowid FROM customers_fts WHERE customers_fts MATCH :fts_name").bindparams(
+        return text("SELECT rowid FROM customers_fts WHERE customers_fts MATCH :fts_name").bindparams(
             fts_name=_fts5_query(found)).columns(rowid=Integer)
-        return Customer.id.in_(ids)
-    return _tsvector("customers.name").op("@@")(_tsquery_of(found))
+    here = list(service_point_ids)
+    words = _NAME_WORDS.c
+    each = [select(words.customer_id).where(words.service_point_id.in_(here), words.word >= word,
+                                            words.word < word + _TOP) for word in found]
+    return each[0] if len(each) == 1 else intersect(*each)
 
 
 #: PostgreSQL: the newest this many job ids are read first (see :func:`fault_page`).
@@ -69,21 +86,13 @@ def fault_page(found: list[str], conditions: list, limit: int, *, before: int | 
     SQLite walks the FTS5 index newest first and stops at ``limit``.  PostgreSQL's GIN
     index answers in no order: a common word ("screen", a tenth of the history) would
     make it fetch a hundred thousand jobs to sort them.  So the newest
-    :data:`RECENT_WINDOW` job ids are read first, newest first by primary key, until a
-    page is found (a common word fills it at once); only when they hold less than a
-    page is the whole history asked, through the GIN index (then the word is rare and
-    the index answers with few rows; ``id + 0`` keeps the planner from walking every
-    job by primary key instead)."""
+    :data:`RECENT_WINDOW` job ids are read first, newest first by primary key, and the
+    GIN index is asked only when they hold less than a page
+    (:func:`workshop.jobs.paging.newest_first`)."""
     if _dialect() == "sqlite":
         fts = _JOBS_FTS
         return (select(Job.id).select_from(fts).join(Job, Job.id == fts.c.rowid)
                 .where(fts.c.jobs_fts.op("MATCH")(_fts5_query(found)), *conditions)
                 .order_by(fts.c.rowid.desc()).limit(limit))
     matching = select(Job.id).where(_tsvector("jobs.fault_description").op("@@")(_tsquery_of(found)), *conditions)
-    top = before if before is not None else (db.session.scalar(select(func.max(Job.id))) or 0) + 1
-    recent = list(db.session.scalars(matching.where(Job.id >= top - RECENT_WINDOW, Job.id < top)
-                                      .order_by(Job.id.desc()).limit(limit)))
-    if len(recent) >= limit or top <= RECENT_WINDOW:
-        return select(Job.id).where(Job.id.in_(recent or [0]))
-    return matching.where(Job.id < top - RECENT_WINDOW).order_by((Job.id + 0).desc()).limit(limit).union(
-        select(Job.id).where(Job.id.in_(recent or [0])))
+    return paging.newest_first(matching, matching, limit, window=RECENT_WINDOW, before=before)

@@ -5,19 +5,22 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from dataclasses import dataclass
 
 import phonenumbers
 from flask_babel import gettext
-from sqlalchemy import and_, func, select, union
+from sqlalchemy import Select, and_, func, select, true, union
 from sqlalchemy.orm import selectinload
 
 from models import Customer, Job, JobStatus, User, ValidationError, db
 from models.jobs import open_jobs, phone_tail
 from workshop.intake import customers
 from workshop.intake.devices import imei as imei_service
-from workshop.jobs import fulltext
+from workshop.jobs import fulltext, paging
 
 MAX_LIMIT = 200
+#: A name is looked for among this many of the newest job ids first (see _customers_page).
+NAME_WINDOW = 50_000
 _PHONEISH = re.compile(r"[+\d\s()-]+")
 _NUMBERISH = re.compile(r"[A-Z0-9]{2,6}-\d*")
 _JOB_NUMBER = re.compile(r"[A-Z0-9]{2,6}-\d{6,}")
@@ -47,10 +50,11 @@ def search(actor, *, statuses=None, engineer: str | None = None, q: str | None =
     exactly or by prefix, each on its own index: the job number (upper case), an IMEI
     (digits; 8 or more match by prefix) or serial number, the customer's phone
     (a whole number in E.164; exactly 4 digits: its last four; 5 or more: its first
-    digits by prefix) and the customer's name (exact or prefix); then, full text
-    (:mod:`workshop.jobs.fulltext`), any word of the customer's name and the fault
-    description (each word typed begins a word there).  ``after`` is the cursor
-    from the previous page.
+    digits by prefix); then, full text (:mod:`workshop.jobs.fulltext`), the
+    customer's name and the fault description (each word typed begins a word there,
+    so a name typed from its start matches too; a name is looked for among the
+    newest jobs first, see :func:`_customers_page`).  ``after`` is the cursor from
+    the previous page.
     Raises ValidationError for an unknown status.
     """
     limit = max(1, min(int(limit or 50), MAX_LIMIT))
@@ -75,6 +79,8 @@ def search(actor, *, statuses=None, engineer: str | None = None, q: str | None =
         # finds, instead of walking every job newest first until a page matches.)
         pages = [select(Job.id).where(match, *conditions).order_by((Job.id + 0).desc()).limit(limit + 1)
                  .subquery() for match in _matches(text, actor.service_point_ids)]
+        pages += [_customers_page(named, conditions, limit + 1, after).subquery()
+                  for named in _named(text, actor.service_point_ids)]
         found = fulltext.words(text) if not _PHONEISH.fullmatch(text) else []
         if found:  # the fault text, on its full-text index
             pages.append(fulltext.fault_page(found, conditions, limit + 1, before=after).subquery())
@@ -114,13 +120,49 @@ def _matches(text: str, service_point_ids) -> list:
         matches.append(Job.customer_id.in_(select(Customer.id).where(here, phone_tail() == digits)))
     elif len(digits) > 4 and _PHONEISH.fullmatch(text):
         matches.append(Job.customer_id.in_(select(Customer.id).where(here, _phone_match(text, digits))))
-    if not _PHONEISH.fullmatch(text):
-        name = " ".join(text.split())
-        matches.append(Job.customer_id.in_(select(Customer.id).where(_prefix(Customer.name, name), here)))
-        found = fulltext.words(text)
-        if found:  # any word of the name, on the names' full-text index
-            matches.append(Job.customer_id.in_(select(Customer.id).where(here, fulltext.customer_name_matches(found))))
     return matches
+
+
+@dataclass(frozen=True)
+class _Named:
+    """Customers a name typed may mean: ``here`` selects their ids at the caller's
+    service points, ``anywhere`` the same or a superset at every point (cheaper to
+    read; the jobs are limited to the caller's points anyway)."""
+
+    here: Select
+    anywhere: Select
+
+
+def _named(text: str, service_point_ids) -> list[_Named]:
+    """The customers ``text`` may name: every word typed beginning a word of the name,
+    on the names' full-text index (a name that begins with the text has them all);
+    the beginning of the name, on (service point, name), when the text has no word
+    worth a full-text lookup (a lone Latin letter)."""
+    if _PHONEISH.fullmatch(text):
+        return []
+    here = Customer.service_point_id.in_(list(service_point_ids))
+    found = fulltext.words(text)
+    if found:  # these find every name the text begins too ("Chen J" -> "chen"*)
+        return [_Named(select(Customer.id).where(here, fulltext.customer_name_matches(found, service_point_ids)),
+                       fulltext.customers_named(found, service_point_ids))]
+    by_name = select(Customer.id).where(_prefix(Customer.name, " ".join(text.split())), here)
+    return [_Named(by_name, by_name)]
+
+
+def _customers_page(named: _Named, conditions: list, limit: int, before: int | None):
+    """A select of the ids of the newest ``limit`` jobs (meeting ``conditions``) of the
+    customers ``named``.
+
+    A name thousands of customers share ("Wang Wei", or a common word of names) would
+    cost thousands of jobs to fetch by customer and sort, so the service point's newest
+    jobs are walked on (service point, id, customer) and the walk stops at a page; only
+    when the newest :data:`NAME_WINDOW` ids hold less than a page (a rare name) are the
+    customers' jobs looked up by customer (:func:`workshop.jobs.paging.newest_first`)."""
+    by_customer = select(Job.id).where(Job.customer_id.in_(named.here), *conditions)
+    # IS TRUE: the customers are read once into a hash and the walk checks each job
+    # against it (a bare IN would let the planner join them instead, row by row).
+    walk = select(Job.id).where(Job.customer_id.in_(named.anywhere).is_(true()), *conditions)
+    return paging.newest_first(walk, by_customer, limit, window=NAME_WINDOW, before=before)
 
 
 def _phone_match(text: str, digits: str):
