@@ -16,6 +16,8 @@ machine load, over several rounds; medians are printed:
   median to the floor page's median.
 
 The floor (bench/floor.py) is Flask + SQLAlchemy + Jinja loading one job by number.
+The app is served as bench/authfloor.py (the app plus a no-op API call and an empty
+signed-in page: what every path pays before its own work, measured the same way).
 Writes (intake POST, parts issue) change the database: run it on a bench copy.  At
 the end each app worker's resident memory (VmRSS) is printed, after at least
 ``--rss-after`` requests (e.g. 10000) when given.
@@ -70,7 +72,7 @@ def start(app: str, env: dict, workers: int, threads: int, log: Path) -> tuple[s
     try:
         for _ in range(300):
             try:
-                requests.get(base + "/healthz" if "workshop" in app else base + "/jobs/none", timeout=30)
+                requests.get(base + "/healthz" if "authfloor" in app else base + "/jobs/none", timeout=30)
                 return proc, base
             except requests.RequestException:
                 time.sleep(0.2)
@@ -203,6 +205,9 @@ def paths(data: dict, cookies: dict, requisitions: list[int]) -> dict[str, dict]
     """What each measured path requests: method, URL paths (one drawn at random), headers, body."""
     desk = {"Authorization": bearer("desk")}
     return {
+        # what every API call and every page pays before its own work (bench/authfloor.py)
+        "signed-in no-op API": {"paths": ["/api/v1/bench-noop"], "headers": desk},
+        "signed-in empty page": {"paths": ["/bench-noop"], "headers": {"Cookie": cookies["desk"]}},
         "scan API": {"paths": [f"/api/v1/scan/{n}" for n in data["numbers"]], "headers": desk},
         "scan API by IMEI": {"paths": [f"/api/v1/scan/{i}" for i in data["imeis"]], "headers": desk},
         "scan miss": {"paths": [f"/api/v1/scan/SZ01-{random.Random(n).randrange(7_000_000, 8_000_000)}"
@@ -390,7 +395,7 @@ def main(argv: list[str] | None = None) -> None:
     print(f"database: {db_url.split('@')[-1]}   gunicorn: {args.workers} workers x {args.threads} threads   "
           f"wrk: {args.connections} connections, {args.seconds:g} s x {args.rounds} rounds")
     data = samples(db_url)
-    app_proc, app = start("workshop:create_app()", env, args.workers, args.threads, logs / "app.log")
+    app_proc, app = start("bench.authfloor:app", env, args.workers, args.threads, logs / "app.log")
     try:
         floor_proc, floor = start("bench.floor:app", env, args.workers, args.threads, logs / "floor.log")
     except BaseException:

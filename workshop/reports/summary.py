@@ -11,8 +11,9 @@ as a re-repair (which may turn an earlier job's first-time fix into a come-back)
 move to ``ready``, and a changed requisition of a collected job each recompute that
 job's row from the live rows, with the very code the KPIs' recount uses
 (:func:`kpis.live_collected`); then every (service point, day) whose counts the flush
-may have changed -- a job taken in or changed, a collected-job row written or
-removed, before and after -- is recounted by :func:`day_rows` from the raw rows.  All
+may have changed -- a job changed, a collected-job row written or removed, before
+and after -- is recounted by :func:`day_rows` from the raw rows; a job taken in is
+added to its day's row (:func:`add_received`), unless that day was recounted.  All
 inside the flush's own transaction: the summaries commit or roll back with the change.
 :func:`rebuild` recomputes everything (migrations, bench data, repairs).
 """
@@ -24,6 +25,7 @@ from collections.abc import Iterable
 from types import SimpleNamespace
 
 from sqlalchemy import and_, case, delete, event, func, insert, inspect, literal, or_, select, union_all
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from models import CollectedJobFact, Job, JobEvent, PickupRecord, ReportDay, Requisition, ServicePoint
@@ -168,17 +170,45 @@ def _old(obj, attribute: str):
 
 
 def _received_days(session: Session) -> set[Day]:
-    """(service point, received day) pairs whose received counts the flush may have changed."""
+    """(service point, received day) pairs whose received counts the flush may have
+    changed, by changing or removing a job (new jobs: :func:`_new_jobs`)."""
     days: set[Day] = set()
-    for obj in list(session.new) + list(session.dirty) + list(session.deleted):
+    for obj in list(session.dirty) + list(session.deleted):
         if not isinstance(obj, Job):
             continue
         if obj in session.dirty and not any(_changed(obj, a) for a in _RECEIVED_COUNTED):
             continue  # a status move: the received counts stay
         days.add((obj.service_point_id, obj.received_on))
-        if obj not in session.new:
-            days.add((_old(obj, "service_point_id"), _old(obj, "received_on")))
+        days.add((_old(obj, "service_point_id"), _old(obj, "received_on")))
     return days
+
+
+def _new_jobs(session: Session) -> dict[Day, tuple[int, int, int]]:
+    """The jobs the flush inserts, counted as a daily row counts them: (service point,
+    received day) -> (received, re-repairs, warranty jobs)."""
+    counts: dict[Day, tuple[int, int, int]] = {}
+    for obj in session.new:
+        if isinstance(obj, Job) and obj.service_point_id is not None and obj.received_on is not None:
+            day = (obj.service_point_id, _as_date(obj.received_on))
+            n, rerepairs, warranty = counts.get(day, (0, 0, 0))
+            counts[day] = (n + 1, rerepairs + (obj.rerepair_of_id is not None),
+                           warranty + (obj.warranty_chargeable is False))
+    return counts
+
+
+def add_received(connection, counts: dict[Day, tuple[int, int, int]]) -> None:
+    """Add new jobs' counts (as :func:`_new_jobs` gives them) to their daily rows, one
+    insert-or-add per day (the row is made when the day has none): a job taken in
+    costs one statement, not a recount of its day.  Nothing is committed."""
+    r = ReportDay
+    dialect_insert = postgresql.insert if connection.dialect.name == "postgresql" else sqlite.insert
+    for (sp, day), (n, rerepairs, warranty) in sorted(counts.items()):
+        values = {name: 0 for name in r.COUNTS}
+        values.update(received=n, rerepairs=rerepairs, warranty=warranty)
+        stmt = dialect_insert(r).values(service_point_id=sp, day=day, **values)
+        connection.execute(stmt.on_conflict_do_update(
+            index_elements=[r.service_point_id, r.day],
+            set_={"received": r.received + n, "rerepairs": r.rerepairs + rerepairs, "warranty": r.warranty + warranty}))
 
 
 #: What the received side of a daily row counts by.
@@ -212,8 +242,16 @@ def _touched_jobs(session: Session) -> set[int]:
 def _after_flush(session: Session, _context) -> None:
     ids = _touched_jobs(session)
     days = _received_days(session)
+    new = _new_jobs(session)
+    recounted: set[Day] = set()
     if ids or days:
-        refresh(session.connection(), ids, days)
+        _written, touched = _refresh_facts(session.connection(), ids)
+        recounted = {(sp, _as_date(day)) for sp, day in touched | days if sp is not None and day is not None}
+        refresh_days(session.connection(), recounted)
+    # A day recounted above already counts the new jobs (the flush wrote them).
+    added = {day: counts for day, counts in new.items() if day not in recounted}
+    if added:
+        add_received(session.connection(), added)
 
 
 def install() -> None:
