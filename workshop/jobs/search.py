@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 import phonenumbers
 from flask_babel import gettext
-from sqlalchemy import Select, and_, func, select, true, union
+from sqlalchemy import Select, and_, func, literal_column, select, true, union
 from sqlalchemy.orm import selectinload
 
 from models import Customer, Job, JobStatus, User, ValidationError, db
@@ -80,7 +80,7 @@ def search(actor, *, statuses=None, engineer: str | None = None, q: str | None =
         pages = [select(Job.id).where(match, *conditions).order_by((Job.id + 0).desc()).limit(limit + 1)
                  .subquery() for match in _matches(text, actor.service_point_ids)]
         pages += [_customers_page(named, conditions, limit + 1, after).subquery()
-                  for named in _named(text, actor.service_point_ids)]
+                  for named in _named(text, actor.service_point_ids) if _any(named.anywhere)]
         found = fulltext.words(text) if not _PHONEISH.fullmatch(text) else []
         if found:  # the fault text, on its full-text index
             pages.append(fulltext.fault_page(found, conditions, limit + 1, before=after).subquery())
@@ -147,6 +147,12 @@ def _named(text: str, service_point_ids) -> list[_Named]:
                        fulltext.customers_named(found, service_point_ids))]
     by_name = select(Customer.id).where(_prefix(Customer.name, " ".join(text.split())), here)
     return [_Named(by_name, by_name)]
+
+
+def _any(ids: Select) -> bool:
+    """Whether ``ids`` selects anything (read on its index, stopping at the first):
+    a word that begins no customer's name walks no jobs."""
+    return db.session.scalar(select(literal_column("1")).select_from(ids.subquery()).limit(1)) is not None
 
 
 def _customers_page(named: _Named, conditions: list, limit: int, before: int | None):
