@@ -98,7 +98,7 @@ def unqualified_reasons(engineer: User, job: Job) -> list[str]:
 
 
 def is_qualified(engineer: User, job: Job) -> bool:
-    return not unqualified_reasons(engineer, job)
+    return not unqualified_notes(engineer, job)
 
 
 def engineers_at(service_point_ids: Iterable[int]) -> list[User]:
@@ -152,14 +152,19 @@ def _pick(job: Job, engineers: list[User], load: dict[int, int]) -> User | None:
     return min(qualified, key=lambda e: (load[e.id], engineer_level(e), e.label.lower(), e.id))
 
 
-def proposals(jobs: list[Job]) -> list[Proposal]:
+def proposals(jobs: list[Job], *, engineers: list[User] | None = None,
+              load: dict[int, int] | None = None) -> list[Proposal]:
     """Proposed engineers for several jobs at once, in the order given.
 
     Each proposal counts the jobs proposed before it, so a morning's intake is
     spread over the bench rather than all given to whoever is least loaded now.
+    A caller that has already read the active engineers of the jobs' service points
+    (:func:`engineers_at`) and their :func:`loads` passes them (``load`` is not
+    changed); otherwise they are read here.
     """
-    engineers = engineers_at({j.service_point_id for j in jobs})
-    load = loads(e.id for e in engineers)
+    if engineers is None:
+        engineers = engineers_at({j.service_point_id for j in jobs})
+    load = dict(load) if load is not None else loads(e.id for e in engineers)
     out = []
     for job in jobs:
         engineer = _pick(job, engineers, load)

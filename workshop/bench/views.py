@@ -132,17 +132,30 @@ def _rows(jobs: list[Job]) -> list[Row]:
     return sorted((Row(j, today, translations=t) for j in jobs), key=lambda r: r.urgency)
 
 
+#: What the board reads of a job: its cells, the promise watch
+#: (:func:`promise.warnings_for`) and the proposals (:func:`assignment.proposals`).
+BOARD_COLUMNS = (Job.id, Job.number, Job.service_point_id, Job.status, Job.engineer_id, Job.received_at,
+                 Job.received_on, Job.promised_by, Job.brand, Job.model, Job.fault_category, Job.liquid_damage,
+                 Job.warranty_policy, Job.warranty_status, Job.warranty_chargeable, Job.rerepair_of_id)
+
+
 def _board_rows() -> list[Row]:
-    """Every job on the bench (the open jobs' index) with its age from one subquery: the
-    board does not load the jobs' events."""
-    stmt = (select(Job, promise.status_since_column())
+    """Every job on the bench (the open jobs' index) with its age from one subquery.
+
+    Each row's ``job`` is a result row of :data:`BOARD_COLUMNS` (attributes named as the
+    job's), not a :class:`Job`: the board reads no other column, no relationship and no
+    event, and building ninety ORM objects of some fifty columns was most of its cost.
+    """
+    stmt = (select(*BOARD_COLUMNS, promise.status_since_column().label("since"))
             .where(Job.service_point_id.in_(current_user.service_point_ids),
                    Job.status.in_([s.value for s in BOARD_STATUSES]), open_jobs())
-            .options(selectinload(Job.engineer), selectinload(Job.service_point))
             .order_by(Job.promised_by, Job.id))
     today = promise.local_today(current_user.service_point)
     t = get_translations()
-    return sorted((Row(job, today, since, t) for job, since in db.session.execute(stmt)), key=lambda r: r.urgency)
+    # No status event yet: the job has been in its status since it was received
+    # (what promise.status_since says).
+    return sorted((Row(job, today, job.since or job.received_at, t) for job in db.session.execute(stmt)),
+                  key=lambda r: r.urgency)
 
 
 @bp.route("/")
@@ -162,10 +175,11 @@ def queue():
 def board():
     """The whole bench by engineer and status, with ages, promise watch and proposals."""
     rows = _board_rows()
-    engineers = assignment.engineers_at(current_user.service_point_ids)
-    known = {e.id for e in engineers}
-    engineers += sorted({r.job.engineer for r in rows if r.job.engineer and r.job.engineer.id not in known},
-                        key=lambda u: u.label)
+    active = assignment.engineers_at(current_user.service_point_ids)
+    # Jobs may still be with someone no longer an active engineer here: they get a row too.
+    others = {r.job.engineer_id for r in rows if r.job.engineer_id is not None} - {e.id for e in active}
+    engineers = active + sorted(db.session.scalars(select(User).where(User.id.in_(others))) if others else [],
+                                key=lambda u: u.label)
     grid: dict[int, dict[str, list[Row]]] = defaultdict(lambda: defaultdict(list))
     unassigned = []
     for row in rows:
@@ -174,8 +188,9 @@ def board():
         else:
             grid[row.job.engineer_id][row.job.status].append(row)
     unassigned.sort(key=lambda r: (r.job.promised_by, r.job.id))
-    proposals = {p.job.id: p for p in assignment.proposals([r.job for r in unassigned])}
     loads = assignment.loads(e.id for e in engineers)
+    proposals = {p.job.id: p for p in assignment.proposals([r.job for r in unassigned], engineers=active,
+                                                           load=loads)}
     choices = [SelectChoice(e.id, f"{e.label} · L{assignment.engineer_level(e)}") for e in engineers
                if e.active]
     # One assign form per unassigned job (an AssignForm with the prefix a<job id>, which
