@@ -90,27 +90,42 @@ def _badge_word(gettext, code: str) -> str:
 
 @dataclass(frozen=True)
 class Badge:
-    """A promise-watch badge: the warning, its full message (the title) and its words."""
+    """A promise-watch badge: the warning, its full message (the title), its word and
+    when it falls due in short (``+2d`` overdue, ``today``, ``1d``), with its colour."""
 
     warning: promise.PromiseWarning
     title: str
     word: str
-    today: str
+    when: str
+
+    @property
+    def css(self) -> str:
+        return "text-bg-danger" if self.warning.overdue else "text-bg-warning"
+
+
+def _badge_when(gettext, w: promise.PromiseWarning) -> str:
+    if w.overdue:
+        return f"+{-w.days_left}d"
+    return gettext("today") if w.days_left == 0 else f"{w.days_left}d"
 
 
 class Row:
-    """One job on the queue or the board, with what the page shows about it."""
+    """One job on the queue or the board, with what the page shows about it: its
+    promise-watch badges, its age in the current status (``age``, e.g. ``3d``) and its
+    promised date in short (``due``, month-day)."""
 
     def __init__(self, job: Job, today: dt.date, since: dt.datetime | None = None, translations=None):
         self.job = job
         self.warnings = promise.warnings_for(job, today)
         self.level = promise.worst_level(self.warnings)
         self.since = as_utc(since) if since is not None else promise.status_since(job)
+        self.age = promise.age_text(self.since)
+        self.due = job.promised_by.strftime("%m-%d")
         # The badges' words, translated here through one catalogue for the whole list.
         t = translations or get_translations()
         gettext = t.gettext  # the name pybabel extracts
-        self.badges = [Badge(w, w.describe(t), _badge_word(gettext, w.code),
-                             gettext("today") if w.days_left == 0 else "") for w in self.warnings]
+        self.badges = [Badge(w, w.describe(t), _badge_word(gettext, w.code), _badge_when(gettext, w))
+                       for w in self.warnings]
 
     @property
     def urgency(self):
@@ -195,9 +210,13 @@ def board():
                if e.active]
     # One assign form per unassigned job (an AssignForm with the prefix a<job id>, which
     # bench.assign validates), written out by the template from these choices.
+    # "N open" for each load shown (an engineer's, a proposal's): a few numbers, many rows.
+    open_label = {n: _("%(n)d open", n=n) for n in {0, *loads.values(), *(p.load for p in proposals.values())}
+                  if n is not None}
     return render_template(
         "bench/board.html", engineers=engineers, grid=grid, unassigned=unassigned, proposals=proposals,
-        engineer_choices=[(c.value, c.label) for c in choices], loads=loads, statuses=BOARD_STATUSES,
+        engineer_choices=[(c.value, c.label) for c in choices], loads=loads, open_label=open_label,
+        statuses=BOARD_STATUSES,
         all_form=AssignAllForm(),
         proposable=sum(1 for p in proposals.values() if p.engineer is not None),
         late=sum(1 for r in rows if r.level == "late"), near=sum(1 for r in rows if r.level == "warn"),
