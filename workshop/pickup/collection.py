@@ -35,7 +35,7 @@ from decimal import Decimal
 from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
-from sqlalchemy.orm import joinedload
+from sqlalchemy.orm import joinedload, load_only
 
 import labels
 from models import (
@@ -611,6 +611,16 @@ class Waiting:
     extra: dict = field(default_factory=dict)
 
     @property
+    def since_on(self) -> dt.date:
+        """The day (at the job's service point) the handset went on the shelf."""
+        return local_now(self.job.service_point, self.since).date()
+
+    @property
+    def last_reminder_on(self) -> dt.date | None:
+        """The day (at the job's service point) the last reminder was queued, if any."""
+        return local_now(self.job.service_point, self.last_reminder_at).date() if self.last_reminder_at else None
+
+    @property
     def level(self) -> str:
         """"late" after :data:`LATE_AFTER_DAYS`, "warn" once a reminder is due (the
         service point's ``reminder_after_days``, 7 when unset), else ""."""
@@ -666,7 +676,7 @@ def shelf_page(service_point_ids: Iterable[int] | None = None, *, after: str | N
     page = keys[start:start + max(1, limit or SHELF_PAGE)]
     more = start + len(page) < len(keys)
     cursor = f"{(page[-1][0] - _EPOCH) // _MICRO}~{page[-1][1]}" if more and page else None
-    return ShelfPage(waiting=_waiting(page, now), total=len(keys), next_after=cursor)
+    return ShelfPage(waiting=_waiting(page, now, columns=SHELF_COLUMNS), total=len(keys), next_after=cursor)
 
 
 def _parse_cursor(value: str) -> tuple[dt.datetime, str]:
@@ -708,14 +718,24 @@ def _shelf(service_point_ids: Iterable[int] | None) -> list[tuple[dt.datetime, s
     return keys
 
 
-def _waiting(keys: list[tuple[dt.datetime, str, int]], now: dt.datetime | None) -> list[Waiting]:
+#: What a page of the shelf shows of a job (the list, its balances: :func:`bills`);
+#: a job has some fifty columns, five of them JSON.
+SHELF_COLUMNS = (Job.number, Job.status, Job.service_point_id, Job.customer_id, Job.brand, Job.model,
+                 Job.warranty_chargeable, Job.rerepair_of_id, Job.estimate_amount)
+
+
+def _waiting(keys: list[tuple[dt.datetime, str, int]], now: dt.datetime | None, *,
+             columns: tuple | None = None) -> list[Waiting]:
     """The :class:`Waiting` of these shelf keys (:func:`_shelf`), in their order: a fixed
-    number of queries."""
+    number of queries.  ``columns``: load only these of the jobs (any other is read
+    when first used)."""
     if not keys:
         return []
     ids = [job_id for _, _, job_id in keys]
-    jobs = {job.id: job for job in db.session.scalars(
-        select(Job).where(Job.id.in_(ids)).options(joinedload(Job.service_point), joinedload(Job.customer)))}
+    options = [joinedload(Job.service_point), joinedload(Job.customer)]
+    if columns is not None:
+        options.append(load_only(*columns))
+    jobs = {job.id: job for job in db.session.scalars(select(Job).where(Job.id.in_(ids)).options(*options))}
     reminder_rows = db.session.execute(
         select(OutboxMessage.job_id, func.count(OutboxMessage.id), func.max(OutboxMessage.created_at))
         .where(OutboxMessage.job_id.in_(ids), OutboxMessage.template == "reminder")
