@@ -11,7 +11,7 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import get_translations
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import selectinload
 from wtforms.fields.choices import SelectChoice
 
@@ -109,23 +109,41 @@ def _badge_when(gettext, w: promise.PromiseWarning) -> str:
     return gettext("today") if w.days_left == 0 else f"{w.days_left}d"
 
 
+class Badges:
+    """Makes the badges of a list's rows, translated through one catalogue; the same
+    warning (what, which day, days left) gives the same badge, made once: a bench's
+    promised dates fall on a few days."""
+
+    def __init__(self, translations=None):
+        self.translations = translations or get_translations()
+        self._made: dict[tuple, Badge] = {}
+
+    def __call__(self, w: promise.PromiseWarning) -> Badge:
+        key = (w.code, w.due, w.days_left)
+        badge = self._made.get(key)
+        if badge is None:
+            t = self.translations
+            gettext = t.gettext  # the name pybabel extracts
+            badge = self._made[key] = Badge(w, w.describe(t), _badge_word(gettext, w.code), _badge_when(gettext, w))
+        return badge
+
+
 class Row:
     """One job on the queue or the board, with what the page shows about it: its
     promise-watch badges, its age in the current status (``age``, e.g. ``3d``) and its
-    promised date in short (``due``, month-day)."""
+    promised date in short (``due``, month-day).  ``badges`` and ``now``: a list's
+    :class:`Badges` and clock, shared by its rows."""
 
-    def __init__(self, job: Job, today: dt.date, since: dt.datetime | None = None, translations=None):
+    def __init__(self, job: Job, today: dt.date, since: dt.datetime | None = None, badges: Badges | None = None,
+                 now: dt.datetime | None = None):
         self.job = job
         self.warnings = promise.warnings_for(job, today)
         self.level = promise.worst_level(self.warnings)
         self.since = as_utc(since) if since is not None else promise.status_since(job)
-        self.age = promise.age_text(self.since)
+        self.age = promise.age_text(self.since, now)
         self.due = job.promised_by.strftime("%m-%d")
-        # The badges' words, translated here through one catalogue for the whole list.
-        t = translations or get_translations()
-        gettext = t.gettext  # the name pybabel extracts
-        self.badges = [Badge(w, w.describe(t), _badge_word(gettext, w.code), _badge_when(gettext, w))
-                       for w in self.warnings]
+        make = badges or Badges()
+        self.badges = [make(w) for w in self.warnings]
 
     @property
     def urgency(self):
@@ -143,8 +161,8 @@ def _bench_jobs(*conditions) -> list[Job]:
 
 def _rows(jobs: list[Job]) -> list[Row]:
     today = promise.local_today(current_user.service_point)
-    t = get_translations()
-    return sorted((Row(j, today, translations=t) for j in jobs), key=lambda r: r.urgency)
+    badges, now = Badges(), dt.datetime.now(dt.UTC)
+    return sorted((Row(j, today, badges=badges, now=now) for j in jobs), key=lambda r: r.urgency)
 
 
 #: What the board reads of a job: its cells, the promise watch
@@ -154,22 +172,27 @@ BOARD_COLUMNS = (Job.id, Job.number, Job.service_point_id, Job.status, Job.engin
                  Job.warranty_policy, Job.warranty_status, Job.warranty_chargeable, Job.rerepair_of_id)
 
 
+#: Every job on the bench at some service points (``service_points``), its age from one
+#: subquery; built once (a statement built per request costs more than it runs).
+BOARD_ROWS = (select(*BOARD_COLUMNS, promise.status_since_column().label("since"))
+              .where(Job.service_point_id.in_(bindparam("service_points", expanding=True)),
+                     Job.status.in_([s.value for s in BOARD_STATUSES]), open_jobs())
+              .order_by(Job.promised_by, Job.id))
+
+
 def _board_rows() -> list[Row]:
-    """Every job on the bench (the open jobs' index) with its age from one subquery.
+    """Every job on the bench (the open jobs' index) with its age.
 
     Each row's ``job`` is a result row of :data:`BOARD_COLUMNS` (attributes named as the
     job's), not a :class:`Job`: the board reads no other column, no relationship and no
     event, and building ninety ORM objects of some fifty columns was most of its cost.
     """
-    stmt = (select(*BOARD_COLUMNS, promise.status_since_column().label("since"))
-            .where(Job.service_point_id.in_(current_user.service_point_ids),
-                   Job.status.in_([s.value for s in BOARD_STATUSES]), open_jobs())
-            .order_by(Job.promised_by, Job.id))
     today = promise.local_today(current_user.service_point)
-    t = get_translations()
+    badges, now = Badges(), dt.datetime.now(dt.UTC)
+    rows = db.session.execute(BOARD_ROWS, {"service_points": sorted(current_user.service_point_ids)})
     # No status event yet: the job has been in its status since it was received
     # (what promise.status_since says).
-    return sorted((Row(job, today, job.since or job.received_at, t) for job in db.session.execute(stmt)),
+    return sorted((Row(job, today, job.since or job.received_at, badges, now) for job in rows),
                   key=lambda r: r.urgency)
 
 
