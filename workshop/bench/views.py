@@ -240,7 +240,6 @@ def board():
         "bench/board.html", engineers=engineers, grid=grid, unassigned=unassigned, proposals=proposals,
         engineer_choices=[(c.value, c.label) for c in choices], loads=loads, open_label=open_label,
         statuses=BOARD_STATUSES,
-        all_form=AssignAllForm(),
         proposable=sum(1 for p in proposals.values() if p.engineer is not None),
         late=sum(1 for r in rows if r.level == "late"), near=sum(1 for r in rows if r.level == "warn"),
         total=len(rows), required_level=assignment.required_level, level_of=assignment.engineer_level,
