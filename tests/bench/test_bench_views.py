@@ -336,3 +336,19 @@ def test_the_board_s_assign_form_posts_as_it_is_written(app, client, auth, bench
         assert bench.job_row(c)["engineer"] is None
     finally:
         app.config["WTF_CSRF_ENABLED"] = False
+
+
+def test_the_board_lists_the_earliest_promised_unassigned_jobs_and_links_to_all(client, auth, bench,
+                                                                                monkeypatch):
+    from workshop.bench import views
+
+    monkeypatch.setattr(views, "UNASSIGNED_SHOWN", 2)
+    today = dt.date.today()
+    later, soon, soonest = (bench.job(promised_by=today + dt.timedelta(days=d)) for d in (5, 3, 1))
+    auth.login("manager")
+    html = client.get("/bench/board").get_data(as_text=True)
+    assert f'data-assign="{soonest}"' in html and f'data-assign="{soon}"' in html
+    assert f'data-assign="{later}"' not in html
+    assert "Show all 3 unassigned jobs" in html and "Assign all proposed (3)" in html
+    html = client.get("/bench/board?unassigned=all").get_data(as_text=True)
+    assert all(f'data-assign="{n}"' in html for n in (later, soon, soonest)) and 'id="unassigned-all"' not in html

@@ -48,6 +48,8 @@ job_panels.register("workbench", "bench/_workbench.html", order=20, build=panel.
 
 BOARD_STATUSES = (S.RECEIVED, S.DIAGNOSING, S.AWAITING_APPROVAL, S.AWAITING_PARTS, S.REPAIRING, S.QC,
                   S.UNREPAIRABLE)
+#: Unassigned jobs the board lists at first (the earliest promised); the others behind a link.
+UNASSIGNED_SHOWN = 50
 
 
 @bp.app_template_global("status_label")
@@ -231,13 +233,15 @@ def board():
                                                            load=loads)}
     choices = [SelectChoice(e.id, f"{e.label} · L{assignment.engineer_level(e)}") for e in engineers
                if e.active]
-    # One assign form per unassigned job (an AssignForm with the prefix a<job id>, which
-    # bench.assign validates), written out by the template from these choices.
+    # One assign form per unassigned job listed (AssignForm's fields, which bench.assign
+    # validates), written out by the template from these choices: the earliest promised
+    # first, the rest behind a link when a morning's intake is large.
+    shown = unassigned if request.args.get("unassigned") == "all" else unassigned[:UNASSIGNED_SHOWN]
     # "N open" for each load shown (an engineer's, a proposal's): a few numbers, many rows.
     open_label = {n: _("%(n)d open", n=n) for n in {0, *loads.values(), *(p.load for p in proposals.values())}
                   if n is not None}
     return render_template(
-        "bench/board.html", engineers=engineers, grid=grid, unassigned=unassigned, proposals=proposals,
+        "bench/board.html", engineers=engineers, grid=grid, unassigned=unassigned, shown=shown, proposals=proposals,
         engineer_choices=[(c.value, c.label) for c in choices], loads=loads, open_label=open_label,
         statuses=BOARD_STATUSES,
         proposable=sum(1 for p in proposals.values() if p.engineer is not None),
