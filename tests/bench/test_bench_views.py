@@ -297,3 +297,58 @@ def test_forms_carry_csrf_tokens(app, client, auth, bench):
         assert r.status_code == 302 and bench.job_row(number)["status"] == "diagnosing"
     finally:
         app.config["WTF_CSRF_ENABLED"] = False
+
+
+def _form_fields(form_html: str) -> dict[str, str]:
+    """What a browser posts from a form with the user's choice left as given: its hidden
+    inputs and each select's selected option."""
+    fields = dict(re.findall(r'<input name="([^"]+)" type="hidden" value="([^"]*)"', form_html))
+    for name, options in re.findall(r'<select[^>]*name="([^"]+)"[^>]*>(.*?)</select>', form_html, re.DOTALL):
+        fields[name] = re.search(r'<option selected value="([^"]*)"', options).group(1)
+    return fields
+
+
+def test_the_board_s_assign_form_posts_as_it_is_written(app, client, auth, bench):
+    """The board writes each job's assign form by hand: posted as a browser posts it (with
+    CSRF checked), the proposed engineer is chosen and the job assigned as proposed."""
+    a = bench.job(brand="Apple", fault_category="screen")
+    b = bench.job(brand="Apple", fault_category="no_power")
+    auth.login("manager")
+    app.config["WTF_CSRF_ENABLED"] = True
+    try:
+        html = client.get("/bench/board").get_data(as_text=True)
+        for number, proposed in ((b, "engineer2"), (a, "engineer")):
+            form = re.search(rf'<form method="post" action="(/bench/jobs/{number}/assign)".*?</form>', html, re.DOTALL)
+            fields = _form_fields(form.group(0))
+            with app.app_context():
+                engineer_id = db.session.scalar(db.select(User.id).where(User.username == proposed))
+            assert fields["engineer"] == fields["proposed"] == str(engineer_id)
+            r = client.post(form.group(1), data=fields)
+            assert r.status_code == 302 and r.headers["Location"].endswith("/bench/board")
+            row = bench.job_row(number)
+            assert row["engineer"] == proposed and row["events"][-1][3]["proposed"] is True
+        # Without the token, nothing is assigned.
+        c = bench.job(brand="Apple", fault_category="screen")
+        html = client.get("/bench/board").get_data(as_text=True)
+        form = re.search(rf'<form method="post" action="(/bench/jobs/{c}/assign)".*?</form>', html, re.DOTALL)
+        fields = {k: v for k, v in _form_fields(form.group(0)).items() if k != "csrf_token"}
+        assert client.post(form.group(1), data=fields).status_code in (302, 400)
+        assert bench.job_row(c)["engineer"] is None
+    finally:
+        app.config["WTF_CSRF_ENABLED"] = False
+
+
+def test_the_board_lists_the_earliest_promised_unassigned_jobs_and_links_to_all(client, auth, bench,
+                                                                                monkeypatch):
+    from workshop.bench import views
+
+    monkeypatch.setattr(views, "UNASSIGNED_SHOWN", 2)
+    today = dt.date.today()
+    later, soon, soonest = (bench.job(promised_by=today + dt.timedelta(days=d)) for d in (5, 3, 1))
+    auth.login("manager")
+    html = client.get("/bench/board").get_data(as_text=True)
+    assert f'data-assign="{soonest}"' in html and f'data-assign="{soon}"' in html
+    assert f'data-assign="{later}"' not in html
+    assert "Show all 3 unassigned jobs" in html and "Assign all proposed (3)" in html
+    html = client.get("/bench/board?unassigned=all").get_data(as_text=True)
+    assert all(f'data-assign="{n}"' in html for n in (later, soon, soonest)) and 'id="unassigned-all"' not in html

@@ -95,3 +95,43 @@ def test_the_uncollected_page_links_to_the_next_and_refuses_a_bad_cursor(app, cl
     assert numbers[2] in page2 and numbers[0] not in page2 and 'id="uncollected-first"' in page2
     r = client.get("/pickup/uncollected?after=garbage")
     assert r.status_code in (400, 422) and "page link" in r.get_data(as_text=True)
+
+
+def test_the_uncollected_page_shows_each_handset_s_reminders_and_loaner(app, client, auth, staff):
+    """The list's reminders column (how many, the day of the last) and its loaner badge
+    come from the page's own query: per job, not mixed up between rows."""
+    import re
+
+    from models import OutboxMessage, User
+    from workshop.notifications import outbox
+    from workshop.pickup import loaners
+
+    with app.app_context():
+        sp = factories.service_point("SZ01")
+        factories.user("receptionist", username="desk", sp=sp)
+        reminded, lent, plain = (factories.ready_job(sp, ready_at=utcnow() - dt.timedelta(days=12 - i),
+                                                     customer=factories.customer(sp, phone=f"+8613900000{i:03d}"))
+                                 for i in range(3))
+        for days in (7, 14):
+            outbox.queue(reminded, "reminder", dedupe_key=f"reminder:{reminded.id}:{days}", days=days)
+        db.session.flush()
+        # The reminders went out on 2026-02-25 and 2026-03-04 (local time at the service point).
+        first, last = db.session.scalars(db.select(OutboxMessage).where(OutboxMessage.job_id == reminded.id)
+                                         .order_by(OutboxMessage.id)).all()
+        first.created_at = dt.datetime(2026, 2, 25, 4, 0, tzinfo=dt.UTC)
+        last.created_at = dt.datetime(2026, 3, 4, 4, 0, tzinfo=dt.UTC)
+        # A message that is not a reminder does not count.
+        outbox.queue(reminded, "ready_for_pickup", dedupe_key=f"ready:{reminded.id}")
+        desk = db.session.get(User, staff["receptionist"])
+        loaners.lend(desk, factories.loaner(sp), lent)
+        db.session.commit()
+        numbers = {"reminded": reminded.number, "lent": lent.number, "plain": plain.number}
+    auth.login("desk")
+    page = client.get("/pickup/uncollected").get_data(as_text=True)
+    rows = {name: re.search(rf'<tr[^>]*data-job="{number}">(.*?)</tr>', page, re.DOTALL).group(1)
+            for name, number in numbers.items()}
+    cells = {name: re.findall(r"<td[^>]*>(.*?)</td>", row, re.DOTALL) for name, row in rows.items()}
+    assert cells["reminded"][7].startswith("2") and "(2026-03-04)" in cells["reminded"][7]
+    assert cells["lent"][7] == "0" and cells["plain"][7] == "0"
+    assert "loaner out" in cells["lent"][5]
+    assert "loaner out" not in cells["reminded"][5] and "loaner out" not in cells["plain"][5]

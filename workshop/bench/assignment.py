@@ -26,7 +26,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from flask_babel import gettext
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, select
 
 from models import (
     Conflict,
@@ -76,8 +76,7 @@ def unqualified_notes(engineer: User, job: Job) -> list[notes.Note]:
     """Why ``engineer`` is not qualified for ``job`` (empty when qualified), as history
     notes (English text with their code; :func:`notes.say` says them in any language)."""
     reasons = []
-    brands = {b.lower() for b in engineer.brand_list}
-    if brands and job.brand and job.brand.strip().lower() not in brands:
+    if not _repairs_brand(_brands(engineer), job):
         reasons.append(notes.note("not_brand", label=engineer.label, brand=job.brand,
                                   brands=", ".join(engineer.brand_list)))
     need = required_level(job)
@@ -91,6 +90,15 @@ def unqualified_notes(engineer: User, job: Job) -> list[notes.Note]:
     return reasons
 
 
+def _brands(engineer: User) -> frozenset[str]:
+    """The brands ``engineer`` repairs, in lower case (empty: every brand)."""
+    return frozenset(b.lower() for b in engineer.brand_list)
+
+
+def _repairs_brand(brands: frozenset[str], job: Job) -> bool:
+    return not brands or not job.brand or job.brand.strip().lower() in brands
+
+
 def unqualified_reasons(engineer: User, job: Job) -> list[str]:
     """Why ``engineer`` is not qualified for ``job`` (empty when qualified), in the
     current locale."""
@@ -98,7 +106,18 @@ def unqualified_reasons(engineer: User, job: Job) -> list[str]:
 
 
 def is_qualified(engineer: User, job: Job) -> bool:
-    return not unqualified_reasons(engineer, job)
+    return not unqualified_notes(engineer, job)
+
+
+# Built once, the ids a parameter: the board asks both on every request, and building a
+# statement (and its cache key) costs more than running one this small.
+_ENGINEERS_AT = (select(User).where(User.role == Role.ENGINEER.value, User.active.is_(True),
+                                    User.service_point_id.in_(bindparam("ids", expanding=True)))
+                 .order_by(User.display_name, User.username))
+_LOADS = (select(Job.engineer_id, func.count(Job.id))
+          .where(Job.engineer_id.in_(bindparam("ids", expanding=True)),
+                 Job.status.in_([s.value for s in LOAD_STATUSES]), open_jobs())
+          .group_by(Job.engineer_id))
 
 
 def engineers_at(service_point_ids: Iterable[int]) -> list[User]:
@@ -106,11 +125,7 @@ def engineers_at(service_point_ids: Iterable[int]) -> list[User]:
     ids = list(service_point_ids)
     if not ids:
         return []
-    return list(db.session.scalars(
-        select(User).where(User.role == Role.ENGINEER.value, User.active.is_(True),
-                           User.service_point_id.in_(ids))
-        .order_by(User.display_name, User.username)
-    ))
+    return list(db.session.scalars(_ENGINEERS_AT, {"ids": ids}))
 
 
 def loads(engineer_ids: Iterable[int]) -> dict[int, int]:
@@ -118,12 +133,7 @@ def loads(engineer_ids: Iterable[int]) -> dict[int, int]:
     ids = list(engineer_ids)
     counts = dict.fromkeys(ids, 0)
     if ids:
-        rows = db.session.execute(
-            select(Job.engineer_id, func.count(Job.id))
-            .where(Job.engineer_id.in_(ids), Job.status.in_([s.value for s in LOAD_STATUSES]), open_jobs())
-            .group_by(Job.engineer_id)
-        )
-        counts.update({engineer_id: n for engineer_id, n in rows})
+        counts.update({engineer_id: n for engineer_id, n in db.session.execute(_LOADS, {"ids": ids})})
     return counts
 
 
@@ -145,24 +155,34 @@ class Proposal:
                        load=self.load, level=engineer_level(self.engineer))
 
 
-def _pick(job: Job, engineers: list[User], load: dict[int, int]) -> User | None:
-    qualified = [e for e in engineers if e.service_point_id == job.service_point_id and is_qualified(e, job)]
+def _pick(job: Job, engineers: list[tuple[User, frozenset[str], int]], load: dict[int, int]) -> User | None:
+    """``engineers``: each with their :func:`_brands` and level (worked out once for a
+    list of jobs); qualified as :func:`is_qualified` says."""
+    need = required_level(job)
+    qualified = [(e, level) for e, brands, level in engineers
+                 if e.service_point_id == job.service_point_id and level >= need and _repairs_brand(brands, job)]
     if not qualified:
         return None
-    return min(qualified, key=lambda e: (load[e.id], engineer_level(e), e.label.lower(), e.id))
+    return min(qualified, key=lambda el: (load[el[0].id], el[1], el[0].label.lower(), el[0].id))[0]
 
 
-def proposals(jobs: list[Job]) -> list[Proposal]:
+def proposals(jobs: list[Job], *, engineers: list[User] | None = None,
+              load: dict[int, int] | None = None) -> list[Proposal]:
     """Proposed engineers for several jobs at once, in the order given.
 
     Each proposal counts the jobs proposed before it, so a morning's intake is
     spread over the bench rather than all given to whoever is least loaded now.
+    A caller that has already read the active engineers of the jobs' service points
+    (:func:`engineers_at`) and their :func:`loads` passes them (``load`` is not
+    changed); otherwise they are read here.
     """
-    engineers = engineers_at({j.service_point_id for j in jobs})
-    load = loads(e.id for e in engineers)
+    if engineers is None:
+        engineers = engineers_at({j.service_point_id for j in jobs})
+    load = dict(load) if load is not None else loads(e.id for e in engineers)
+    qualities = [(e, _brands(e), engineer_level(e)) for e in engineers]
     out = []
     for job in jobs:
-        engineer = _pick(job, engineers, load)
+        engineer = _pick(job, qualities, load)
         out.append(Proposal(job, engineer, load[engineer.id] if engineer else None))
         if engineer is not None:
             load[engineer.id] += 1

@@ -11,7 +11,7 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import get_translations
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import selectinload
 from wtforms.fields.choices import SelectChoice
 
@@ -48,6 +48,8 @@ job_panels.register("workbench", "bench/_workbench.html", order=20, build=panel.
 
 BOARD_STATUSES = (S.RECEIVED, S.DIAGNOSING, S.AWAITING_APPROVAL, S.AWAITING_PARTS, S.REPAIRING, S.QC,
                   S.UNREPAIRABLE)
+#: Unassigned jobs the board lists at first (the earliest promised); the others behind a link.
+UNASSIGNED_SHOWN = 50
 
 
 @bp.app_template_global("status_label")
@@ -90,27 +92,60 @@ def _badge_word(gettext, code: str) -> str:
 
 @dataclass(frozen=True)
 class Badge:
-    """A promise-watch badge: the warning, its full message (the title) and its words."""
+    """A promise-watch badge: the warning, its full message (the title), its word and
+    when it falls due in short (``+2d`` overdue, ``today``, ``1d``), with its colour."""
 
     warning: promise.PromiseWarning
     title: str
     word: str
-    today: str
+    when: str
+
+    @property
+    def css(self) -> str:
+        return "text-bg-danger" if self.warning.overdue else "text-bg-warning"
+
+
+def _badge_when(gettext, w: promise.PromiseWarning) -> str:
+    if w.overdue:
+        return f"+{-w.days_left}d"
+    return gettext("today") if w.days_left == 0 else f"{w.days_left}d"
+
+
+class Badges:
+    """Makes the badges of a list's rows, translated through one catalogue; the same
+    warning (what, which day, days left) gives the same badge, made once: a bench's
+    promised dates fall on a few days."""
+
+    def __init__(self, translations=None):
+        self.translations = translations or get_translations()
+        self._made: dict[tuple, Badge] = {}
+
+    def __call__(self, w: promise.PromiseWarning) -> Badge:
+        key = (w.code, w.due, w.days_left)
+        badge = self._made.get(key)
+        if badge is None:
+            t = self.translations
+            gettext = t.gettext  # the name pybabel extracts
+            badge = self._made[key] = Badge(w, w.describe(t), _badge_word(gettext, w.code), _badge_when(gettext, w))
+        return badge
 
 
 class Row:
-    """One job on the queue or the board, with what the page shows about it."""
+    """One job on the queue or the board, with what the page shows about it: its
+    promise-watch badges, its age in the current status (``age``, e.g. ``3d``) and its
+    promised date in short (``due``, month-day).  ``badges`` and ``now``: a list's
+    :class:`Badges` and clock, shared by its rows."""
 
-    def __init__(self, job: Job, today: dt.date, since: dt.datetime | None = None, translations=None):
+    def __init__(self, job: Job, today: dt.date, since: dt.datetime | None = None, badges: Badges | None = None,
+                 now: dt.datetime | None = None):
         self.job = job
         self.warnings = promise.warnings_for(job, today)
         self.level = promise.worst_level(self.warnings)
         self.since = as_utc(since) if since is not None else promise.status_since(job)
-        # The badges' words, translated here through one catalogue for the whole list.
-        t = translations or get_translations()
-        gettext = t.gettext  # the name pybabel extracts
-        self.badges = [Badge(w, w.describe(t), _badge_word(gettext, w.code),
-                             gettext("today") if w.days_left == 0 else "") for w in self.warnings]
+        self.age = promise.age_text(self.since, now)
+        self.due = job.promised_by.strftime("%m-%d")
+        make = badges or Badges()
+        self.badges = [make(w) for w in self.warnings]
 
     @property
     def urgency(self):
@@ -128,21 +163,39 @@ def _bench_jobs(*conditions) -> list[Job]:
 
 def _rows(jobs: list[Job]) -> list[Row]:
     today = promise.local_today(current_user.service_point)
-    t = get_translations()
-    return sorted((Row(j, today, translations=t) for j in jobs), key=lambda r: r.urgency)
+    badges, now = Badges(), dt.datetime.now(dt.UTC)
+    return sorted((Row(j, today, badges=badges, now=now) for j in jobs), key=lambda r: r.urgency)
+
+
+#: What the board reads of a job: its cells, the promise watch
+#: (:func:`promise.warnings_for`) and the proposals (:func:`assignment.proposals`).
+BOARD_COLUMNS = (Job.id, Job.number, Job.service_point_id, Job.status, Job.engineer_id, Job.received_at,
+                 Job.received_on, Job.promised_by, Job.brand, Job.model, Job.fault_category, Job.liquid_damage,
+                 Job.warranty_policy, Job.warranty_status, Job.warranty_chargeable, Job.rerepair_of_id)
+
+
+#: Every job on the bench at some service points (``service_points``), its age from one
+#: subquery; built once (a statement built per request costs more than it runs).
+BOARD_ROWS = (select(*BOARD_COLUMNS, promise.status_since_column().label("since"))
+              .where(Job.service_point_id.in_(bindparam("service_points", expanding=True)),
+                     Job.status.in_([s.value for s in BOARD_STATUSES]), open_jobs())
+              .order_by(Job.promised_by, Job.id))
 
 
 def _board_rows() -> list[Row]:
-    """Every job on the bench (the open jobs' index) with its age from one subquery: the
-    board does not load the jobs' events."""
-    stmt = (select(Job, promise.status_since_column())
-            .where(Job.service_point_id.in_(current_user.service_point_ids),
-                   Job.status.in_([s.value for s in BOARD_STATUSES]), open_jobs())
-            .options(selectinload(Job.engineer), selectinload(Job.service_point))
-            .order_by(Job.promised_by, Job.id))
+    """Every job on the bench (the open jobs' index) with its age.
+
+    Each row's ``job`` is a result row of :data:`BOARD_COLUMNS` (attributes named as the
+    job's), not a :class:`Job`: the board reads no other column, no relationship and no
+    event, and building ninety ORM objects of some fifty columns was most of its cost.
+    """
     today = promise.local_today(current_user.service_point)
-    t = get_translations()
-    return sorted((Row(job, today, since, t) for job, since in db.session.execute(stmt)), key=lambda r: r.urgency)
+    badges, now = Badges(), dt.datetime.now(dt.UTC)
+    rows = db.session.execute(BOARD_ROWS, {"service_points": sorted(current_user.service_point_ids)})
+    # No status event yet: the job has been in its status since it was received
+    # (what promise.status_since says).
+    return sorted((Row(job, today, job.since or job.received_at, badges, now) for job in rows),
+                  key=lambda r: r.urgency)
 
 
 @bp.route("/")
@@ -162,10 +215,11 @@ def queue():
 def board():
     """The whole bench by engineer and status, with ages, promise watch and proposals."""
     rows = _board_rows()
-    engineers = assignment.engineers_at(current_user.service_point_ids)
-    known = {e.id for e in engineers}
-    engineers += sorted({r.job.engineer for r in rows if r.job.engineer and r.job.engineer.id not in known},
-                        key=lambda u: u.label)
+    active = assignment.engineers_at(current_user.service_point_ids)
+    # Jobs may still be with someone no longer an active engineer here: they get a row too.
+    others = {r.job.engineer_id for r in rows if r.job.engineer_id is not None} - {e.id for e in active}
+    engineers = active + sorted(db.session.scalars(select(User).where(User.id.in_(others))) if others else [],
+                                key=lambda u: u.label)
     grid: dict[int, dict[str, list[Row]]] = defaultdict(lambda: defaultdict(list))
     unassigned = []
     for row in rows:
@@ -174,16 +228,22 @@ def board():
         else:
             grid[row.job.engineer_id][row.job.status].append(row)
     unassigned.sort(key=lambda r: (r.job.promised_by, r.job.id))
-    proposals = {p.job.id: p for p in assignment.proposals([r.job for r in unassigned])}
     loads = assignment.loads(e.id for e in engineers)
+    proposals = {p.job.id: p for p in assignment.proposals([r.job for r in unassigned], engineers=active,
+                                                           load=loads)}
     choices = [SelectChoice(e.id, f"{e.label} · L{assignment.engineer_level(e)}") for e in engineers
                if e.active]
-    # One assign form per unassigned job (an AssignForm with the prefix a<job id>, which
-    # bench.assign validates), written out by the template from these choices.
+    # One assign form per unassigned job listed (AssignForm's fields, which bench.assign
+    # validates), written out by the template from these choices: the earliest promised
+    # first, the rest behind a link when a morning's intake is large.
+    shown = unassigned if request.args.get("unassigned") == "all" else unassigned[:UNASSIGNED_SHOWN]
+    # "N open" for each load shown (an engineer's, a proposal's): a few numbers, many rows.
+    open_label = {n: _("%(n)d open", n=n) for n in {0, *loads.values(), *(p.load for p in proposals.values())}
+                  if n is not None}
     return render_template(
-        "bench/board.html", engineers=engineers, grid=grid, unassigned=unassigned, proposals=proposals,
-        engineer_choices=[(c.value, c.label) for c in choices], loads=loads, statuses=BOARD_STATUSES,
-        all_form=AssignAllForm(),
+        "bench/board.html", engineers=engineers, grid=grid, unassigned=unassigned, shown=shown, proposals=proposals,
+        engineer_choices=[(c.value, c.label) for c in choices], loads=loads, open_label=open_label,
+        statuses=BOARD_STATUSES,
         proposable=sum(1 for p in proposals.values() if p.engineer is not None),
         late=sum(1 for r in rows if r.level == "late"), near=sum(1 for r in rows if r.level == "warn"),
         total=len(rows), required_level=assignment.required_level, level_of=assignment.engineer_level,

@@ -10,8 +10,10 @@ never rounded (12.345 is a typing error, not 12.35).  Amounts are shown with the
 from __future__ import annotations
 
 from decimal import Decimal, InvalidOperation
+from functools import lru_cache
 
-from babel.numbers import NumberFormatError, format_currency, parse_decimal
+from babel import Locale
+from babel.numbers import NumberFormatError, parse_decimal, parse_pattern
 from flask_babel import gettext
 
 from models import ValidationError
@@ -62,8 +64,20 @@ def cents(amount) -> Decimal:
     return Decimal(amount if amount is not None else 0).quantize(CENT)
 
 
+#: How an amount is shown: the sign, grouped, two places (Babel's number pattern).
+_MONEY_PATTERN = parse_pattern("¤#,##0.00")
+
+
+@lru_cache(maxsize=32)
+def _locale(code: str) -> Locale:
+    # Babel's format_currency parses the locale on every call: most of its cost, once
+    # per amount on a list page.
+    return Locale.parse(code)
+
+
 def format_money(amount, symbol: str, locale: str = "en") -> str:
     """``amount`` shown with ``symbol`` (the ``CURRENCY_SYMBOL`` setting), grouped the
-    ``locale``'s way: ``¥1,234.50``, ``-¥3.00``."""
+    ``locale``'s way: ``¥1,234.50``, ``-¥3.00``.  (Babel's ``format_currency`` with
+    this pattern, the parsed locale kept.)"""
     # The symbol stands in as the currency: Babel shows an unknown code as itself.
-    return format_currency(cents(amount), symbol, locale=locale, currency_digits=False, format="¤#,##0.00")
+    return _MONEY_PATTERN.apply(cents(amount), _locale(locale), currency=symbol, currency_digits=False)

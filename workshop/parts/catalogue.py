@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from flask_babel import gettext
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import and_, bindparam, func, or_, select
 from sqlalchemy.orm import joinedload
 
 from models import (
@@ -543,6 +543,15 @@ def job_parts_lines(job: Job) -> list[dict]:
     return jobs_parts_lines([job.id], serials=True).get(job.id, []) if job.id is not None else []
 
 
+# Built once, the ids a parameter: list pages ask for it per request, and building the
+# statement (and its cache key) cost more than running it.
+_ISSUED_LINES = (select(Requisition.job_id, RequisitionLine).join(Requisition)
+                 .where(Requisition.job_id.in_(bindparam("ids", expanding=True)),
+                        Requisition.status == RequisitionStatus.ISSUED.value)
+                 .options(joinedload(RequisitionLine.part))
+                 .order_by(RequisitionLine.id))
+
+
 def jobs_parts_lines(job_ids, *, serials: bool = False) -> dict[int, list[dict]]:
     """:func:`job_parts_lines` of many jobs at once (one query, for a list page), by job
     id; a job with no parts is missing.  ``serials`` False leaves each line's serials
@@ -550,12 +559,7 @@ def jobs_parts_lines(job_ids, *, serials: bool = False) -> dict[int, list[dict]]
     ids = list(job_ids)
     if not ids:
         return {}
-    rows = db.session.execute(
-        select(Requisition.job_id, RequisitionLine).join(Requisition)
-        .where(Requisition.job_id.in_(ids), Requisition.status == RequisitionStatus.ISSUED.value)
-        .options(joinedload(RequisitionLine.part))
-        .order_by(RequisitionLine.id)
-    ).all()
+    rows = db.session.execute(_ISSUED_LINES, {"ids": ids}).all()
     merged: dict[int, dict[tuple[str, Decimal], dict]] = {}
     for job_id, line in rows:
         if line.charged_qty <= 0:

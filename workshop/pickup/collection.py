@@ -34,8 +34,8 @@ from decimal import Decimal
 
 from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, select
-from sqlalchemy.orm import joinedload
+from sqlalchemy import bindparam, exists, func, select
+from sqlalchemy.orm import joinedload, load_only
 
 import labels
 from models import (
@@ -182,11 +182,24 @@ def current_charge(job: Job, kind: ChargeKind) -> BillAdjustment | None:
     )
 
 
+# The bills' statements of many jobs, built once (their ids a parameter): a list page
+# asks for a page of bills per request, and building a statement costs more than running it.
+_BILL_IDS = bindparam("ids", expanding=True)
+_PICKUP_RECORDS = select(PickupRecord).where(PickupRecord.job_id.in_(_BILL_IDS))
+_REPAIRED = select(JobEvent.job_id).where(JobEvent.job_id.in_(_BILL_IDS), JobEvent.kind == "status",
+                                          JobEvent.from_status == JobStatus.QC.value,
+                                          JobEvent.to_status == JobStatus.READY.value)
+_CHARGES = select(BillAdjustment).where(BillAdjustment.job_id.in_(_BILL_IDS)).order_by(BillAdjustment.id)
+_DEPOSITS = (select(Payment.job_id, Payment.kind, func.coalesce(func.sum(Payment.amount), 0))
+             .where(Payment.job_id.in_(_BILL_IDS),
+                    Payment.kind.in_([PaymentKind.DEPOSIT.value, PaymentKind.REFUND.value]))
+             .group_by(Payment.job_id, Payment.kind))
+
+
 def _current_charges(job_ids: list[int]) -> dict[tuple[int, str], BillAdjustment]:
     """:func:`current_charge` of many jobs in one query, by (job id, kind)."""
     latest: dict[tuple[int, str], BillAdjustment] = {}
-    for row in db.session.scalars(select(BillAdjustment).where(BillAdjustment.job_id.in_(job_ids))
-                                  .order_by(BillAdjustment.id)):
+    for row in db.session.scalars(_CHARGES, {"ids": job_ids}):
         latest[(row.job_id, row.kind)] = row
     return latest
 
@@ -199,11 +212,7 @@ def was_repaired(job: Job) -> bool:
 
 def _deposit_totals(job_ids: list[int]) -> dict[int, Decimal]:
     """Deposits less refunds of many jobs in one query, by job id (missing: none)."""
-    rows = db.session.execute(
-        select(Payment.job_id, Payment.kind, func.coalesce(func.sum(Payment.amount), 0))
-        .where(Payment.job_id.in_(job_ids), Payment.kind.in_([PaymentKind.DEPOSIT.value, PaymentKind.REFUND.value]))
-        .group_by(Payment.job_id, Payment.kind)
-    ).all()
+    rows = db.session.execute(_DEPOSITS, {"ids": job_ids}).all()
     sums: dict[int, Decimal] = {}
     for job_id, kind, total in rows:
         sign = 1 if kind == PaymentKind.DEPOSIT.value else -1
@@ -234,8 +243,7 @@ def bills(jobs: Sequence[Job], *, records: dict[int, PickupRecord] | None = None
     if not ids:
         return {}
     if records is None:
-        records = {r.job_id: r for r in db.session.scalars(
-            select(PickupRecord).where(PickupRecord.job_id.in_(ids)))}
+        records = {r.job_id: r for r in db.session.scalars(_PICKUP_RECORDS, {"ids": ids})}
     parts = parts_service.jobs_parts_lines(ids)
     charges = _current_charges(ids)
     deposits = _deposit_totals(ids)
@@ -253,10 +261,7 @@ def bills(jobs: Sequence[Job], *, records: dict[int, PickupRecord] | None = None
 
 def _repaired(job_ids: list[int]) -> set[int]:
     """:func:`was_repaired` of many jobs in one query (on the events' job_id index)."""
-    return set(db.session.scalars(
-        select(JobEvent.job_id).where(JobEvent.job_id.in_(job_ids), JobEvent.kind == "status",
-                                      JobEvent.from_status == JobStatus.QC.value,
-                                      JobEvent.to_status == JobStatus.READY.value)))
+    return set(db.session.scalars(_REPAIRED, {"ids": job_ids}))
 
 
 def _bill(job: Job, charges: dict, parts_lines: list, deposit: Decimal, *, repaired: bool | None = None) -> Bill:
@@ -611,6 +616,16 @@ class Waiting:
     extra: dict = field(default_factory=dict)
 
     @property
+    def since_on(self) -> dt.date:
+        """The day (at the job's service point) the handset went on the shelf."""
+        return local_now(self.job.service_point, self.since).date()
+
+    @property
+    def last_reminder_on(self) -> dt.date | None:
+        """The day (at the job's service point) the last reminder was queued, if any."""
+        return local_now(self.job.service_point, self.last_reminder_at).date() if self.last_reminder_at else None
+
+    @property
     def level(self) -> str:
         """"late" after :data:`LATE_AFTER_DAYS`, "warn" once a reminder is due (the
         service point's ``reminder_after_days``, 7 when unset), else ""."""
@@ -666,7 +681,7 @@ def shelf_page(service_point_ids: Iterable[int] | None = None, *, after: str | N
     page = keys[start:start + max(1, limit or SHELF_PAGE)]
     more = start + len(page) < len(keys)
     cursor = f"{(page[-1][0] - _EPOCH) // _MICRO}~{page[-1][1]}" if more and page else None
-    return ShelfPage(waiting=_waiting(page, now), total=len(keys), next_after=cursor)
+    return ShelfPage(waiting=_waiting(page, now, shown_only=True), total=len(keys), next_after=cursor)
 
 
 def _parse_cursor(value: str) -> tuple[dt.datetime, str]:
@@ -692,47 +707,64 @@ def _status_since():
     )
 
 
+# The shelf's statements are built once, with their lists of ids as parameters: a list
+# page sends several, and building one (and its cache key) costs more than running it.
+_SHELF = (select(Job.id, Job.number, Job.received_at, _status_since().label("since"))
+          .where(Job.status.in_([s.value for s in COLLECTABLE]), open_jobs()))
+_SHELF_AT = _SHELF.where(Job.service_point_id.in_(bindparam("service_points", expanding=True)))
+_IDS = bindparam("ids", expanding=True)
+# Each job with its reminders (how many, the last) and whether a loaner is out, from
+# subqueries on the outbox's and the loans' job_id indexes: one round trip, not three.
+_REMINDERS_SENT = (select(func.count(OutboxMessage.id))
+                   .where(OutboxMessage.job_id == Job.id, OutboxMessage.template == "reminder")
+                   .correlate(Job).scalar_subquery())
+_LAST_REMINDER = (select(func.max(OutboxMessage.created_at))
+                  .where(OutboxMessage.job_id == Job.id, OutboxMessage.template == "reminder")
+                  .correlate(Job).scalar_subquery())
+_LOANER_OUT = exists().where(LoanerLoan.job_id == Job.id, LoanerLoan.returned_at.is_(None)).correlate(Job)
+_SHELF_JOBS = (select(Job, _REMINDERS_SENT.label("reminders"), _LAST_REMINDER.label("last_reminder"),
+                      _LOANER_OUT.label("loaner_out"))
+               .where(Job.id.in_(_IDS)).options(joinedload(Job.service_point), joinedload(Job.customer)))
+
+
 def _shelf(service_point_ids: Iterable[int] | None) -> list[tuple[dt.datetime, str, int]]:
     """(since, job number, job id) of every handset on the shelf, longest waiting first.
 
     Per waiting job (on the open-jobs index), its latest move to its status (on the
     events' job_id index): the cost follows the shelf, not the history."""
-    since = _status_since()
-    stmt = (select(Job.id, Job.number, Job.received_at, since.label("since"))
-            .where(Job.status.in_([s.value for s in COLLECTABLE]), open_jobs()))
-    if service_point_ids is not None:
-        stmt = stmt.where(Job.service_point_id.in_(list(service_point_ids)))
-    keys = [(as_utc(ready_since or received_at), number, job_id)
-            for job_id, number, received_at, ready_since in db.session.execute(stmt)]
+    if service_point_ids is None:
+        rows = db.session.execute(_SHELF)
+    else:
+        rows = db.session.execute(_SHELF_AT, {"service_points": sorted(service_point_ids)})
+    keys = [(as_utc(ready_since or received_at), number, job_id) for job_id, number, received_at, ready_since in rows]
     keys.sort()
     return keys
 
 
-def _waiting(keys: list[tuple[dt.datetime, str, int]], now: dt.datetime | None) -> list[Waiting]:
+#: What a page of the shelf shows of a job (the list, its balances: :func:`bills`);
+#: a job has some fifty columns, five of them JSON.
+SHELF_COLUMNS = (Job.number, Job.status, Job.service_point_id, Job.customer_id, Job.brand, Job.model,
+                 Job.warranty_chargeable, Job.rerepair_of_id, Job.estimate_amount)
+_SHELF_PAGE_JOBS = _SHELF_JOBS.options(load_only(*SHELF_COLUMNS))
+
+
+def _waiting(keys: list[tuple[dt.datetime, str, int]], now: dt.datetime | None, *,
+             shown_only: bool = False) -> list[Waiting]:
     """The :class:`Waiting` of these shelf keys (:func:`_shelf`), in their order: a fixed
-    number of queries."""
+    number of queries.  ``shown_only``: load only the job columns a list shows
+    (:data:`SHELF_COLUMNS`; any other is read when first used)."""
     if not keys:
         return []
-    ids = [job_id for _, _, job_id in keys]
-    jobs = {job.id: job for job in db.session.scalars(
-        select(Job).where(Job.id.in_(ids)).options(joinedload(Job.service_point), joinedload(Job.customer)))}
-    reminder_rows = db.session.execute(
-        select(OutboxMessage.job_id, func.count(OutboxMessage.id), func.max(OutboxMessage.created_at))
-        .where(OutboxMessage.job_id.in_(ids), OutboxMessage.template == "reminder")
-        .group_by(OutboxMessage.job_id)
-    ).all()
-    reminders = {job_id: (count, last) for job_id, count, last in reminder_rows}
-    lent = set(db.session.scalars(
-        select(LoanerLoan.job_id).where(LoanerLoan.job_id.in_(ids), LoanerLoan.returned_at.is_(None))))
+    ids = {"ids": [job_id for _, _, job_id in keys]}
+    found = {row[0].id: row for row in db.session.execute(_SHELF_PAGE_JOBS if shown_only else _SHELF_JOBS, ids)}
     out = []
     for ready_since, _, job_id in keys:
-        job = jobs.get(job_id)
-        if job is None:
+        if job_id not in found:
             continue
+        job, count, last, lent = found[job_id]
         days = (local_today(job.service_point, now) - local_now(job.service_point, ready_since).date()).days
-        count, last = reminders.get(job.id, (0, None))
-        out.append(Waiting(job=job, since=ready_since, days=max(days, 0), reminders=count,
-                           last_reminder_at=as_utc(last) if last else None, loaner_out=job.id in lent))
+        out.append(Waiting(job=job, since=ready_since, days=max(days, 0), reminders=count or 0,
+                           last_reminder_at=as_utc(last) if last else None, loaner_out=bool(lent)))
     return out
 
 

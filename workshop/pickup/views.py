@@ -289,7 +289,7 @@ def uncollected():
     bills = pickup_service.bills([w.job for w in page.waiting])
     return render_template("pickup/uncollected.html", waiting=page.waiting, total=page.total,
                            next_after=page.next_after, first_page=bool(request.args.get("after")),
-                           balances={job_id: b.balance for job_id, b in bills.items()}, remind_form=ActionForm())
+                           balances={job_id: b.balance for job_id, b in bills.items()})
 
 
 @bp.route("/pickup/uncollected.csv")

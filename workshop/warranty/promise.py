@@ -112,7 +112,7 @@ def warnings_for(job: Job, today: dt.date | None = None) -> list[PromiseWarning]
     The promise applies to every job still on the bench; the loaner and exchange dates
     only to warranty repairs (:func:`is_warranty_repair`).  Never raises.
     """
-    if job.job_status not in WATCHED_STATUSES:
+    if job.status not in WATCHED_STATUSES:  # a str among StrEnum members: lists pass plain rows
         return []
     today = today or local_today(job.service_point)
     due = [("promise", job.promised_by)]
