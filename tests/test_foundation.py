@@ -2,7 +2,7 @@
 
 import pytest
 
-from config import ProductionConfig, normalise_database_url
+from config import ProductionConfig, TestingConfig, normalise_database_url
 from models import AuditEvent, User, db
 from workshop import create_app
 
@@ -254,3 +254,19 @@ def test_failed_sign_ins_are_limited_per_client(client, auth, staff, app):
         assert auth.login("clerk").status_code == 429  # the door stays shut for this client a while
     finally:
         limiter.reset()
+
+
+def test_a_production_worker_keeps_what_start_up_made_out_of_full_collections(tmp_path, monkeypatch):
+    """gc.freeze() at the end of a production create_app(): the collector's full passes
+    then skip the modules, mappers and app objects (a tail-latency spike otherwise)."""
+    import gc
+
+    monkeypatch.setenv("WORKSHOP_INSTANCE_PATH", str(tmp_path))
+    gc.unfreeze()
+    try:
+        create_app(TestingConfig, SQLALCHEMY_DATABASE_URI="sqlite://")
+        assert gc.get_freeze_count() == 0
+        create_app(ProductionConfig, SECRET_KEY="x" * 40, SQLALCHEMY_DATABASE_URI="sqlite://")
+        assert gc.get_freeze_count() > 10_000
+    finally:
+        gc.unfreeze()
