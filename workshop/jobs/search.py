@@ -20,7 +20,7 @@ from workshop.jobs import fulltext, paging
 
 MAX_LIMIT = 200
 #: A name is looked for among this many of the newest job ids first (see _customers_page).
-NAME_WINDOW = 50_000
+NAME_WINDOW = 200_000
 _PHONEISH = re.compile(r"[+\d\s()-]+")
 _NUMBERISH = re.compile(r"[A-Z0-9]{2,6}-\d*")
 _JOB_NUMBER = re.compile(r"[A-Z0-9]{2,6}-\d{6,}")
