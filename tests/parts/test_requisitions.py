@@ -318,3 +318,24 @@ def test_a_job_that_needs_no_more_parts_gives_back_its_reservations(app, shop, e
         assert db.session.get(Requisition, req.id).status == "cancelled"
         level = parts_service.level(parts_service.get_part("SCR-IP13"), shop["sp"])
         assert (level.reserved, level.on_hand) == (0, 3)
+
+
+def test_parts_home_lists_the_oldest_pending_and_counts_them_all(client, auth, app, shop):
+    """The parts home shows the oldest PENDING_SHOWN requisitions (each with its
+    shortage check) and the count of all of them; the queue page lists every one."""
+    from workshop.parts import views as parts_views
+
+    with app.app_context():
+        engineer = db.session.scalar(select(User).where(User.username == "engineer"))
+        job = db.session.scalar(select(Job).where(Job.number == shop["job"]))
+        made = [stock.request_parts(engineer, job, [{"sku": "SCR-IP13", "qty": 1}]).number
+                for _ in range(parts_views.PENDING_SHOWN + 3)]
+        db.session.commit()
+    auth.login("clerk")
+    page = client.get("/parts/").get_data(as_text=True)
+    card = page[page.index('id="pending-requisitions"'):page.index('id="low-stock"')]
+    assert f'badge text-bg-secondary">{len(made)}<' in card
+    assert all(n in card for n in made[:parts_views.PENDING_SHOWN])
+    assert not any(n in card for n in made[parts_views.PENDING_SHOWN:])
+    queue = client.get("/parts/requisitions").get_data(as_text=True)
+    assert all(n in queue for n in made)

@@ -20,12 +20,20 @@ from models import (
 from models.parts import DefectiveStatus, MoveKind, RequisitionStatus, TransferStatus
 
 
-def pending_requisitions(service_point_ids: Iterable[int]) -> list[Requisition]:
-    """Requisitions waiting for the store, oldest first."""
+def _pending(service_point_ids: Iterable[int]):
+    return (Requisition.service_point_id.in_(list(service_point_ids)),
+            Requisition.status == RequisitionStatus.PENDING.value)
+
+
+def pending_requisitions(service_point_ids: Iterable[int], limit: int | None = None) -> list[Requisition]:
+    """Requisitions waiting for the store, oldest first (the first ``limit`` of them)."""
     return list(db.session.scalars(
-        select(Requisition).where(Requisition.service_point_id.in_(list(service_point_ids)),
-                                  Requisition.status == RequisitionStatus.PENDING.value)
-        .order_by(Requisition.requested_at, Requisition.id)))
+        select(Requisition).where(*_pending(service_point_ids))
+        .order_by(Requisition.requested_at, Requisition.id).limit(limit)))
+
+
+def count_pending_requisitions(service_point_ids: Iterable[int]) -> int:
+    return db.session.scalar(select(func.count()).select_from(Requisition).where(*_pending(service_point_ids)))
 
 
 def recently_issued(service_point_ids: Iterable[int], limit: int = 20) -> list[Requisition]:

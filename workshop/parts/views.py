@@ -83,16 +83,20 @@ def _csv_response(text: str, name: str) -> Response:
 
 
 #: Low parts the parts home lists (all of them: the reorder CSV).
+#: Pending requisitions the parts home lists (with their shortage checks).
+PENDING_SHOWN = 12
 LOW_SHOWN = 15
 
 
 @bp.route("/")
 def index():
     sp = _sp()
-    pending = queries.pending_requisitions([sp.id])
+    # The oldest few, each with its shortage check; the queue page has them all.
+    pending = queries.pending_requisitions([sp.id], limit=PENDING_SHOWN)
     incoming = queries.incoming_transfers(sp.id)
     return render_template("parts/index.html", sp=sp, low=parts_service.low_stock(sp.id, limit=LOW_SHOWN),
                            low_count=parts_service.low_stock_count(sp.id), pending=pending,
+                           pending_count=queries.count_pending_requisitions([sp.id]),
                            shortages={r.id: stock_service.shortages(r) for r in pending}, incoming=incoming)
 
 
