@@ -60,6 +60,8 @@ def test_assign_scan_diagnose_repair_and_qc(page, morning, shots):
     page.find('[data-nav="bench.board"]').click()
     page.find("#assign-all")
     assert page.find(f'[data-job="{board_job}"] [data-proposed]').get_attribute("data-proposed") == "engineer2"
+    # The page opens on the first job's engineer choice: one Enter assigns nothing in bulk.
+    assert page.focused("#unassigned select") and not page.focused("#assign-all", timeout=0.5)
     page.screenshot(shots / "board-before.png")
     page.submit("#assign-all")
     assert "3 job(s) assigned as proposed" in page.find(".alert-success").text
