@@ -58,17 +58,18 @@ def postgresql_statements(table: str, column: str) -> list[str]:
 
 #: PostgreSQL: the words of customers' names (see the module's docstring).  Words are
 #: compared byte by byte (COLLATE "C"), so a word's beginning is a range of the B-tree.
+#: The words are those of PG_EXPRESSION on the name (written out: one literal statement).
 NAME_WORDS_PG = (
     ('CREATE TABLE IF NOT EXISTS customer_name_words (service_point_id integer NOT NULL, '
     'word text COLLATE "C" NOT NULL, customer_id integer NOT NULL REFERENCES customers (id) ON DELETE CASCADE, '
     'PRIMARY KEY (service_point_id, word, customer_id))'),
     "CREATE INDEX IF NOT EXISTS ix_customer_name_words_customer ON customer_name_words (customer_id)",
-    "CREATE OR REPLACE FUNCTION customer_name_words_keep() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN "
+    ("CREATE OR REPLACE FUNCTION customer_name_words_keep() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN "
     "DELETE FROM customer_name_words WHERE customer_id = NEW.id; "
     "INSERT INTO customer_name_words (service_point_id, word, customer_id) "
     "SELECT DISTINCT NEW.service_point_id, w, NEW.id "
-    "FROM unnest(tsvector_to_array(" + PG_EXPRESSION.format(column="NEW.name") + ")) AS w; "
-    "RETURN NULL; END $$",
+    "FROM unnest(tsvector_to_array(to_tsvector('simple'::regconfig, coalesce(NEW.name, '')))) AS w; "
+    "RETURN NULL; END $$"),
     "DROP TRIGGER IF EXISTS customer_name_words_keep ON customers",
     ("CREATE TRIGGER customer_name_words_keep AFTER INSERT OR UPDATE OF name, service_point_id "
     "ON customers FOR EACH ROW EXECUTE FUNCTION customer_name_words_keep()"),

@@ -32,14 +32,14 @@ NAME_WORDS = (
     "DELETE FROM customer_name_words WHERE customer_id = NEW.id; "
     "INSERT INTO customer_name_words (service_point_id, word, customer_id) "
     "SELECT DISTINCT NEW.service_point_id, w, NEW.id "
-    "FROM unnest(tsvector_to_array(" + NAME_EXPRESSION.format(column="NEW.name") + ")) AS w; "
+    "FROM unnest(tsvector_to_array(to_tsvector('simple'::regconfig, coalesce(NEW.name, '')))) AS w; "
     "RETURN NULL; END $$",
     "DROP TRIGGER IF EXISTS customer_name_words_keep ON customers",
     "CREATE TRIGGER customer_name_words_keep AFTER INSERT OR UPDATE OF name, service_point_id "
     "ON customers FOR EACH ROW EXECUTE FUNCTION customer_name_words_keep()",
     "INSERT INTO customer_name_words (service_point_id, word, customer_id) "
     "SELECT DISTINCT c.service_point_id, w, c.id FROM customers c, "
-    "unnest(tsvector_to_array(" + NAME_EXPRESSION.format(column="c.name") + ")) AS w ON CONFLICT DO NOTHING",
+    "unnest(tsvector_to_array(to_tsvector('simple'::regconfig, coalesce(c.name, '')))) AS w ON CONFLICT DO NOTHING",
 )
 
 
