@@ -76,5 +76,10 @@ def test_ages(db):
     assert promise.age_text(now - dt.timedelta(minutes=5), now) == "5m"
     assert promise.age_text(now - dt.timedelta(hours=5), now) == "5h"
     assert promise.age_text((now - dt.timedelta(days=3)).replace(tzinfo=None), now) == "3d"
+    from flask_babel import force_locale
+
+    with force_locale("zh_Hans"):  # the units in the reader's language
+        assert promise.age_text(now - dt.timedelta(minutes=5), now) == "5分"
+        assert promise.age_text(now - dt.timedelta(days=3), now) == "3天"
     job = _job(db)
     assert promise.status_since(job) == promise.as_utc(job.events[0].at)

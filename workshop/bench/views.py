@@ -107,8 +107,8 @@ class Badge:
 
 def _badge_when(gettext, w: promise.PromiseWarning) -> str:
     if w.overdue:
-        return f"+{-w.days_left}d"
-    return gettext("today") if w.days_left == 0 else f"{w.days_left}d"
+        return "+" + promise.days_text(-w.days_left, gettext)
+    return gettext("today") if w.days_left == 0 else promise.days_text(w.days_left, gettext)
 
 
 class Badges:
@@ -142,9 +142,9 @@ class Row:
         self.warnings = promise.warnings_for(job, today)
         self.level = promise.worst_level(self.warnings)
         self.since = as_utc(since) if since is not None else promise.status_since(job)
-        self.age = promise.age_text(self.since, now)
-        self.due = job.promised_by.strftime("%m-%d")
         make = badges or Badges()
+        self.age = promise.age_text(self.since, now, make.translations)
+        self.due = job.promised_by.strftime("%m-%d")
         self.badges = [make(w) for w in self.warnings]
 
     @property

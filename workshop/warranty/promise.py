@@ -152,11 +152,18 @@ def status_since_column():
     )
 
 
-def age_text(since: dt.datetime, now: dt.datetime | None = None) -> str:
-    """A short age for the board: ``35m``, ``5h``, ``3d``."""
+def age_text(since: dt.datetime, now: dt.datetime | None = None, translations=None) -> str:
+    """A short age for the board in the reader's language: ``35m``, ``5h``, ``3d``
+    (``35分``, ``5时``, ``3天``).  ``translations``: a catalogue looked up once for a list."""
+    gettext = (translations or get_translations()).gettext  # the name pybabel extracts
     seconds = max(0, int(((now or dt.datetime.now(dt.UTC)) - as_utc(since)).total_seconds()))
     if seconds < 3600:
-        return f"{seconds // 60}m"
+        return gettext("%(n)dm") % {"n": seconds // 60}
     if seconds < 86400:
-        return f"{seconds // 3600}h"
-    return f"{seconds // 86400}d"
+        return gettext("%(n)dh") % {"n": seconds // 3600}
+    return days_text(seconds // 86400, gettext)
+
+
+def days_text(days: int, gettext=None) -> str:
+    """``3d`` (``3天``): a number of days, short."""
+    return (gettext or get_translations().gettext)("%(n)dd") % {"n": days}
