@@ -176,3 +176,22 @@ def test_a_name_many_customers_share_gives_the_same_pages_by_walking(db, staff, 
             if cursor is None:
                 break
         assert pages == expected, window
+
+
+def test_text_that_can_mean_nothing_finds_nothing(db, staff):
+    """Symbols and control characters are no number, phone, word or name: an empty page."""
+    desk, *_ = _setup(staff)
+    assert job_search.search(desk, q="®") == ([], None)
+    assert job_search.search(desk, q="\x8a\x9b®") == ([], None)
+
+
+def test_the_api_answers_an_empty_page_for_such_text(app, client, staff, token_for):
+    """Found by schemathesis: q=𷥄\x8a\x9b® with no customer of that name was a 500."""
+    with app.app_context():
+        _setup(staff)
+        desk = db.session.get(User, staff["receptionist"])
+        db.session.commit()
+    headers = token_for(desk)
+    for q in ("%C2%AE", "%F0%B7%A5%84%C2%8A%C2%9B%C2%AE"):
+        r = client.get(f"/api/v1/jobs?q={q}&engineer=engineer&limit=172", headers=headers)
+        assert r.status_code == 200 and r.json["items"] == [] and r.json["next"] is None

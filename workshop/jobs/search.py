@@ -84,6 +84,8 @@ def search(actor, *, statuses=None, engineer: str | None = None, q: str | None =
         found = fulltext.words(text) if not _PHONEISH.fullmatch(text) else []
         if found:  # the fault text, on its full-text index
             pages.append(fulltext.fault_page(found, conditions, limit + 1, before=after).subquery())
+        if not pages:  # nothing the text could mean (no word, no number, no name begins so)
+            return [], None
         ids = union(*[select(page.c.id) for page in pages]).subquery()
         stmt = stmt.where(Job.id.in_(select(ids.c.id)))
     else:
