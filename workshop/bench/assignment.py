@@ -99,6 +99,12 @@ def _repairs_brand(brands: frozenset[str], job: Job) -> bool:
     return not brands or not job.brand or job.brand.strip().lower() in brands
 
 
+def _qualified(brands: frozenset[str], level: int, job: Job) -> bool:
+    """The rule :func:`unqualified_notes` explains: the engineer repairs the job's brand
+    and has the level it needs (``brands`` and ``level`` worked out once per engineer)."""
+    return _repairs_brand(brands, job) and level >= required_level(job)
+
+
 def unqualified_reasons(engineer: User, job: Job) -> list[str]:
     """Why ``engineer`` is not qualified for ``job`` (empty when qualified), in the
     current locale."""
@@ -106,7 +112,7 @@ def unqualified_reasons(engineer: User, job: Job) -> list[str]:
 
 
 def is_qualified(engineer: User, job: Job) -> bool:
-    return not unqualified_notes(engineer, job)
+    return _qualified(_brands(engineer), engineer_level(engineer), job)
 
 
 # Built once, the ids a parameter: the board asks both on every request, and building a
@@ -158,9 +164,8 @@ class Proposal:
 def _pick(job: Job, engineers: list[tuple[User, frozenset[str], int]], load: dict[int, int]) -> User | None:
     """``engineers``: each with their :func:`_brands` and level (worked out once for a
     list of jobs); qualified as :func:`is_qualified` says."""
-    need = required_level(job)
     qualified = [(e, level) for e, brands, level in engineers
-                 if e.service_point_id == job.service_point_id and level >= need and _repairs_brand(brands, job)]
+                 if e.service_point_id == job.service_point_id and _qualified(brands, level, job)]
     if not qualified:
         return None
     return min(qualified, key=lambda el: (load[el[0].id], el[1], el[0].label.lower(), el[0].id))[0]

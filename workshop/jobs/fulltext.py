@@ -7,9 +7,9 @@ from __future__ import annotations
 import re
 import unicodedata
 
-from sqlalchemy import Integer, String, column, intersect, literal_column, select, table, text
+from sqlalchemy import Integer, String, and_, column, intersect, literal_column, select, table, text
 
-from models import Customer, Job, db
+from models import Job, db
 from models.fulltext import PG_EXPRESSION
 from workshop.jobs import paging
 
@@ -21,8 +21,13 @@ MAX_WORDS = 6
 _JOBS_FTS = table("jobs_fts", column("rowid", Integer), column("jobs_fts"))
 _NAME_WORDS = table("customer_name_words", column("service_point_id", Integer), column("word", String),
                     column("customer_id", Integer))
-#: Above every character: ``word + _TOP`` bounds the words that begin with word.
+#: Above every character: ``value + _TOP`` bounds the strings that begin with value.
 _TOP = "\U0010ffff"
+
+
+def starts_with(column, value: str):
+    """``column`` begins with ``value``, as a range a B-tree answers (not LIKE)."""
+    return and_(column >= value, column < value + _TOP)
 
 
 def words(typed: str) -> list[str]:
@@ -54,12 +59,6 @@ def _tsquery_of(found: list[str]):
     return text("to_tsquery('simple'::regconfig, :tsquery)").bindparams(tsquery=_tsquery(found))
 
 
-def customer_name_matches(found: list[str], service_point_ids):
-    """A WHERE term on customers: the name has every word of ``found`` (as prefixes)
-    (a customer at one of ``service_point_ids``)."""
-    return Customer.id.in_(customers_named(found, service_point_ids))
-
-
 def customers_named(found: list[str], service_point_ids):
     """A select of the ids of the customers whose name has every word of ``found``
     (as prefixes), read from an index alone: SQLite's FTS5 table (customers at every
@@ -70,8 +69,8 @@ def customers_named(found: list[str], service_point_ids):
             fts_name=_fts5_query(found)).columns(rowid=Integer)
     here = list(service_point_ids)
     words = _NAME_WORDS.c
-    each = [select(words.customer_id).where(words.service_point_id.in_(here), words.word >= word,
-                                            words.word < word + _TOP) for word in found]
+    each = [select(words.customer_id).where(words.service_point_id.in_(here), starts_with(words.word, word))
+            for word in found]
     return each[0] if len(each) == 1 else intersect(*each)
 
 

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 import phonenumbers
 from flask_babel import gettext
-from sqlalchemy import Select, and_, func, literal_column, select, true, union
+from sqlalchemy import Select, func, literal_column, select, true, union
 from sqlalchemy.orm import selectinload
 
 from models import Customer, Job, JobStatus, User, ValidationError, db
@@ -24,8 +24,6 @@ NAME_WINDOW = 200_000
 _PHONEISH = re.compile(r"[+\d\s()-]+")
 _NUMBERISH = re.compile(r"[A-Z0-9]{2,6}-\d*")
 _JOB_NUMBER = re.compile(r"[A-Z0-9]{2,6}-\d{6,}")
-#: Above every character: ``value + _TOP`` bounds the strings that start with value.
-_TOP = "\U0010ffff"
 
 
 def _statuses(values) -> list[str]:
@@ -96,23 +94,18 @@ def search(actor, *, statuses=None, engineer: str | None = None, q: str | None =
     return rows, (rows[-1].id if more and rows else None)
 
 
-def _prefix(column, value: str):
-    """``column`` starts with ``value``, as a range an index can answer (not LIKE)."""
-    return and_(column >= value, column < value + _TOP)
-
-
 def _matches(text: str, service_point_ids) -> list:
     """The WHERE terms on jobs that ``text`` (as typed) may mean."""
     matches = []
     upper = unicodedata.normalize("NFKC", text).upper()
     compact = imei_service.normalise(text)
     if _NUMBERISH.fullmatch(upper):
-        matches.append(Job.number == upper if _JOB_NUMBER.fullmatch(upper) else _prefix(Job.number, upper))
+        matches.append(Job.number == upper if _JOB_NUMBER.fullmatch(upper) else fulltext.starts_with(Job.number, upper))
     if compact and compact.isdigit() and len(compact) >= 8:
         if len(compact) >= 15:
             matches += [Job.imei == compact, Job.imei2 == compact]
         else:
-            matches += [_prefix(Job.imei, compact), _prefix(Job.imei2, compact)]
+            matches += [fulltext.starts_with(Job.imei, compact), fulltext.starts_with(Job.imei2, compact)]
     if compact and compact.isascii() and compact.isalnum() and len(compact) >= 4:
         matches.append(Job.serial_number == compact)
     digits = "".join(c for c in compact if c.isdigit())
@@ -145,9 +138,9 @@ def _named(text: str, service_point_ids) -> list[_Named]:
     here = Customer.service_point_id.in_(list(service_point_ids))
     found = fulltext.words(text)
     if found:  # these find every name the text begins too ("Chen J" -> "chen"*)
-        return [_Named(select(Customer.id).where(here, fulltext.customer_name_matches(found, service_point_ids)),
-                       fulltext.customers_named(found, service_point_ids))]
-    by_name = select(Customer.id).where(_prefix(Customer.name, " ".join(text.split())), here)
+        named = fulltext.customers_named(found, service_point_ids)
+        return [_Named(select(Customer.id).where(here, Customer.id.in_(named)), named)]
+    by_name = select(Customer.id).where(fulltext.starts_with(Customer.name, " ".join(text.split())), here)
     return [_Named(by_name, by_name)]
 
 
@@ -180,8 +173,8 @@ def _phone_match(text: str, digits: str):
     except ValueError:
         pass
     if text.startswith("+"):
-        return _prefix(Customer.phone, "+" + digits)
+        return fulltext.starts_with(Customer.phone, "+" + digits)
     if digits.startswith("00"):
-        return _prefix(Customer.phone, "+" + digits[2:])
+        return fulltext.starts_with(Customer.phone, "+" + digits[2:])
     code = phonenumbers.country_code_for_region(customers.phone_region())
-    return _prefix(Customer.phone, f"+{code}{digits.lstrip('0')}")
+    return fulltext.starts_with(Customer.phone, f"+{code}{digits.lstrip('0')}")

@@ -82,9 +82,9 @@ def _csv_response(text: str, name: str) -> Response:
 # --------------------------------------------------------------------------- dashboard, catalogue
 
 
-#: Low parts the parts home lists (all of them: the reorder CSV).
 #: Pending requisitions the parts home lists (with their shortage checks).
 PENDING_SHOWN = 12
+#: Low parts the parts home lists (all of them: the reorder CSV).
 LOW_SHOWN = 15
 
 

@@ -123,9 +123,10 @@ def day_rows(days: Iterable[Day] | None = None):
 _DAY_COLUMNS = ["service_point_id", "day", *ReportDay.COUNTS]
 
 
-def refresh_days(connection, days: Iterable[Day]) -> None:
+def refresh_days(connection, days: Iterable[Day]) -> set[Day]:
     """Recount the daily rows of ``days`` ((service point id, local day) pairs) from the
-    raw rows; a day with nothing left loses its row.  Nothing is committed."""
+    raw rows; a day with nothing left loses its row.  Returns the days recounted (as
+    dates).  Nothing is committed."""
     days = sorted({(sp, _as_date(day)) for sp, day in days if sp is not None and day is not None})
     r = ReportDay
     for start in range(0, len(days), DAY_BATCH):
@@ -133,6 +134,7 @@ def refresh_days(connection, days: Iterable[Day]) -> None:
         connection.execute(delete(r).where(or_(*(and_(r.service_point_id == sp, r.day == day)
                                                  for sp, day in chunk))))
         connection.execute(insert(r).from_select(_DAY_COLUMNS, day_rows(chunk)))
+    return set(days)
 
 
 def rebuild_days(connection) -> int:
@@ -246,8 +248,7 @@ def _after_flush(session: Session, _context) -> None:
     recounted: set[Day] = set()
     if ids or days:
         _written, touched = _refresh_facts(session.connection(), ids)
-        recounted = {(sp, _as_date(day)) for sp, day in touched | days if sp is not None and day is not None}
-        refresh_days(session.connection(), recounted)
+        recounted = refresh_days(session.connection(), touched | days)
     # A day recounted above already counts the new jobs (the flush wrote them).
     added = {day: counts for day, counts in new.items() if day not in recounted}
     if added:
