@@ -229,6 +229,9 @@ def paths(data: dict, cookies: dict, requisitions: list[int]) -> dict[str, dict]
         "customer lookup": {"paths": ["/api/v1/customers/lookup?phone=" + quote(p) for p in data["phones"]
                                       if phonenumbers.is_valid_number(phonenumbers.parse(p))], "headers": desk},
         "pickup counter": {"paths": ["/pickup"], "headers": {"Cookie": cookies["desk"]}},
+        "jobs page": {"paths": ["/jobs/"], "headers": {"Cookie": cookies["desk"]}},
+        "jobs page search by name": {"paths": ["/jobs/?q=" + quote(n) for n in data["names"]],
+                                     "headers": {"Cookie": cookies["desk"]}},
         "low stock": {"paths": ["/parts/"], "headers": {"Cookie": cookies["clerk"]}},
         # Writes last in each round: new intakes are open jobs the lists above would show.
         "intake POST": {"method": "POST", "paths": ["/api/v1/jobs"], "body": json.dumps(INTAKE, ensure_ascii=False),

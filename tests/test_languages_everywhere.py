@@ -30,8 +30,13 @@ def _extracted() -> set[tuple[str | None, str]]:
     found = set()
     method_map = [("models/**.py", "python"), ("workshop/**.py", "python"),
                   ("templates/**.html", "jinja2"), ("templates/**.txt", "jinja2")]
+    # Babel skips folders starting with "_" unless told otherwise: templates/_partials
+    # (the navigation bar) and templates/_macros are read too, as workshop/i18n.py's
+    # pybabel command reads them (--ignore-dirs ".* __pycache__").
     for _file, _line, message, _comments, context in extract_from_dir(
-            str(ROOT), method_map=method_map, keywords=KEYWORDS):
+            str(ROOT), method_map=method_map, keywords=KEYWORDS,
+            directory_filter=lambda path: Path(path).name not in {"__pycache__", ".venv"}
+            and not Path(path).name.startswith(".")):
         msgid = message[0] if isinstance(message, tuple) else message
         if msgid:
             found.add((context, msgid))

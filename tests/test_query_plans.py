@@ -33,6 +33,9 @@ _SQLITE_FULL = re.compile(r"^SCAN (jobs|job_events|customers)\b(?!.*USING (COVER
                           r"|^SEARCH (jobs|customers)\b(?!.*INDEX (ix_jobs_open_sp|ix_jobs_open_engineer)\b).*"
                           r"\(service_point_id=\?\)$")
 
+_SQLITE_WALK = re.compile(r"^SEARCH jobs USING (COVERING )?INDEX (ix_jobs_sp_id_customer|ix_jobs_service_point_id) "
+                          r"\(service_point_id=\?\)$")
+
 
 @pytest.fixture
 def shop(app, staff):
@@ -112,6 +115,13 @@ def _production_statistics(app) -> None:
         engine.dispose()  # new connections load the statistics
 
 
+#: Paths whose list has no condition but the service point: their jobs are walked
+#: newest first on the point's id index and the walk stops at the page, so a search
+#: bounded by the service point alone is what they should do, as long as it is read
+#: in order (no sort of the point's history: no temporary B-tree in the plan).
+UNFILTERED = {"jobs page"}
+
+
 def factories_now() -> dt.datetime:
     return dt.datetime.now(dt.UTC)
 
@@ -135,6 +145,9 @@ def _paths(shop) -> list[tuple[str, str, str, bool]]:
         ("job search by fault text", "receptionist", "/api/v1/jobs?q=after charging", True),
         ("job list of open statuses", "receptionist", "/api/v1/jobs?status=ready,repairing", True),
         ("job page", "receptionist", f"/jobs/{shop['repairing']}", False),
+        ("jobs page", "receptionist", "/jobs/", False),
+        ("jobs page search by name", "receptionist", "/jobs/?q=王芳", False),
+        ("header box search by the phone's last four digits", "receptionist", "/scan?code=8000", False),
         ("home page", "receptionist", "/", False),
         ("bench queue", "engineer", "/bench/", False),
         ("bench board and promise watch", "manager", "/bench/board", False),
@@ -163,9 +176,12 @@ def _capture(app, client, path, headers):
     return response, seen
 
 
-def _full_scans_sqlite(conn, statement, parameters) -> list[str]:
-    rows = conn.exec_driver_sql("EXPLAIN QUERY PLAN " + statement, parameters).all()
-    return [row[3] for row in rows if _SQLITE_FULL.search(row[3])]
+def _full_scans_sqlite(conn, statement, parameters, *, unfiltered: bool = False) -> list[str]:
+    details = [row[3] for row in conn.exec_driver_sql("EXPLAIN QUERY PLAN " + statement, parameters).all()]
+    bad = [d for d in details if _SQLITE_FULL.search(d)]
+    if unfiltered and not any("TEMP B-TREE" in d for d in details):
+        bad = [d for d in bad if not _SQLITE_WALK.search(d)]
+    return bad
 
 
 def _full_scans_postgres(conn, statement, parameters) -> list[str]:
@@ -206,12 +222,15 @@ def test_every_counter_path_reads_jobs_through_an_index(app, client, auth, staff
             auth.logout()
             auth.login(role)
             response, statements = _capture(app, client, path, {})
-        assert response.status_code in (200, 404), (name, response.status_code)
+        assert response.status_code in (200, 302, 404), (name, response.status_code)
         with app.app_context(), db.engine.connect() as conn:
             for statement, parameters in statements:
                 explained += 1
-                check = _full_scans_sqlite if dialect == "sqlite" else _full_scans_postgres
-                for scan in check(conn, statement, parameters):
+                if dialect == "sqlite":
+                    scans = _full_scans_sqlite(conn, statement, parameters, unfiltered=name in UNFILTERED)
+                else:
+                    scans = _full_scans_postgres(conn, statement, parameters)
+                for scan in scans:
                     failures.append(f"{name} ({path}): {scan}\n    {statement[:300]}")
                 conn.rollback()
     assert explained > 30  # the paths really read jobs

@@ -12,7 +12,7 @@ from workshop.intake import take_in as intake_service
 from workshop.intake.api import IntakeIn, request_from
 from workshop.jobs import loading as job_service
 from workshop.jobs import search as job_search
-from workshop.jobs.schemas import JobSchema, JobWithEventsSchema
+from workshop.jobs.schemas import JobListItemSchema, JobSchema, JobWithEventsSchema
 from workshop.sqlite_tx import reads_first
 from workshop.web import idempotent
 
@@ -33,7 +33,8 @@ class JobListQuery(Schema):
 
 
 class JobPage(Schema):
-    items = fields.List(fields.Nested(JobSchema))
+    items = fields.List(fields.Nested(JobListItemSchema),
+                        metadata={"description": "Each job in short; the whole job is at its `url`."})
     next = fields.String(allow_none=True, metadata={"description": "URL of the next page, or null."})
 
 

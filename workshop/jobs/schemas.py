@@ -92,3 +92,27 @@ def _promise_warnings(job) -> list[dict]:
 
 class JobWithEventsSchema(JobSchema):
     events = fields.List(fields.Nested(EventSchema))
+
+
+class JobListItemSchema(Schema):
+    """A job in the list (``GET /api/v1/jobs``): what a row shows and how to open it,
+    with the same names and shapes as :class:`JobSchema`.  The rest of the job
+    (warranty, proof, condition, accessories, allowed moves, promise warnings, events)
+    is at ``url``: loading and dumping all of it for every job of a page of 50 cost
+    more than the search itself.  Dumps rows of ``workshop.jobs.search.LISTED``."""
+
+    number = fields.String()
+    status = fields.String()
+    location = fields.String()
+    service_point = fields.String()
+    received_on = fields.Date()
+    promised_by = fields.Date()
+    engineer = fields.String(allow_none=True)
+    customer = fields.Function(lambda j: {"name": j.customer_name, "phone": j.customer_phone})
+    device = fields.Function(lambda j: {"imei": j.imei, "serial_number": j.serial_number,
+                                        "brand": j.brand, "model": j.model})
+    fault = fields.Function(lambda j: {"category": j.fault_category, "description": j.fault_description})
+    rerepair_of = fields.String(allow_none=True)
+    url = fields.Function(lambda j: f"/api/v1/jobs/{j.number}")
+    label_url = fields.Function(lambda j: f"/jobs/{j.number}/label.pdf")
+    ticket_url = fields.Function(lambda j: f"/jobs/{j.number}/ticket.pdf")

@@ -9,10 +9,10 @@ from dataclasses import dataclass
 
 import phonenumbers
 from flask_babel import gettext
-from sqlalchemy import Select, func, literal_column, select, true, union
-from sqlalchemy.orm import selectinload
+from sqlalchemy import Row, Select, func, literal_column, select, true, union
+from sqlalchemy.orm import aliased
 
-from models import Customer, Job, JobStatus, User, ValidationError, db
+from models import Customer, Job, JobStatus, ServicePoint, User, ValidationError, db
 from models.jobs import open_jobs, phone_tail
 from workshop.intake import customers
 from workshop.intake.devices import imei as imei_service
@@ -24,6 +24,22 @@ NAME_WINDOW = 200_000
 _PHONEISH = re.compile(r"[+\d\s()-]+")
 _NUMBERISH = re.compile(r"[A-Z0-9]{2,6}-\d*")
 _JOB_NUMBER = re.compile(r"[A-Z0-9]{2,6}-\d{6,}")
+
+_Engineer = aliased(User)
+_Earlier = aliased(Job)
+#: What a job in the list shows (``workshop.jobs.schemas.JobListItemSchema``), read as
+#: rows in one statement with its customer, service point, engineer and earlier job:
+#: a page of 50 whole jobs as ORM objects cost ~3 ms to load (53 columns each, four
+#: more statements for the relations) and ~2.5 ms to dump, which the list never shows.
+LISTED = select(Job.id, Job.number, Job.status, Job.location, ServicePoint.code.label("service_point"),
+                Job.received_on, Job.promised_by, _Engineer.username.label("engineer"),
+                Customer.name.label("customer_name"), Customer.phone.label("customer_phone"),
+                Job.imei, Job.serial_number, Job.brand, Job.model, Job.fault_category,
+                Job.fault_description, _Earlier.number.label("rerepair_of")) \
+    .join(Customer, Customer.id == Job.customer_id) \
+    .join(ServicePoint, ServicePoint.id == Job.service_point_id) \
+    .outerjoin(_Engineer, _Engineer.id == Job.engineer_id) \
+    .outerjoin(_Earlier, _Earlier.id == Job.rerepair_of_id)
 
 
 def _statuses(values) -> list[str]:
@@ -40,8 +56,9 @@ def _statuses(values) -> list[str]:
 
 
 def search(actor, *, statuses=None, engineer: str | None = None, q: str | None = None,
-           after: int | None = None, limit: int = 50) -> tuple[list[Job], int | None]:
-    """Jobs ``actor`` may see, newest first, and the cursor of the next page (or None).
+           after: int | None = None, limit: int = 50) -> tuple[list[Row], int | None]:
+    """Jobs ``actor`` may see, newest first, as rows of :data:`LISTED`, and the cursor
+    of the next page (or None).
 
     ``statuses``: status names (a comma-separated string counts as several).
     ``engineer``: the assigned engineer's username.  ``q`` is normalised, then matched
@@ -68,8 +85,7 @@ def search(actor, *, statuses=None, engineer: str | None = None, q: str | None =
     if after:
         conditions.append(Job.id < after)
     text = (q or "").strip()
-    stmt = select(Job).options(selectinload(Job.customer), selectinload(Job.service_point),
-                               selectinload(Job.engineer), selectinload(Job.rerepair_of))
+    stmt = LISTED
     if text:
         # Each way of matching is its own indexed lookup, newest first and no more than
         # a page; the page is the newest of their union.  (Ordered by ``id + 0``: the
@@ -88,7 +104,7 @@ def search(actor, *, statuses=None, engineer: str | None = None, q: str | None =
         stmt = stmt.where(Job.id.in_(select(ids.c.id)))
     else:
         stmt = stmt.where(*conditions)
-    rows = list(db.session.scalars(stmt.order_by(Job.id.desc()).limit(limit + 1)))
+    rows = db.session.execute(stmt.order_by(Job.id.desc()).limit(limit + 1)).all()
     more = len(rows) > limit
     rows = rows[:limit]
     return rows, (rows[-1].id if more and rows else None)

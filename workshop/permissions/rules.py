@@ -75,6 +75,7 @@ ENDPOINT_RULES: dict[str, str | dict[str, str]] = {
     "main.scan": "job.view",
     # jobs
     "jobs.detail": "job.view",
+    "jobs.search": "job.view",
     # intake (front desk), TAC table, blocked register, warranty policies
     "intake.new": "job.intake",
     "intake.tac_import": "tac.import",
