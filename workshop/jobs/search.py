@@ -33,6 +33,7 @@ _Earlier = aliased(Job)
 #: more statements for the relations) and ~2.5 ms to dump, which the list never shows.
 LISTED = select(Job.id, Job.number, Job.status, Job.location, ServicePoint.code.label("service_point"),
                 Job.received_on, Job.promised_by, _Engineer.username.label("engineer"),
+                func.coalesce(_Engineer.display_name, _Engineer.username).label("engineer_label"),
                 Customer.name.label("customer_name"), Customer.phone.label("customer_phone"),
                 Job.imei, Job.serial_number, Job.brand, Job.model, Job.fault_category,
                 Job.fault_description, _Earlier.number.label("rerepair_of")) \
