@@ -22,6 +22,7 @@ from .errors import (
     ValidationError,
     WorkflowError,
 )
+from .fulltext import JOB_NAME_PREFIXES
 from .idempotency import IdempotencyKey
 from .jobs import (
     DEFAULT_LOCATION,
@@ -74,6 +75,7 @@ from .warranty import ServicePointPolicy, WarrantyPolicy
 __all__ = [
     "BLOCKED_REASONS",
     "DEFAULT_LOCATION",
+    "JOB_NAME_PREFIXES",
     "OPEN_STATUSES",
     "REPORT_INDEXES",
     "ROLE_VALUES",

@@ -146,7 +146,9 @@ class Customer(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     service_point_id: Mapped[int] = mapped_column(ForeignKey("service_points.id"))
-    name: Mapped[str] = mapped_column(String(120))
+    # active_history: the name before a change is known at the flush even when the
+    # row was not loaded (the names' index removes what the old name gave).
+    name: Mapped[str] = mapped_column(String(120), active_history=True)
     # E.164, normalised with phonenumbers; the counter finds customers by it.
     phone: Mapped[str] = mapped_column(String(32))
     email: Mapped[str | None] = mapped_column(String(254))
@@ -184,8 +186,10 @@ class Job(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     number: Mapped[str] = mapped_column(String(20), unique=True)
-    service_point_id: Mapped[int] = mapped_column(ForeignKey("service_points.id"), index=True)
-    customer_id: Mapped[int] = mapped_column(ForeignKey("customers.id"), index=True)
+    # active_history on both: the names' index (workshop/jobs/name_index.py) needs their
+    # values before a change.
+    service_point_id: Mapped[int] = mapped_column(ForeignKey("service_points.id"), index=True, active_history=True)
+    customer_id: Mapped[int] = mapped_column(ForeignKey("customers.id"), index=True, active_history=True)
     # The customer's name as the job's receipts were issued with it (set at intake or
     # first print): a later correction of the customer record does not reprint them.
     customer_name: Mapped[str | None] = mapped_column(String(120))

@@ -230,6 +230,9 @@ def register_blueprints(app: Flask) -> None:
 
     app.register_blueprint(reports_bp)
     summary.install()
+    from .jobs import name_index
+
+    name_index.install()  # customers' names, found by the beginnings of their words
     register_api(app)
 
 

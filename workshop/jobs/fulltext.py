@@ -1,26 +1,26 @@
-"""Full-text search of customer names and fault text, on the indexes of
-:mod:`models.fulltext`: FTS5 on SQLite, GIN over ``to_tsvector('simple', ...)`` on
-PostgreSQL.  Every word typed must begin a word of the text, on both databases."""
+"""Full-text search of jobs' fault text, on the indexes of :mod:`models.fulltext`:
+FTS5 on SQLite, GIN over ``to_tsvector('simple', ...)`` on PostgreSQL.  Every word
+typed must begin a word of the text, on both databases.  The words of what is typed
+(:func:`words`) are also those a customer's name is looked up by
+(:mod:`workshop.jobs.name_index`)."""
 
 from __future__ import annotations
 
 import re
 import unicodedata
 
-from sqlalchemy import Integer, String, and_, column, intersect, literal_column, select, table, text
+from sqlalchemy import Integer, and_, column, literal_column, select, table, text
 
 from models import Job, db
 from models.fulltext import PG_EXPRESSION
 from workshop.jobs import paging
 
 #: A word as both indexes cut text: letters and digits (a run of Chinese characters is one).
-_WORD = re.compile(r"[^\W_]+")
+WORD = re.compile(r"[^\W_]+")
 #: At most this many words are matched (the rest of a long query is ignored).
 MAX_WORDS = 6
 
 _JOBS_FTS = table("jobs_fts", column("rowid", Integer), column("jobs_fts"))
-_NAME_WORDS = table("customer_name_words", column("service_point_id", Integer), column("word", String),
-                    column("customer_id", Integer))
 #: Above every character: ``value + _TOP`` bounds the strings that begin with value.
 _TOP = "\U0010ffff"
 
@@ -33,7 +33,7 @@ def starts_with(column, value: str):
 def words(typed: str) -> list[str]:
     """The words of ``typed`` worth a full-text lookup: lower case, NFKC; a one-letter
     Latin word or a lone digit is left out (it would begin too many words)."""
-    found = _WORD.findall(unicodedata.normalize("NFKC", typed or "").lower())
+    found = WORD.findall(unicodedata.normalize("NFKC", typed or "").lower())
     return [w for w in found if len(w) >= 2 or not w.isascii()][:MAX_WORDS]
 
 
@@ -57,21 +57,6 @@ def _tsvector(qualified_column: str):
 
 def _tsquery_of(found: list[str]):
     return text("to_tsquery('simple'::regconfig, :tsquery)").bindparams(tsquery=_tsquery(found))
-
-
-def customers_named(found: list[str], service_point_ids):
-    """A select of the ids of the customers whose name has every word of ``found``
-    (as prefixes), read from an index alone: SQLite's FTS5 table (customers at every
-    service point); PostgreSQL's words of names, one B-tree range per word, at
-    ``service_point_ids`` (see models/fulltext.py)."""
-    if _dialect() == "sqlite":
-        return text("SELECT rowid FROM customers_fts WHERE customers_fts MATCH :fts_name").bindparams(
-            fts_name=_fts5_query(found)).columns(rowid=Integer)
-    here = list(service_point_ids)
-    words = _NAME_WORDS.c
-    each = [select(words.customer_id).where(words.service_point_id.in_(here), starts_with(words.word, word))
-            for word in found]
-    return each[0] if len(each) == 1 else intersect(*each)
 
 
 #: PostgreSQL: the newest this many job ids are read first (see :func:`fault_page`).

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from dataclasses import dataclass
 
 import phonenumbers
 from flask_babel import gettext
@@ -16,7 +15,7 @@ from models import Customer, Job, JobStatus, ServicePoint, User, ValidationError
 from models.jobs import open_jobs, phone_tail
 from workshop.intake import customers
 from workshop.intake.devices import imei as imei_service
-from workshop.jobs import fulltext, paging
+from workshop.jobs import fulltext, name_index, paging
 
 MAX_LIMIT = 200
 #: A name is looked for among this many of the newest job ids first (see _customers_page).
@@ -66,11 +65,10 @@ def search(actor, *, statuses=None, engineer: str | None = None, q: str | None =
     exactly or by prefix, each on its own index: the job number (upper case), an IMEI
     (digits; 8 or more match by prefix) or serial number, the customer's phone
     (a whole number in E.164; exactly 4 digits: its last four; 5 or more: its first
-    digits by prefix); then, full text (:mod:`workshop.jobs.fulltext`), the
-    customer's name and the fault description (each word typed begins a word there,
-    so a name typed from its start matches too; a name is looked for among the
-    newest jobs first, see :func:`_customers_page`).  ``after`` is the cursor from
-    the previous page.
+    digits by prefix); then the customer's name (:mod:`workshop.jobs.name_index`)
+    and the fault description (:mod:`workshop.jobs.fulltext`), each word typed
+    beginning a word there, so a name typed from its start matches too.  ``after``
+    is the cursor from the previous page.
     Raises ValidationError for an unknown status.
     """
     limit = max(1, min(int(limit or 50), MAX_LIMIT))
@@ -94,11 +92,14 @@ def search(actor, *, statuses=None, engineer: str | None = None, q: str | None =
         # finds, instead of walking every job newest first until a page matches.)
         pages = [select(Job.id).where(match, *conditions).order_by((Job.id + 0).desc()).limit(limit + 1)
                  .subquery() for match in _matches(text, actor.service_point_ids)]
-        pages += [_customers_page(named, conditions, limit + 1, after).subquery()
-                  for named in _named(text, actor.service_point_ids) if _any(named.anywhere)]
         found = fulltext.words(text) if not _PHONEISH.fullmatch(text) else []
-        if found:  # the fault text, on its full-text index
+        if found:  # the name by the beginnings of its words; the fault text, on its full-text index
+            pages.append(name_index.jobs_named(found, actor.service_point_ids, conditions, limit + 1).subquery())
             pages.append(fulltext.fault_page(found, conditions, limit + 1, before=after).subquery())
+        elif not _PHONEISH.fullmatch(text):  # no word worth a lookup (a lone Latin letter)
+            named = _named_from_the_start(text, actor.service_point_ids)
+            if _any(named):
+                pages.append(_customers_page(named, conditions, limit + 1, after).subquery())
         if not pages:  # nothing the text could mean (no word, no number, no name begins so)
             return [], None
         ids = union(*[select(page.c.id) for page in pages]).subquery()
@@ -135,51 +136,33 @@ def _matches(text: str, service_point_ids) -> list:
     return matches
 
 
-@dataclass(frozen=True)
-class _Named:
-    """Customers a name typed may mean: ``here`` selects their ids at the caller's
-    service points, ``anywhere`` the same or a superset at every point (cheaper to
-    read; the jobs are limited to the caller's points anyway)."""
-
-    here: Select
-    anywhere: Select
-
-
-def _named(text: str, service_point_ids) -> list[_Named]:
-    """The customers ``text`` may name: every word typed beginning a word of the name,
-    on the names' full-text index (a name that begins with the text has them all);
-    the beginning of the name, on (service point, name), when the text has no word
-    worth a full-text lookup (a lone Latin letter)."""
-    if _PHONEISH.fullmatch(text):
-        return []
-    here = Customer.service_point_id.in_(list(service_point_ids))
-    found = fulltext.words(text)
-    if found:  # these find every name the text begins too ("Chen J" -> "chen"*)
-        named = fulltext.customers_named(found, service_point_ids)
-        return [_Named(select(Customer.id).where(here, Customer.id.in_(named)), named)]
-    by_name = select(Customer.id).where(fulltext.starts_with(Customer.name, " ".join(text.split())), here)
-    return [_Named(by_name, by_name)]
+def _named_from_the_start(text: str, service_point_ids) -> Select:
+    """The customers at ``service_point_ids`` whose name begins with ``text``, on
+    (service point, name): for text with no word :mod:`workshop.jobs.name_index` can
+    look up (a lone Latin letter, "J")."""
+    return select(Customer.id).where(fulltext.starts_with(Customer.name, " ".join(text.split())),
+                                     Customer.service_point_id.in_(list(service_point_ids)))
 
 
 def _any(ids: Select) -> bool:
     """Whether ``ids`` selects anything (read on its index, stopping at the first):
-    a word that begins no customer's name walks no jobs."""
+    a name nobody's begins with walks no jobs."""
     return db.session.scalar(select(literal_column("1")).select_from(ids.subquery()).limit(1)) is not None
 
 
-def _customers_page(named: _Named, conditions: list, limit: int, before: int | None):
+def _customers_page(named: Select, conditions: list, limit: int, before: int | None):
     """A select of the ids of the newest ``limit`` jobs (meeting ``conditions``) of the
-    customers ``named``.
+    customers ``named`` selects.
 
-    A name thousands of customers share ("Wang Wei", or a common word of names) would
-    cost thousands of jobs to fetch by customer and sort, so the service point's newest
-    jobs are walked on (service point, id, customer) and the walk stops at a page; only
-    when the newest :data:`NAME_WINDOW` ids hold less than a page (a rare name) are the
-    customers' jobs looked up by customer (:func:`workshop.jobs.paging.newest_first`)."""
-    by_customer = select(Job.id).where(Job.customer_id.in_(named.here), *conditions)
+    A beginning thousands of customers share ("J") would cost thousands of jobs to
+    fetch by customer and sort, so the service point's newest jobs are walked on
+    (service point, id, customer) and the walk stops at a page; only when the newest
+    :data:`NAME_WINDOW` ids hold less than a page (a rare name) are the customers'
+    jobs looked up by customer (:func:`workshop.jobs.paging.newest_first`)."""
+    by_customer = select(Job.id).where(Job.customer_id.in_(named), *conditions)
     # IS TRUE: the customers are read once into a hash and the walk checks each job
     # against it (a bare IN would let the planner join them instead, row by row).
-    walk = select(Job.id).where(Job.customer_id.in_(named.anywhere).is_(true()), *conditions)
+    walk = select(Job.id).where(Job.customer_id.in_(named).is_(true()), *conditions)
     return paging.newest_first(walk, by_customer, limit, window=NAME_WINDOW, before=before)
 
 
