@@ -7,8 +7,9 @@ every word typed must begin a word of the text ("屏幕" finds "屏幕碎了", "
 "Cracked screen").
 
 - SQLite: the FTS5 table ``jobs_fts`` (fault_description) holding the rowids of
-  jobs (external content, tokenizer unicode61), kept by triggers on jobs: written in
-  the transaction that writes the row.
+  jobs (external content, tokenizer unicode61, the beginnings of words of 2 to 8
+  characters indexed too), kept by triggers on jobs: written in the transaction that
+  writes the row.
 - PostgreSQL: a GIN index on ``to_tsvector('simple', fault_description)``, kept by
   PostgreSQL itself.
 
@@ -32,6 +33,10 @@ from .jobs import Job
 
 #: (table, column, FTS5 table) of each full-text index.
 INDEXED = (("jobs", "fault_description", "jobs_fts"),)
+#: SQLite: the beginnings of words kept in the FTS5 index, so a word typed (matched by
+#: its beginning) reads one list newest first instead of merging the lists of every
+#: word that begins so (migration e8f2a6c4d913).
+FTS5_PREFIXES = "2 3 4 5 6 7 8"
 
 #: The beginnings of the words of each job's customer's name (workshop/jobs/name_index.py).
 #: No rowid on SQLite: the primary key is the table, and the only index a walk reads.
@@ -55,7 +60,7 @@ def sqlite_statements(table: str, column: str, fts: str) -> list[str]:
     """The FTS5 table of ``table.column`` and the triggers that keep it (the names are
     the constants of :data:`INDEXED`, never input)."""
     create = (f"CREATE VIRTUAL TABLE IF NOT EXISTS {fts} USING fts5({column}, content='{table}', "
-              f"content_rowid='id', tokenize='unicode61 remove_diacritics 2')")
+              f"content_rowid='id', tokenize='unicode61 remove_diacritics 2', prefix='{FTS5_PREFIXES}')")
     add = f"INSERT INTO {fts} (rowid, {column}) VALUES (new.id, new.{column});"  # nosec B608
     remove = f"INSERT INTO {fts} ({fts}, rowid, {column}) VALUES ('delete', old.id, old.{column});"  # nosec B608
     return [
