@@ -225,6 +225,14 @@ def paths(data: dict, cookies: dict, requisitions: list[int]) -> dict[str, dict]
         "job search by a name word": {"paths": ["/api/v1/jobs?q=" + quote(n.split()[-1]) for n in data["names"]
                                                 if " " in n] or ["/api/v1/jobs?q=Wong"], "headers": desk},
         "job search by fault text": {"paths": ["/api/v1/jobs?q=" + quote(w) for w in FAULT_WORDS], "headers": desk},
+        # The same searches a page of 5: what they cost when 10k and 1M jobs give as
+        # many rows (at 10k a name or a last four matches a few jobs, at 1M a page).
+        "job search by last 4, 5 a page": {"paths": [f"/api/v1/jobs?limit=5&q={p[-4:]}" for p in data["phones"]],
+                                           "headers": desk},
+        "job search by name, 5 a page": {"paths": ["/api/v1/jobs?limit=5&q=" + quote(n) for n in data["names"]],
+                                         "headers": desk},
+        "job search by fault text, 5 a page": {"paths": ["/api/v1/jobs?limit=5&q=" + quote(w) for w in FAULT_WORDS],
+                                               "headers": desk},
         # (bench/data.py makes some numbers phonenumbers calls invalid: the lookup refuses those)
         "customer lookup": {"paths": ["/api/v1/customers/lookup?phone=" + quote(p) for p in data["phones"]
                                       if phonenumbers.is_valid_number(phonenumbers.parse(p))], "headers": desk},

@@ -89,3 +89,12 @@ def test_rebuilding_gives_what_the_flushes_wrote(db, staff):
     written = name_index.rebuild(db.session.connection())
     assert written == len(kept) and _rows() == kept
     db.session.rollback()
+
+
+def test_no_service_point_finds_nothing(db, staff):
+    sp = factories.service_point("SZ01")
+    factories.job(sp, customer=factories.customer(sp, name="Amy Wong", phone="+8613600000009"))
+    db.session.commit()
+    stmt = name_index.jobs_named(["wong"], [], [], 10)
+    assert db.session.execute(stmt).all() == []
+    assert len(db.session.execute(name_index.jobs_named(["wong"], [sp.id], [], 10)).all()) == 1

@@ -17,4 +17,4 @@ class JobSearchForm(FlaskForm):
                     validators=[Optional(), Length(max=SEARCH_MAX)],
                     render_kw={"autofocus": True, "autocomplete": "off"})
     # The cursor of the next page (the id of the last job shown).
-    after = IntegerField(validators=[Optional(), NumberRange(min=1, max=2**53)])
+    after = IntegerField(validators=[Optional(), NumberRange(min=1, max=2**31 - 1)])

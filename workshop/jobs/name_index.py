@@ -23,7 +23,7 @@ from __future__ import annotations
 import unicodedata
 from collections.abc import Iterable
 
-from sqlalchemy import Select, delete, event, exists, insert, inspect, select, union
+from sqlalchemy import Select, delete, event, exists, false, insert, inspect, select, union
 from sqlalchemy.orm import Session
 
 from models import JOB_NAME_PREFIXES, Customer, Job
@@ -75,6 +75,8 @@ def jobs_named(found: list[str], service_point_ids: Iterable[int], conditions: l
             stmt = stmt.where(exists().where(other.c.service_point_id == sp, other.c.prefix == word,
                                              other.c.job_id == walked.c.job_id))
         pages.append(stmt.order_by(walked.c.job_id.desc()).limit(limit).subquery())
+    if not pages:  # no service point: nothing to find
+        return select(Job.id).where(false())
     if len(pages) == 1:
         return select(pages[0].c.job_id.label("id"))
     return union(*[select(page.c.job_id.label("id")) for page in pages])
