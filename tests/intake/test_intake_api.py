@@ -322,3 +322,19 @@ def test_openapi_documents_the_intake_endpoints(api):
     post = paths["/api/v1/jobs"]["post"]
     assert any(p["name"] == "Idempotency-Key" for p in post["parameters"])
     assert "201" in post["responses"]
+
+
+def test_a_job_taken_in_is_found_by_the_name_and_a_corrected_name_moves_every_job(app, api):
+    """The names' index (workshop/jobs/name_index.py) is written by the intake's own
+    transaction: the job is found by name at once; a returning customer's name
+    corrected at intake finds all their jobs under the new name, none under the old."""
+    client, headers = api("receptionist")
+    first = client.post("/api/v1/jobs", json=CONTRACT_BODY, headers=headers).json["number"]
+    assert [i["number"] for i in client.get("/api/v1/jobs?q=王", headers=headers).json["items"]] == [first]
+    second = client.post("/api/v1/jobs", json=body(**{"customer.name": "汪芳", "customer.update": True,
+                                                      "device.imei": "356938035643809",
+                                                      "proof.imei": "356938035643809"}), headers=headers)
+    assert second.status_code == 201, second.json
+    found = client.get("/api/v1/jobs?q=汪芳", headers=headers).json["items"]
+    assert [(i["number"], i["customer"]["name"]) for i in found] == [(second.json["number"], "汪芳"), (first, "汪芳")]
+    assert client.get("/api/v1/jobs?q=王", headers=headers).json["items"] == []
