@@ -55,7 +55,7 @@ def test_the_jobs_page_pages_on_with_the_query(app, client, auth, staff, monkeyp
     while url:
         page = client.get(url).get_data(as_text=True)
         seen += _listed(page)
-        nxt = re.search(r'href="([^"]+)" id="jobs-next"', page)
+        nxt = re.search(r'id="jobs-next" rel="next" href="([^"]+)"', page)
         url = nxt.group(1).replace("&amp;", "&") if nxt else None
         assert len(seen) <= 2
     assert seen == [n["wang_new"], n["wang_old"]]

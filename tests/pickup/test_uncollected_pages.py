@@ -90,7 +90,7 @@ def test_the_uncollected_page_links_to_the_next_and_refuses_a_bad_cursor(app, cl
     assert 'id="uncollected-total">3<' in page and 'id="uncollected-next"' in page
     import re
 
-    link = re.search(r'href="([^"]+)" id="uncollected-next"', page).group(1).replace("&amp;", "&")
+    link = re.search(r'id="uncollected-next" rel="next" href="([^"]+)"', page).group(1).replace("&amp;", "&")
     page2 = client.get(link).get_data(as_text=True)
     assert numbers[2] in page2 and numbers[0] not in page2 and 'id="uncollected-first"' in page2
     r = client.get("/pickup/uncollected?after=garbage")
