@@ -124,3 +124,19 @@ def test_the_api_list_items_are_jobs_in_short_with_the_way_to_the_whole_job(app,
     assert {k: whole["device"][k] for k in item["device"]} == item["device"]
     assert {k: whole["fault"][k] for k in item["fault"]} == item["fault"]
     assert item["number"] == n["lin"] and "warranty" in whole and "events" in whole
+
+
+def test_the_jobs_page_names_the_engineer_as_everywhere_else(app, client, auth, staff):
+    """Found in review: an engineer without a display name showed as nothing."""
+    with app.app_context():
+        sp = factories.service_point("SZ01")
+        engineer = db.session.get(User, staff["engineer"])
+        engineer.display_name = ""
+        job = factories.job(sp, status="repairing", engineer=engineer)
+        db.session.commit()
+        number, label = job.number, engineer.label
+    assert label
+    auth.login("receptionist")
+    page = client.get("/jobs/").get_data(as_text=True)
+    row = page[page.index(f'<tr data-job="{number}"'):]
+    assert f"<td>{label}</td>" in row[:row.index("</tr>")]

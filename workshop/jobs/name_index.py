@@ -13,7 +13,10 @@ ten million.  (The customers' full-text index it replaces had to read every
 customer of the name, then walk the jobs until a page of theirs turned up.)
 
 Written by a listener on every flush (:func:`install`): new jobs, jobs moved to
-another customer, renamed customers; in the transaction that writes them.
+another customer, renamed customers, removed jobs; in the transaction that writes
+them.  A job's name is read from the database under a share lock (PostgreSQL), so a
+name another counter corrects at the same moment is never missed; what is typed is
+cut into words the way names are (:func:`typed_words`).
 :func:`rebuild` fills it for an existing database (migration c7d1e5a9f324,
 bench/data.py).  Plain Python: nothing here commits.
 """
@@ -24,10 +27,11 @@ import unicodedata
 from collections.abc import Iterable
 
 from sqlalchemy import Select, delete, event, exists, false, insert, inspect, select, union
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from models import JOB_NAME_PREFIXES, Customer, Job
-from workshop.jobs.fulltext import WORD
+from workshop.jobs.fulltext import MAX_WORDS, WORD
 
 #: A word's beginnings are kept up to this many characters (the column's length); a
 #: word typed longer is matched by its first MAX_PREFIX (names whose words agree that
@@ -55,21 +59,36 @@ def prefixes(name: str | None) -> set[str]:
     return found
 
 
-def jobs_named(found: list[str], service_point_ids: Iterable[int], conditions: list, limit: int) -> Select:
+def typed_words(typed: str) -> list[str]:
+    """The words of ``typed`` a name is looked up by: cut as :func:`prefixes` cuts a
+    name (folded first, so "İlhan" or "कृष्ण" typed meets the name as stored), a
+    one-letter Latin word left out (no such beginning is kept), at most
+    :data:`workshop.jobs.fulltext.MAX_WORDS`, each at most :data:`MAX_PREFIX` long."""
+    found = [w[:MAX_PREFIX] for w in WORD.findall(fold(typed)) if len(w) >= 2 or not w.isascii()]
+    return list(dict.fromkeys(found))[:MAX_WORDS]
+
+
+def jobs_named(typed: str, service_point_ids: Iterable[int], conditions: list, limit: int,
+               before: int | None = None) -> Select | None:
     """A select of the ids of the newest ``limit`` jobs at ``service_point_ids``
-    (meeting ``conditions`` on jobs) whose customer's name has a word beginning with
-    each of ``found`` (words as :func:`workshop.jobs.fulltext.words` gives them).
+    (meeting ``conditions`` on jobs; below id ``before`` when given) whose customer's
+    name has a word beginning with each word of ``typed`` (:func:`typed_words`); None
+    when ``typed`` has no such word.
 
     The longest word typed (the likeliest to be rare) is read newest first from the
     index, each other word checked on the same index for that job; one such walk per
     service point, each stopping at ``limit``."""
-    words = sorted({fold(w)[:MAX_PREFIX] for w in found}, key=lambda w: (-len(w), w))
+    words = sorted(typed_words(typed), key=lambda w: (-len(w), w))
+    if not words:
+        return None
     driver, others = words[0], words[1:]
     pages = []
     for sp in sorted(set(service_point_ids)):
         walked = _P.alias("named")
         stmt = (select(walked.c.job_id).join(Job, Job.id == walked.c.job_id)
                 .where(walked.c.service_point_id == sp, walked.c.prefix == driver, *conditions))
+        if before is not None:  # on the index itself: a later page starts where the last one ended
+            stmt = stmt.where(walked.c.job_id < before)
         for word in others:
             other = _P.alias()
             stmt = stmt.where(exists().where(other.c.service_point_id == sp, other.c.prefix == word,
@@ -103,22 +122,19 @@ def _history(obj, attribute: str):
 def _after_flush(session: Session, _context) -> None:
     connection = None
     rows: list[dict] = []
-    new_jobs: set[int] = set()
     for obj in list(session.new) + list(session.dirty) + list(session.deleted):
         if not isinstance(obj, Job | Customer):
             continue
         connection = connection or session.connection()
         if isinstance(obj, Job):
-            old_customer, moved = _history(obj, "customer_id")
-            old_sp, moved_sp = _history(obj, "service_point_id")
-            if obj in session.new:
-                new_jobs.add(obj.id)
-            elif moved or moved_sp or obj in session.deleted:
-                _remove(connection, old_sp, _name_of(connection, old_customer), [obj.id])
-            else:
-                continue
+            if obj not in session.new:
+                old_customer, moved = _history(obj, "customer_id")
+                old_sp, moved_sp = _history(obj, "service_point_id")
+                if not (moved or moved_sp or obj in session.deleted):
+                    continue
+                _remove(connection, old_sp, _name_before(session, connection, old_customer), [obj.id])
             if obj not in session.deleted:
-                rows += _rows(obj.service_point_id, _customer_name(connection, obj), obj.id)
+                rows += _rows(obj.service_point_id, _name_now(connection, obj.customer_id), obj.id)
         elif obj in session.dirty:
             old_name, renamed = _history(obj, "name")
             if not renamed:
@@ -126,26 +142,32 @@ def _after_flush(session: Session, _context) -> None:
             jobs = connection.execute(select(Job.id, Job.service_point_id).where(Job.customer_id == obj.id)).all()
             for sp in {sp for _, sp in jobs}:
                 _remove(connection, sp, old_name, [job_id for job_id, job_sp in jobs if job_sp == sp])
-            rows += [row for job_id, sp in jobs if job_id not in new_jobs for row in _rows(sp, obj.name, job_id)]
+            rows += [row for job_id, sp in jobs for row in _rows(sp, obj.name, job_id)]
     if rows:
-        # A job both new and of a renamed customer in this flush is written once.
+        # A job both new (or moved) and of a renamed customer in this flush is written once.
         unique = {(r["service_point_id"], r["prefix"], r["job_id"]): r for r in rows}
-        connection.execute(insert(_P), list(unique.values()))
+        dialect_insert = postgresql.insert if connection.dialect.name == "postgresql" else sqlite.insert
+        connection.execute(dialect_insert(_P).on_conflict_do_nothing(), list(unique.values()))
 
 
-def _customer_name(connection, job: Job) -> str | None:
-    """The name of ``job``'s customer: the one in the session when loaded (intake sets
-    it), else read."""
-    customer = inspect(job).attrs["customer"].loaded_value
-    if isinstance(customer, Customer) and customer.id == job.customer_id:
-        return customer.name
-    return _name_of(connection, job.customer_id)
+def _name_before(session: Session, connection, customer_id: int | None) -> str | None:
+    """The name customer ``customer_id`` had before this flush (what its jobs' rows
+    were written from), also when the flush renamed it."""
+    key = inspect(Customer).identity_key_from_primary_key((customer_id,))
+    customer = session.identity_map.get(key) if customer_id is not None else None
+    if customer is not None:
+        return _history(customer, "name")[0]
+    return _name_now(connection, customer_id)
 
 
-def _name_of(connection, customer_id: int | None) -> str | None:
+def _name_now(connection, customer_id: int | None) -> str | None:
+    """The customer's name as it is now, read under a share lock on PostgreSQL: a
+    rename by another counter either waits for this transaction (and then rewrites
+    this job's rows with its own) or has committed, and this reads its name."""
     if customer_id is None:
         return None
-    return connection.execute(select(Customer.name).where(Customer.id == customer_id)).scalar()
+    return connection.execute(select(Customer.name).where(Customer.id == customer_id)
+                              .with_for_update(read=True)).scalar()
 
 
 def rebuild(connection, log=None) -> int:

@@ -32,7 +32,8 @@ _Earlier = aliased(Job)
 #: more statements for the relations) and ~2.5 ms to dump, which the list never shows.
 LISTED = select(Job.id, Job.number, Job.status, Job.location, ServicePoint.code.label("service_point"),
                 Job.received_on, Job.promised_by, _Engineer.username.label("engineer"),
-                func.coalesce(_Engineer.display_name, _Engineer.username).label("engineer_label"),
+                # as User.label: the display name, or the username when it is empty
+                func.coalesce(func.nullif(_Engineer.display_name, ""), _Engineer.username).label("engineer_label"),
                 Customer.name.label("customer_name"), Customer.phone.label("customer_phone"),
                 Job.imei, Job.serial_number, Job.brand, Job.model, Job.fault_category,
                 Job.fault_description, _Earlier.number.label("rerepair_of")) \
@@ -92,14 +93,17 @@ def search(actor, *, statuses=None, engineer: str | None = None, q: str | None =
         # finds, instead of walking every job newest first until a page matches.)
         pages = [select(Job.id).where(match, *conditions).order_by((Job.id + 0).desc()).limit(limit + 1)
                  .subquery() for match in _matches(text, actor.service_point_ids)]
-        found = fulltext.words(text) if not _PHONEISH.fullmatch(text) else []
-        if found:  # the name by the beginnings of its words; the fault text, on its full-text index
-            pages.append(name_index.jobs_named(found, actor.service_point_ids, conditions, limit + 1).subquery())
-            pages.append(fulltext.fault_page(found, conditions, limit + 1, before=after).subquery())
-        elif not _PHONEISH.fullmatch(text):  # no word worth a lookup (a lone Latin letter)
-            named = _named_from_the_start(text, actor.service_point_ids)
-            if _any(named):
-                pages.append(_customers_page(named, conditions, limit + 1, after).subquery())
+        if not _PHONEISH.fullmatch(text):
+            found = fulltext.words(text)
+            if found:  # the fault text, on its full-text index
+                pages.append(fulltext.fault_page(found, conditions, limit + 1, before=after).subquery())
+            # The name, by the beginnings of its words; by its own beginning when the
+            # text has no word to look up (a lone Latin letter, "É").
+            named = name_index.jobs_named(text, actor.service_point_ids, conditions, limit + 1, before=after)
+            if named is not None:
+                pages.append(named.subquery())
+            elif _any(starting := _named_from_the_start(text, actor.service_point_ids)):
+                pages.append(_customers_page(starting, conditions, limit + 1, after).subquery())
         if not pages:  # nothing the text could mean (no word, no number, no name begins so)
             return [], None
         ids = union(*[select(page.c.id) for page in pages]).subquery()
@@ -139,7 +143,7 @@ def _matches(text: str, service_point_ids) -> list:
 def _named_from_the_start(text: str, service_point_ids) -> Select:
     """The customers at ``service_point_ids`` whose name begins with ``text``, on
     (service point, name): for text with no word :mod:`workshop.jobs.name_index` can
-    look up (a lone Latin letter, "J")."""
+    look up (a lone Latin letter, "J", "É")."""
     return select(Customer.id).where(fulltext.starts_with(Customer.name, " ".join(text.split())),
                                      Customer.service_point_id.in_(list(service_point_ids)))
 
