@@ -284,9 +284,9 @@ class Job(db.Model):
               sqlite_where=text(_OPEN_SQL), postgresql_where=text(_OPEN_SQL)),
         Index("ix_jobs_open_engineer", "engineer_id", "status",
               sqlite_where=text(_OPEN_SQL), postgresql_where=text(_OPEN_SQL)),
-        # A service point's jobs newest first with their customer: a search for a name
-        # that thousands of customers share walks it and stops at a page
-        # (workshop/jobs/search.py), reading no table row.
+        # A service point's jobs newest first with their customer: a search by the
+        # beginning of a name (a lone letter, which the names' index does not keep)
+        # walks it and stops at a page (workshop/jobs/search.py), reading no table row.
         Index("ix_jobs_sp_id_customer", "service_point_id", "id", "customer_id"),
     )
 

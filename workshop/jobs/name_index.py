@@ -31,7 +31,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from models import JOB_NAME_PREFIXES, Customer, Job
-from workshop.jobs.fulltext import MAX_WORDS, WORD
+from workshop.jobs.fulltext import WORD, words
 
 #: A word's beginnings are kept up to this many characters (the column's length); a
 #: word typed longer is matched by its first MAX_PREFIX (names whose words agree that
@@ -62,10 +62,9 @@ def prefixes(name: str | None) -> set[str]:
 def typed_words(typed: str) -> list[str]:
     """The words of ``typed`` a name is looked up by: cut as :func:`prefixes` cuts a
     name (folded first, so "İlhan" or "कृष्ण" typed meets the name as stored), a
-    one-letter Latin word left out (no such beginning is kept), at most
-    :data:`workshop.jobs.fulltext.MAX_WORDS`, each at most :data:`MAX_PREFIX` long."""
-    found = [w[:MAX_PREFIX] for w in WORD.findall(fold(typed)) if len(w) >= 2 or not w.isascii()]
-    return list(dict.fromkeys(found))[:MAX_WORDS]
+    the words :func:`workshop.jobs.fulltext.words` keeps (no one-letter Latin word:
+    no such beginning is kept), each at most :data:`MAX_PREFIX` long."""
+    return list(dict.fromkeys(w[:MAX_PREFIX] for w in words(fold(typed))))
 
 
 def jobs_named(typed: str, service_point_ids: Iterable[int], conditions: list, limit: int,
@@ -78,10 +77,10 @@ def jobs_named(typed: str, service_point_ids: Iterable[int], conditions: list, l
     The longest word typed (the likeliest to be rare) is read newest first from the
     index, each other word checked on the same index for that job; one such walk per
     service point, each stopping at ``limit``."""
-    words = sorted(typed_words(typed), key=lambda w: (-len(w), w))
-    if not words:
+    looked_up = sorted(typed_words(typed), key=lambda w: (-len(w), w))
+    if not looked_up:
         return None
-    driver, others = words[0], words[1:]
+    driver, others = looked_up[0], looked_up[1:]
     pages = []
     for sp in sorted(set(service_point_ids)):
         walked = _P.alias("named")

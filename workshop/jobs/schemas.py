@@ -21,6 +21,16 @@ class UTCDateTime(fields.DateTime):
         return utc_iso(value)
 
 
+def label_url(number: str) -> str:
+    """The job's device tag, a fixed path from CONTRACT.md (served by workshop/printing)."""
+    return f"/jobs/{number}/label.pdf"
+
+
+def ticket_url(number: str) -> str:
+    """The customer's receipt, a fixed path from CONTRACT.md (served by workshop/printing)."""
+    return f"/jobs/{number}/ticket.pdf"
+
+
 class EventSchema(Schema):
     at = UTCDateTime()
     kind = fields.String()
@@ -81,9 +91,8 @@ class JobSchema(Schema):
     allowed_moves = fields.Function(lambda j: [s.value for s in j.allowed_moves()])
     # Bench (issue 5): promised/loaner/exchange dates near or past, most urgent first.
     promise_warnings = fields.Function(lambda j: _promise_warnings(j))
-    # Fixed paths from CONTRACT.md, served by workshop/printing.
-    label_url = fields.Function(lambda j: f"/jobs/{j.number}/label.pdf")
-    ticket_url = fields.Function(lambda j: f"/jobs/{j.number}/ticket.pdf")
+    label_url = fields.Function(lambda j: label_url(j.number))
+    ticket_url = fields.Function(lambda j: ticket_url(j.number))
 
 
 def _promise_warnings(job) -> list[dict]:
@@ -114,5 +123,5 @@ class JobListItemSchema(Schema):
     fault = fields.Function(lambda j: {"category": j.fault_category, "description": j.fault_description})
     rerepair_of = fields.String(allow_none=True)
     url = fields.Function(lambda j: f"/api/v1/jobs/{j.number}")
-    label_url = fields.Function(lambda j: f"/jobs/{j.number}/label.pdf")
-    ticket_url = fields.Function(lambda j: f"/jobs/{j.number}/ticket.pdf")
+    label_url = fields.Function(lambda j: label_url(j.number))
+    ticket_url = fields.Function(lambda j: ticket_url(j.number))

@@ -18,7 +18,8 @@ from workshop.intake.devices import imei as imei_service
 from workshop.jobs import fulltext, name_index, paging
 
 MAX_LIMIT = 200
-#: A name is looked for among this many of the newest job ids first (see _customers_page).
+#: A name's beginning (a lone letter) is looked for among this many of the newest job ids
+#: first (see _customers_page).
 NAME_WINDOW = 200_000
 _PHONEISH = re.compile(r"[+\d\s()-]+")
 _NUMBERISH = re.compile(r"[A-Z0-9]{2,6}-\d*")
