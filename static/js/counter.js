@@ -114,9 +114,16 @@
     }
     return null;
   }
+  // A search box showing the last search (the jobs page): typing starts the next search,
+  // so its text is selected when the page puts the focus there.
+  function selectShownSearch() {
+    var box = document.activeElement;
+    if (box && box.hasAttribute && box.hasAttribute("data-select-on-load") && box.select) { box.select(); }
+  }
+  window.addEventListener("load", selectShownSearch);
   function focusOnLoad() {
     var active = document.activeElement;
-    if (active && active !== document.body) { return; }  // autofocus or the page chose already
+    if (active && active !== document.body) { selectShownSearch(); return; }  // autofocus or the page chose already
     // The browser applies autofocus when it renders, which may come after this runs: the
     // page's own choice wins over the first field.
     var target = document.querySelector("main [autofocus]");
@@ -132,6 +139,7 @@
     if (target) {
       target.focus({preventScroll: false});
       if (target.select && isEditable(target) && !target.value) { target.select(); }
+      selectShownSearch();
     }
   }
   if (document.readyState === "loading") {

@@ -15,6 +15,7 @@ class JobSearchForm(FlaskForm):
 
     q = SearchField(_l("Job number, IMEI or serial, phone (or its last 4 digits), name or fault"),
                     validators=[Optional(), Length(max=SEARCH_MAX)],
-                    render_kw={"autofocus": True, "autocomplete": "off"})
+                    # the last search selected: typing starts the next (static/js/counter.js)
+                    render_kw={"autofocus": True, "autocomplete": "off", "data-select-on-load": True})
     # The cursor of the next page (the id of the last job shown).
     after = IntegerField(validators=[Optional(), NumberRange(min=1, max=2**31 - 1)])
